@@ -1,0 +1,56 @@
+// data/normalizer.hpp: the assignment's preprocessing, x = pixel/255 - mean, with mean the
+// per-pixel average of the (scaled) training split. fit() computes the mean in double, in a fixed
+// order, so the result is the same bits on every platform. Applied when a batch is gathered.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "firmnet/core/tensor.hpp"
+#include "firmnet/data/image_set.hpp"
+
+namespace firmnet {
+
+template <std::size_t Dim, class T = float>
+struct Normalizer {
+  static constexpr double kScale = 1.0 / 255.0;
+  Matrix<T, 1, Dim> mean;  // per pixel, in scaled units
+
+  void fit(const ImageSet& train) noexcept {
+    FIRMNET_EXPECTS(train.dim == Dim && train.count > 0);
+    for (std::size_t j = 0; j < Dim; ++j) {
+      double sum = 0;
+      for (std::size_t i = 0; i < train.count; ++i) sum += train.image(i)[j];
+      mean.storage[j] = static_cast<T>(sum * kScale / static_cast<double>(train.count));
+    }
+  }
+
+  static T scaled(std::uint8_t pixel) noexcept { return static_cast<T>(pixel) / static_cast<T>(255); }
+
+  void apply(const std::uint8_t* pixels, T* out) const noexcept {
+    for (std::size_t j = 0; j < Dim; ++j) out[j] = scaled(pixels[j]) - mean.storage[j];
+  }
+
+  // Gathers rows `indices[0..rows)` of `set` into out (rows, Dim) and their labels into labels_out.
+  void gather(const ImageSet& set, const std::uint32_t* indices, std::size_t rows, View<T, Dim> out,
+              Label* labels_out) const noexcept {
+    FIRMNET_EXPECTS(set.dim == Dim && rows <= out.rows());
+    for (std::size_t r = 0; r < rows; ++r) {
+      FIRMNET_EXPECTS(indices[r] < set.count);
+      apply(set.image(indices[r]), out.row(r));
+      labels_out[r] = set.labels[indices[r]];
+    }
+  }
+
+  // Rows [first, first + rows) of `set`, in order (evaluation).
+  void gather_range(const ImageSet& set, std::size_t first, std::size_t rows, View<T, Dim> out,
+                    Label* labels_out) const noexcept {
+    FIRMNET_EXPECTS(set.dim == Dim && rows <= out.rows() && first + rows <= set.count);
+    for (std::size_t r = 0; r < rows; ++r) {
+      apply(set.image(first + r), out.row(r));
+      labels_out[r] = set.labels[first + r];
+    }
+  }
+};
+
+}  // namespace firmnet

@@ -1,0 +1,54 @@
+// io/checkpoint.hpp: firmnet's checkpoint file, version 1. All integers little-endian.
+//
+//   offset  size  field
+//   0       8     magic 89 'F' 'N' 'C' 'K' 0D 0A 1A  (PNG-style: catches text-mode and 7-bit damage)
+//   8       4     u32 format version (1)
+//   12      4     u32 dtype of every tensor: 1 = float32
+//   16      ...   str model kind ("two-layer" | "linear")
+//           4+4n  u32 n, then n u32 shape values (two-layer: In, Hidden, Classes; linear: In, Classes)
+//           4+..  u32 m, then m (str key, str value) metadata pairs (dataset, epoch, seed, ...)
+//           4+..  u32 t, then t tensors: str name, u32 rows, u32 cols, rows·cols float32
+//   end-4   4     u32 CRC-32 (zlib) of every byte before it
+//   str = u32 length (<= 4096) + that many bytes, no terminator.
+//
+// Readers check the CRC first, then every length against the bytes left; a file must end exactly
+// after the CRC. Writers go through write_file_atomic (temp file, fsync, rename).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace firmnet::io {
+
+inline constexpr std::uint32_t kCheckpointVersion = 1;
+inline constexpr std::uint32_t kCheckpointDtypeF32 = 1;
+
+struct CheckpointTensor {
+  std::string name;
+  std::uint32_t rows = 0, cols = 0;
+  std::vector<float> values;  // rows·cols, row-major
+};
+
+struct Checkpoint {
+  std::string model_kind;
+  std::vector<std::uint32_t> shape;
+  std::vector<std::pair<std::string, std::string>> metadata;
+  std::vector<CheckpointTensor> tensors;
+
+  const CheckpointTensor* find_tensor(const std::string& name) const noexcept;
+  const std::string* find_metadata(const std::string& key) const noexcept;
+  void set_metadata(const std::string& key, std::string value);
+};
+
+std::vector<std::uint8_t> encode_checkpoint(const Checkpoint& checkpoint);
+// `source` names the data in error messages (usually the path).
+Checkpoint decode_checkpoint(std::span<const std::uint8_t> bytes, const std::string& source);
+
+void write_checkpoint(const std::string& path, const Checkpoint& checkpoint);
+Checkpoint read_checkpoint(const std::string& path);
+
+}  // namespace firmnet::io

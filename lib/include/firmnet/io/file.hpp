@@ -1,0 +1,22 @@
+// io/file.hpp: whole-file reads and crash-safe writes.
+// read_file() decompresses gzip transparently (plain files pass through) and never allocates
+// more than the data actually read, capped by max_bytes, so a corrupt or hostile header cannot
+// make it reserve gigabytes. write_file_atomic() writes a temp file in the same directory,
+// fsyncs it, renames it over the target and fsyncs the directory: after a crash the target is
+// either the old file or the new one, never a torn mix.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace firmnet::io {
+
+inline constexpr std::size_t kDefaultMaxFileBytes = std::size_t(1) << 30;  // 1 GiB
+
+std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_bytes = kDefaultMaxFileBytes);
+void write_file_atomic(const std::string& path, const void* data, std::size_t size);
+bool file_exists(const std::string& path);
+
+}  // namespace firmnet::io

@@ -1,0 +1,41 @@
+// loss/l2.hpp: L2 regularisation of weight matrices, penalty reg/2·Σw², gradient reg·w.
+// Applied to the parameters a model marks `regularized` (weights, not biases).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <span>
+
+#include "firmnet/core/contract.hpp"
+#include "firmnet/models/param.hpp"
+
+namespace firmnet {
+
+template <class T>
+T l2_penalty(std::span<const T> w, T reg) noexcept {
+  T sum = 0;
+  for (const T v : w) sum += v * v;
+  return T(0.5) * reg * sum;
+}
+
+// dw += reg·w, in place on the gradient the backward pass just wrote.
+template <class T>
+void l2_grad_add(std::span<const T> w, T reg, std::span<T> dw) noexcept {
+  FIRMNET_EXPECTS(w.size() == dw.size());
+  for (std::size_t i = 0; i < w.size(); ++i) dw[i] += reg * w[i];
+}
+
+// Over a model's parameters: adds reg·w to every regularized gradient, returns the total penalty.
+template <class T, std::size_t N>
+T apply_l2(const std::array<Param<T>, N>& params, T reg) noexcept {
+  T penalty = 0;
+  if (reg == T(0)) return penalty;
+  for (const Param<T>& p : params) {
+    if (!p.regularized) continue;
+    penalty += l2_penalty<T>({p.value, p.size()}, reg);
+    l2_grad_add<T>({p.value, p.size()}, reg, p.grads());
+  }
+  return penalty;
+}
+
+}  // namespace firmnet

@@ -1,0 +1,216 @@
+// Checkpoint encoding and fully checked decoding; the format is documented in io/checkpoint.hpp.
+#include "firmnet/io/checkpoint.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <limits>
+
+#include "firmnet/io/error.hpp"
+#include "firmnet/io/file.hpp"
+
+namespace firmnet::io {
+
+namespace {
+
+constexpr std::uint8_t kMagic[8] = {0x89, 'F', 'N', 'C', 'K', 0x0D, 0x0A, 0x1A};
+constexpr std::uint32_t kMaxString = 4096;
+constexpr std::uint32_t kMaxShapeDims = 16;
+constexpr std::uint32_t kMaxEntries = 4096;
+constexpr std::size_t kMaxCheckpointBytes = std::size_t(1) << 31;
+
+std::uint32_t crc32_of(const std::uint8_t* data, std::size_t size) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  while (size > 0) {  // zlib takes uInt lengths
+    const uInt chunk = static_cast<uInt>(std::min<std::size_t>(size, 1u << 30));
+    crc = crc32(crc, data, chunk);
+    data += chunk;
+    size -= chunk;
+  }
+  return static_cast<std::uint32_t>(crc);
+}
+
+class Writer {
+ public:
+  void u32(std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) out_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  }
+  void str(const std::string& s) {
+    if (s.size() > kMaxString) throw Error("checkpoint string longer than " + std::to_string(kMaxString) + " bytes: " + s.substr(0, 40) + "...");
+    u32(static_cast<std::uint32_t>(s.size()));
+    out_.insert(out_.end(), s.begin(), s.end());
+  }
+  void f32s(const std::vector<float>& v) {
+    for (const float f : v) {
+      std::uint32_t bits;
+      std::memcpy(&bits, &f, 4);
+      u32(bits);
+    }
+  }
+  void raw(const std::uint8_t* p, std::size_t n) { out_.insert(out_.end(), p, p + n); }
+  std::vector<std::uint8_t>& bytes() { return out_; }
+
+ private:
+  std::vector<std::uint8_t> out_;
+};
+
+class Reader {
+ public:
+  Reader(std::span<const std::uint8_t> bytes, const std::string& source) : bytes_(bytes), source_(source) {}
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw Error(source_ + ": corrupt checkpoint: " + what + " (at byte " + std::to_string(pos_) + ")");
+  }
+  void need(std::size_t n, const char* what) const {
+    if (bytes_.size() - pos_ < n) fail(std::string("truncated while reading ") + what);
+  }
+  std::uint32_t u32(const char* what) {
+    need(4, what);
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v |= std::uint32_t(bytes_[pos_ + i]) << (8 * i);
+    pos_ += 4;
+    return v;
+  }
+  std::string str(const char* what) {
+    const std::uint32_t len = u32(what);
+    if (len > kMaxString) fail(std::string(what) + " length " + std::to_string(len) + " exceeds " + std::to_string(kMaxString));
+    need(len, what);
+    std::string s(reinterpret_cast<const char*>(bytes_.data() + pos_), len);
+    pos_ += len;
+    return s;
+  }
+  std::uint32_t count(const char* what, std::uint32_t max) {
+    const std::uint32_t n = u32(what);
+    if (n > max) fail(std::string(what) + " " + std::to_string(n) + " exceeds " + std::to_string(max));
+    return n;
+  }
+  void f32s(std::vector<float>& out, std::size_t n) {
+    need(n * 4, "tensor values");  // the caller checked n <= left()/4, so n·4 cannot overflow
+    out.resize(n);
+    std::memcpy(out.data(), bytes_.data() + pos_, n * 4);  // file and host are little-endian (static_assert)
+    pos_ += n * 4;
+  }
+  void skip(std::size_t n) {
+    need(n, "header");
+    pos_ += n;
+  }
+  std::size_t left() const { return bytes_.size() - pos_; }
+
+ private:
+  std::span<const std::uint8_t> bytes_;
+  const std::string& source_;
+  std::size_t pos_ = 0;
+};
+
+static_assert(std::numeric_limits<float>::is_iec559, "checkpoints store IEEE-754 float32");
+static_assert(std::endian::native == std::endian::little, "checkpoint tensors are copied as little-endian bytes");
+
+}  // namespace
+
+const CheckpointTensor* Checkpoint::find_tensor(const std::string& name) const noexcept {
+  for (const auto& t : tensors)
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
+const std::string* Checkpoint::find_metadata(const std::string& key) const noexcept {
+  for (const auto& [k, v] : metadata)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+void Checkpoint::set_metadata(const std::string& key, std::string value) {
+  for (auto& [k, v] : metadata)
+    if (k == key) {
+      v = std::move(value);
+      return;
+    }
+  metadata.emplace_back(key, std::move(value));
+}
+
+std::vector<std::uint8_t> encode_checkpoint(const Checkpoint& c) {
+  Writer w;
+  w.raw(kMagic, sizeof kMagic);
+  w.u32(kCheckpointVersion);
+  w.u32(kCheckpointDtypeF32);
+  w.str(c.model_kind);
+  w.u32(static_cast<std::uint32_t>(c.shape.size()));
+  for (const auto d : c.shape) w.u32(d);
+  w.u32(static_cast<std::uint32_t>(c.metadata.size()));
+  for (const auto& [k, v] : c.metadata) {
+    w.str(k);
+    w.str(v);
+  }
+  w.u32(static_cast<std::uint32_t>(c.tensors.size()));
+  for (const auto& t : c.tensors) {
+    if (t.values.size() != std::size_t(t.rows) * t.cols)
+      throw Error("checkpoint tensor '" + t.name + "' has " + std::to_string(t.values.size()) + " values for shape " +
+                  std::to_string(t.rows) + "x" + std::to_string(t.cols));
+    w.str(t.name);
+    w.u32(t.rows);
+    w.u32(t.cols);
+    w.f32s(t.values);
+  }
+  auto& bytes = w.bytes();
+  w.u32(crc32_of(bytes.data(), bytes.size()));
+  return std::move(bytes);
+}
+
+Checkpoint decode_checkpoint(std::span<const std::uint8_t> bytes, const std::string& source) {
+  if (bytes.size() < sizeof kMagic + 12)
+    throw Error(source + ": not a firmnet checkpoint (only " + std::to_string(bytes.size()) + " bytes)");
+  if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+    throw Error(source + ": not a firmnet checkpoint (wrong magic bytes)");
+  const std::size_t body = bytes.size() - 4;
+  Reader in(bytes.first(body), source);
+  in.skip(sizeof kMagic);
+  // The version is checked before the CRC: a file from a newer firmnet should say so, not "corrupt".
+  if (const std::uint32_t version = in.u32("version"); version != kCheckpointVersion)
+    throw Error(source + ": checkpoint format version " + std::to_string(version) +
+                " is not supported (this firmnet reads version " + std::to_string(kCheckpointVersion) + ")");
+  Reader crc_field(bytes.subspan(body), source);
+  if (crc_field.u32("checksum") != crc32_of(bytes.data(), body))
+    throw Error(source + ": checkpoint checksum mismatch: the file is corrupt or truncated");
+
+  Checkpoint c;
+  if (const std::uint32_t dtype = in.u32("dtype"); dtype != kCheckpointDtypeF32)
+    in.fail("dtype " + std::to_string(dtype) + " is not 1 (float32)");
+  c.model_kind = in.str("model kind");
+  const std::uint32_t dims = in.count("shape length", kMaxShapeDims);
+  for (std::uint32_t i = 0; i < dims; ++i) c.shape.push_back(in.u32("shape"));
+  const std::uint32_t entries = in.count("metadata count", kMaxEntries);
+  for (std::uint32_t i = 0; i < entries; ++i) {
+    std::string key = in.str("metadata key");
+    std::string value = in.str("metadata value");
+    c.metadata.emplace_back(std::move(key), std::move(value));
+  }
+  const std::uint32_t tensors = in.count("tensor count", kMaxEntries);
+  for (std::uint32_t i = 0; i < tensors; ++i) {
+    CheckpointTensor t;
+    t.name = in.str("tensor name");
+    t.rows = in.u32("tensor rows");
+    t.cols = in.u32("tensor cols");
+    const std::uint64_t n = std::uint64_t(t.rows) * t.cols;  // < 2^64: both factors < 2^32
+    if (n > in.left() / 4)
+      in.fail("tensor '" + t.name + "' of " + std::to_string(t.rows) + "x" + std::to_string(t.cols) +
+              " floats is larger than the rest of the file");
+    in.f32s(t.values, static_cast<std::size_t>(n));
+    if (c.find_tensor(t.name)) in.fail("tensor '" + t.name + "' appears twice");
+    c.tensors.push_back(std::move(t));
+  }
+  if (in.left() != 0) in.fail(std::to_string(in.left()) + " unexpected bytes after the last tensor");
+  return c;
+}
+
+void write_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
+  const auto bytes = encode_checkpoint(checkpoint);
+  write_file_atomic(path, bytes.data(), bytes.size());
+}
+
+Checkpoint read_checkpoint(const std::string& path) {
+  return decode_checkpoint(read_file(path, kMaxCheckpointBytes), path);
+}
+
+}  // namespace firmnet::io
