@@ -1,0 +1,188 @@
+// "Allocation-free" as a tested promise: counts every global operator new and malloc-family call
+// while models run forward, backward, training steps, predict and a whole fit epoch, and
+// requires zero. (Under AddressSanitizer only operator new is counted: ASan owns malloc.)
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <vector>
+
+#include "firmnet/models/linear_classifier.hpp"
+#include "firmnet/models/two_layer_net.hpp"
+#include "firmnet/train/fit.hpp"
+#include "firmnet/train/sgd.hpp"
+#include "support/random.hpp"
+
+namespace {
+std::atomic<bool> g_counting{false};
+std::atomic<long> g_allocations{0};
+void note_allocation() {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
+}
+
+// Counts allocations between start() and stop(); nothing else may run in between.
+struct AllocationCounter {
+  void start() {
+    g_allocations = 0;
+    g_counting = true;
+  }
+  long stop() {
+    g_counting = false;
+    return g_allocations.load();
+  }
+};
+}  // namespace
+
+#if !defined(__SANITIZE_ADDRESS__)
+#define FIRMNET_COUNT_MALLOC 1
+extern "C" {
+void* __libc_malloc(std::size_t);
+void* __libc_calloc(std::size_t, std::size_t);
+void* __libc_realloc(void*, std::size_t);
+void* __libc_memalign(std::size_t, std::size_t);
+}
+// operator new counts itself once, so it takes memory without passing the counting malloc.
+static void* raw_malloc(std::size_t size) { return __libc_malloc(size); }
+static void* raw_memalign(std::size_t align, std::size_t size) { return __libc_memalign(align, size); }
+extern "C" {
+void* malloc(std::size_t size) {
+  note_allocation();
+  return __libc_malloc(size);
+}
+void* calloc(std::size_t n, std::size_t size) {
+  note_allocation();
+  return __libc_calloc(n, size);
+}
+void* realloc(void* p, std::size_t size) {
+  note_allocation();
+  return __libc_realloc(p, size);
+}
+void* aligned_alloc(std::size_t align, std::size_t size) {
+  note_allocation();
+  return __libc_memalign(align, size);
+}
+int posix_memalign(void** out, std::size_t align, std::size_t size) {
+  note_allocation();
+  *out = __libc_memalign(align, size);
+  return *out ? 0 : 12;  // ENOMEM
+}
+}
+#else
+static void* raw_malloc(std::size_t size) { return std::malloc(size); }
+static void* raw_memalign(std::size_t align, std::size_t size) { return std::aligned_alloc(align, (size + align - 1) / align * align); }
+#endif
+
+// These replacements are the allocator: their delete pairs with their new through malloc/free,
+// which GCC's -Wmismatched-new-delete cannot know.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void* operator new(std::size_t size) {
+  note_allocation();
+  if (void* p = raw_malloc(size ? size : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t size) { return operator new(size); }
+void* operator new(std::size_t size, std::align_val_t align) {
+  note_allocation();
+  const std::size_t a = static_cast<std::size_t>(align) < sizeof(void*) ? sizeof(void*) : static_cast<std::size_t>(align);
+  if (void* p = raw_memalign(a, size ? size : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t size, std::align_val_t align) { return operator new(size, align); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
+
+using namespace firmnet;
+
+TEST_CASE("the counter sees allocations (positive control)", "[alloc]") {
+  AllocationCounter counter;
+  counter.start();
+  auto* v = new std::vector<int>(100);
+  const long counted = counter.stop();
+  delete v;
+  REQUIRE(counted == 2);  // the vector object and its buffer
+#if FIRMNET_COUNT_MALLOC
+  counter.start();
+  void* p = std::malloc(64);
+  const long mallocs = counter.stop();
+  std::free(p);
+  REQUIRE(mallocs == 1);
+#endif
+}
+
+namespace {
+
+struct SilentObserver {
+  void on_epoch_start(std::size_t) {}
+  void on_iteration(std::size_t, std::size_t, double) {}
+  void on_evaluate(std::size_t) {}
+  bool on_epoch_end(std::size_t, double, double) { return true; }
+};
+
+template <class Model>
+void require_allocation_free() {
+  using T = typename Model::Scalar;
+  constexpr std::size_t In = Model::kInputs, C = Model::kClasses, B = Model::kMaxBatch;
+  // Set-up may allocate: the model and buffers are created once, before the counted region.
+  auto model = std::make_unique<Model>();
+  auto optimizer = std::make_unique<SgdMomentum<T, Model::kParamCount>>();
+  optimizer->config = {T(0.1), T(0.9), T(0.95)};
+  auto trainer = std::make_unique<Trainer<Model, SgdMomentum<T, Model::kParamCount>>>(*model, *optimizer, T(1e-3));
+  Rng rng(1);
+  model->init(rng, T(1e-3));
+  const auto x = test::random_vector<T>(B * In, 2);
+  std::vector<Label> y(B);
+  for (std::size_t i = 0; i < B; ++i) y[i] = static_cast<Label>(i % C);
+  std::vector<T> dscores(B * C, T(0.01));
+  std::vector<Label> predicted(B);
+  // Data for a whole fit epoch: 3 batches and a partial one, plus validation images.
+  const std::size_t n = 3 * B + 5;
+  std::vector<std::uint8_t> pixels(n * In);
+  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<std::uint8_t>(i * 31);
+  std::vector<Label> labels(n);
+  for (std::size_t i = 0; i < n; ++i) labels[i] = static_cast<Label>(i % C);
+  const ImageSet set{pixels.data(), labels.data(), n, In};
+  auto norm = std::make_unique<Normalizer<In, T>>();
+  norm->fit(set);
+  auto scratch = std::make_unique<Matrix<T, B, In>>();
+  std::vector<std::uint32_t> order(n);
+  ShufflingSampler sampler(order, B, true, 3);
+  SilentObserver observer;
+
+  AllocationCounter counter;
+  counter.start();
+  model->forward(ConstView<T, In>(x.data(), B));
+  model->backward(ConstView<T, C>(dscores.data(), B));
+  model->forward(ConstView<T, In>(x.data(), 1));  // batch 1
+  model->backward(ConstView<T, C>(dscores.data(), 1));
+  for (int i = 0; i < 3; ++i) trainer->step(ConstView<T, In>(x.data(), B), y.data());
+  trainer->step(ConstView<T, In>(x.data(), B > 1 ? B - 1 : 1), y.data());  // a partial batch
+  model->predict(ConstView<T, In>(x.data(), B), predicted.data());
+  model->predict(ConstView<T, In>(x.data(), 1), predicted.data());
+  const FitResult result = fit(*trainer, sampler, set, set.slice(0, B + 3), *norm, *scratch, FitOptions{2, 0}, observer);
+  const long allocations = counter.stop();
+
+  REQUIRE(result.status == FitStatus::done);
+  REQUIRE(allocations == 0);
+}
+
+}  // namespace
+
+TEST_CASE("two-layer net: forward, backward, step, predict and fit allocate nothing", "[alloc]") {
+  require_allocation_free<TwoLayerNet<784, 128, 10, 64>>();
+  require_allocation_free<TwoLayerNet<3072, 128, 10, 64>>();
+  require_allocation_free<TwoLayerNet<13, 7, 3, 5, double>>();
+}
+
+TEST_CASE("linear classifier: forward, backward, step, predict and fit allocate nothing", "[alloc]") {
+  require_allocation_free<LinearClassifier<784, 10, 64>>();
+  require_allocation_free<LinearClassifier<3072, 10, 1>>();
+}
