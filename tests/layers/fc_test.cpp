@@ -11,55 +11,22 @@
 
 using namespace firmnet;
 
-namespace {
-
-// L = Σ y ⊙ g for a fixed random g, so dL/dy = g.
-template <class Layer, std::size_t In, std::size_t Out>
-void check_fc_gradients(std::size_t batch, std::uint64_t seed) {
-  static Layer layer;  // large layers do not belong on the stack
-  Rng rng(seed);
-  test::fill_normal(layer.w.data(), In * Out, rng, 0.5);
-  test::fill_normal(layer.b.data(), Out, rng, 0.5);
-  std::vector<double> x(batch * In), g(batch * Out);
-  test::fill_normal(x.data(), x.size(), rng);
-  test::fill_normal(g.data(), g.size(), rng);
-
-  auto loss = [&] {
-    const auto y = layer.forward(ConstView<double, In>(x.data(), batch));
-    double sum = 0;
-    for (std::size_t i = 0; i < batch * Out; ++i) sum += y.data()[i] * g[i];
-    return sum;
-  };
-  loss();
-  layer.backward(ConstView<double, Out>(g.data(), batch));
-  const std::vector<double> dw(layer.dw.data(), layer.dw.data() + In * Out);
-  const std::vector<double> db(layer.db.data(), layer.db.data() + Out);
-  test::require_gradient("grad_w", loss, layer.w.data(), dw.data(), dw.size());
-  test::require_gradient("grad_b", loss, layer.b.data(), db.data(), db.size());
-  if constexpr (Layer::kGradInput) {
-    loss();
-    layer.backward(ConstView<double, Out>(g.data(), batch));
-    const std::vector<double> dx(layer.dx.data(), layer.dx.data() + batch * In);
-    test::require_gradient("grad_x", loss, x.data(), dx.data(), dx.size());
-  }
-}
-
-}  // namespace
-
 TEST_CASE("fc gradients match numeric gradients", "[layers][fc][gradcheck]") {
+  test::RequireSmallError report;
   for (const std::size_t batch : {1, 7, 16}) {
     CAPTURE(batch);
-    check_fc_gradients<Fc<double, 13, 5, 16>, 13, 5>(batch, 100 + batch);
-    check_fc_gradients<Fc<double, 1, 7, 16>, 1, 7>(batch, 200 + batch);
-    check_fc_gradients<Fc<double, 65, 10, 16>, 65, 10>(batch, 300 + batch);
+    check::fc<Fc<double, 13, 5, 16>>(batch, 100 + batch, report);
+    check::fc<Fc<double, 1, 7, 16>>(batch, 200 + batch, report);
+    check::fc<Fc<double, 65, 10, 16>>(batch, 300 + batch, report);
   }
 }
 
 TEST_CASE("fc with fused relu: gradients match numeric gradients", "[layers][fc][gradcheck]") {
+  test::RequireSmallError report;
   for (const std::size_t batch : {1, 9}) {
     CAPTURE(batch);
-    check_fc_gradients<Fc<double, 13, 7, 9, Activation::relu>, 13, 7>(batch, 400 + batch);
-    check_fc_gradients<Fc<double, 31, 17, 9, Activation::relu, false>, 31, 17>(batch, 500 + batch);
+    check::fc<Fc<double, 13, 7, 9, Activation::relu>>(batch, 400 + batch, report);
+    check::fc<Fc<double, 31, 17, 9, Activation::relu, false>>(batch, 500 + batch, report);
   }
 }
 

@@ -6,8 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "firmnet/loss/l2.hpp"
-#include "firmnet/loss/softmax_xent.hpp"
 #include "firmnet/models/linear_classifier.hpp"
 #include "firmnet/models/two_layer_net.hpp"
 #include "support/gradcheck.hpp"
@@ -19,55 +17,19 @@ static_assert(Classifier<TwoLayerNet<784, 128, 10>>);
 static_assert(Classifier<LinearClassifier<3072, 10>>);
 static_assert(Classifier<TwoLayerNet<5, 3, 2, 1, double>>);
 
-namespace {
-
-// Checks every named parameter of model M on loss = softmax_xent + L2(reg).
-template <class M>
-void check_model(std::size_t batch, double reg, std::uint64_t seed) {
-  static M model;
-  Rng rng(seed);
-  model.init(rng, 0.3);
-  for (auto& p : model.params())  // non-zero biases exercise more of the graph
-    if (!p.regularized) test::fill_normal(p.value, p.size(), rng, 0.1);
-  std::vector<double> x(batch * M::kInputs);
-  test::fill_normal(x.data(), x.size(), rng);
-  std::vector<Label> y(batch);
-  for (std::size_t i = 0; i < batch; ++i) y[i] = static_cast<Label>(rng.below(M::kClasses));
-  std::vector<double> dscores(batch * M::kClasses);
-
-  auto loss = [&] {
-    const auto scores = model.forward(ConstView<double, M::kInputs>(x.data(), batch));
-    double l = softmax_xent<double, M::kClasses>(scores, y.data(), {dscores.data(), batch});
-    for (const auto& p : model.params())
-      if (p.regularized) l += l2_penalty<double>({p.value, p.size()}, reg);
-    return l;
-  };
-  loss();
-  model.backward(ConstView<double, M::kClasses>(dscores.data(), batch));
-  apply_l2(model.params(), reg);
-  std::vector<std::vector<double>> analytic;
-  for (const auto& p : model.params()) analytic.emplace_back(p.grad, p.grad + p.size());
-  std::size_t i = 0;
-  for (const auto& p : model.params()) {
-    INFO("parameter " << p.name);
-    test::require_gradient(p.name, loss, p.value, analytic[i].data(), p.size());
-    ++i;
-  }
-}
-
-}  // namespace
-
 TEST_CASE("two-layer net gradients match numeric gradients", "[models][two_layer][gradcheck]") {
-  check_model<TwoLayerNet<13, 7, 5, 9, double>>(1, 0.1, 1);
-  check_model<TwoLayerNet<13, 7, 5, 9, double>>(9, 0.0, 2);
-  check_model<TwoLayerNet<13, 7, 5, 9, double>>(4, 0.7, 3);
-  check_model<TwoLayerNet<31, 17, 10, 3, double>>(3, 0.05, 4);
+  test::RequireSmallError report;
+  check::model<TwoLayerNet<13, 7, 5, 9, double>>(1, 0.1, 1, report);
+  check::model<TwoLayerNet<13, 7, 5, 9, double>>(9, 0.0, 2, report);
+  check::model<TwoLayerNet<13, 7, 5, 9, double>>(4, 0.7, 3, report);
+  check::model<TwoLayerNet<31, 17, 10, 3, double>>(3, 0.05, 4, report);
 }
 
 TEST_CASE("linear classifier gradients match numeric gradients", "[models][linear][gradcheck]") {
-  check_model<LinearClassifier<13, 5, 9, double>>(1, 0.1, 5);
-  check_model<LinearClassifier<13, 5, 9, double>>(9, 0.3, 6);
-  check_model<LinearClassifier<65, 10, 2, double>>(2, 0.0, 7);
+  test::RequireSmallError report;
+  check::model<LinearClassifier<13, 5, 9, double>>(1, 0.1, 5, report);
+  check::model<LinearClassifier<13, 5, 9, double>>(9, 0.3, 6, report);
+  check::model<LinearClassifier<65, 10, 2, double>>(2, 0.0, 7, report);
 }
 
 TEST_CASE("parameters have the assignment's names and shapes", "[models]") {

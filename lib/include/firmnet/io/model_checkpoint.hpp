@@ -17,7 +17,10 @@ namespace firmnet::io {
 template <class Shape>
 std::string shape_text(const Shape& shape) {
   std::string s;
-  for (const auto d : shape) s += (s.empty() ? "" : "x") + std::to_string(d);
+  for (const auto d : shape) {
+    if (!s.empty()) s += 'x';
+    s += std::to_string(d);
+  }
   return s;
 }
 
