@@ -9,6 +9,7 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Generic")
   set(FIRMNET_HOSTED OFF)
 else()
   set(FIRMNET_HOSTED ON)
+  find_package(ZLIB REQUIRED)  # zlib1g-dev: gzip-compressed datasets, checkpoint CRCs
 endif()
 
 set(FIRMNET_HOST_INCLUDE_DIR "/usr/include" CACHE PATH "Build-host include dir holding header-only deps (xsimd, catch2)")

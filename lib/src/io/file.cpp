@@ -23,6 +23,15 @@ struct GzCloser {
   void operator()(gzFile_s* f) const noexcept { gzclose(f); }
 };
 
+// zlib's message without the "<path>: " prefix gzerror puts in front of it.
+std::string gz_message(gzFile_s* file, const std::string& path) {
+  int code = 0;
+  std::string msg = gzerror(file, &code);
+  if (code == Z_ERRNO) return errno_text();
+  if (msg.compare(0, path.size() + 2, path + ": ") == 0) msg.erase(0, path.size() + 2);
+  return msg.empty() ? "unknown error" : msg;
+}
+
 std::string directory_of(const std::string& path) {
   const auto slash = path.find_last_of('/');
   if (slash == std::string::npos) return ".";
@@ -51,11 +60,7 @@ std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_byt
   std::uint8_t chunk[1 << 16];
   for (;;) {
     const int got = gzread(file.get(), chunk, sizeof chunk);
-    if (got < 0) {
-      int code = 0;
-      const char* msg = gzerror(file.get(), &code);
-      throw Error(path + ": read failed: " + (code == Z_ERRNO ? errno_text() : std::string(msg)));
-    }
+    if (got < 0) throw Error(path + ": corrupt or truncated gzip data: " + gz_message(file.get(), path));
     if (got == 0) break;
     if (data.size() + static_cast<std::size_t>(got) > max_bytes)
       throw Error(path + ": larger than the limit of " + std::to_string(max_bytes) + " bytes");
@@ -63,9 +68,9 @@ std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_byt
   }
   // gzread returns 0 both at a clean end and at a truncated gzip stream; gzerror tells them apart.
   int code = 0;
-  const char* msg = gzerror(file.get(), &code);
+  gzerror(file.get(), &code);
   if (code != Z_OK && code != Z_STREAM_END)
-    throw Error(path + ": corrupt or truncated gzip data: " + std::string(msg ? msg : "unknown error"));
+    throw Error(path + ": corrupt or truncated gzip data: " + gz_message(file.get(), path));
   return data;
 }
 

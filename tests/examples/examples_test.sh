@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# End-to-end tests of the example programs on small generated datasets.
+# Usage: examples_test.sh BIN_DIR DATA_TOOL CASE   (ctest runs one CASE per test)
+set -uo pipefail
+bin=$1 make_data=$2 case=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$make_data" "$work/data" || { echo "make_test_data failed"; exit 1; }
+fm=(--data-dir "$work/data/fashion-mnist" --num-val 100)
+out=(--plot-file "$work/plot.svg" --checkpoint-file "$work/ckpt.fnck")
+
+fail() { echo "FAIL: $*"; exit 1; }
+# expect STATUS PATTERN CMD...: runs CMD, requires its exit status and a line matching PATTERN.
+expect() {
+  local want=$1 pattern=$2; shift 2
+  local log status
+  log=$("$@" 2>&1); status=$?
+  echo "$ $* -> exit $status"; echo "$log" | tail -n 4
+  [ "$status" -eq "$want" ] || fail "exit status $status, expected $want"
+  grep -qE -- "$pattern" <<<"$log" || fail "output does not match /$pattern/"
+}
+train_small() { "$bin/train" "${fm[@]}" "${out[@]}" --epochs 2 --batch-size 32 "$@"; }
+
+case $case in
+train_log)
+  log=$(train_small --weight-scale 0.05) || fail "train failed: $log"
+  echo "$log" | head -n 12
+  for pattern in '^Starting epoch 1 / 2$' '^Iteration 0 / 15, loss = [0-9]+\.[0-9]{6}$' '^Checking accuracy$' \
+                 '^Train: [0-9]+\.[0-9]{2}$' '^Val: [0-9]+\.[0-9]{2}$' 'Epoch 2 / 2: .* images/s.*elapsed' \
+                 '^Done: 2 epochs'; do
+    grep -qE "$pattern" <<<"$log" || fail "log lacks /$pattern/"
+  done
+  [ "$(grep -c '^Iteration ' <<<"$log")" -eq 2 ] || fail "expected one Iteration line per epoch (print-every 25, 15 iterations)"
+  grep -q '</svg>' "$work/plot.svg" || fail "plot is not a complete SVG"
+  [ "$(wc -l < "$work/plot.csv")" -eq 31 ] || fail "CSV should have a header and 30 iteration rows"
+  val=$(grep -E '^Val: ' <<<"$log" | tail -n 1 | cut -d' ' -f2)
+  awk -v v="$val" 'BEGIN { exit !(v > 80) }' || fail "the learnable toy data should reach > 80% val, got $val"
+  ;;
+evaluate)
+  # The assignment's initialisation (weight scale 1e-3) starts at ln(10) = 2.3026.
+  expect 0 '^Iteration 0 / 15, loss = 2\.302[0-9]+$' train_small
+  expect 0 '^Test: [0-9]+\.[0-9]{2}$' "$bin/evaluate" --checkpoint-file "$work/ckpt.fnck" --data-dir "$work/data/fashion-mnist"
+  expect 0 'confusion matrix' "$bin/evaluate" --checkpoint-file "$work/ckpt.fnck" --data-dir "$work/data/fashion-mnist"
+  ;;
+linear_and_cifar10)
+  expect 0 '^Done: 1 epochs' "$bin/train" "${fm[@]}" "${out[@]}" --epochs 1 --model linear
+  expect 0 '^Test: ' "$bin/evaluate" --checkpoint-file "$work/ckpt.fnck" --data-dir "$work/data/fashion-mnist"
+  expect 0 'two-layer 3072x64x10 on cifar10: 250 train, 50 val, 60 test' "$bin/train" --dataset cifar10 \
+    --data-dir "$work/data/cifar10" --num-val 50 --hidden 64 --epochs 1 --batch-size 16 "${out[@]}"
+  expect 0 '^Test: ' "$bin/evaluate" --checkpoint-file "$work/ckpt.fnck" --data-dir "$work/data/cifar10"
+  expect 1 'does not fit fashion-mnist' "$bin/evaluate" --checkpoint-file "$work/ckpt.fnck" --dataset fashion-mnist \
+    --data-dir "$work/data/fashion-mnist"
+  ;;
+same_seed_same_bits)
+  train_small --seed 7 > "$work/a.log" || fail "train failed"; cp "$work/ckpt.fnck" "$work/a.fnck"
+  train_small --seed 7 > "$work/b.log" || fail "train failed"
+  cmp "$work/a.fnck" "$work/ckpt.fnck" || fail "same seed, different checkpoint bits"
+  diff <(grep -E '^(Iteration|Train|Val)' "$work/a.log") <(grep -E '^(Iteration|Train|Val)' "$work/b.log") ||
+    fail "same seed, different log"
+  train_small --seed 8 >/dev/null || fail "train failed"
+  ! cmp -s "$work/a.fnck" "$work/ckpt.fnck" || fail "another seed gave the same checkpoint"
+  ;;
+bad_flags)
+  expect 2 '--lr: .-1. is out of range: must be > 0' train_small --lr -1
+  expect 2 '--lr: .abc. is not a number' train_small --lr abc
+  expect 2 '--hidden: 100 is not a compiled size \(64, 128, 256, 512, 1024\)' train_small --hidden 100
+  expect 2 "--dataset: 'mnist' is not supported" train_small --dataset mnist
+  expect 2 '--epochs: .ten. is not a non-negative whole number' "$bin/train" "${fm[@]}" --epochs ten
+  expect 2 '--batch-size: 0 is out of range' "$bin/train" "${fm[@]}" --batch-size 0
+  expect 2 'unknown flag --learning-rate' train_small --learning-rate 0.1
+  expect 2 '--num-val: .-5. is negative' "$bin/train" --num-val -5
+  expect 2 '--checkpoint-file is required' "$bin/evaluate"
+  expect 0 '--print-every' "$bin/train" --help
+  expect 1 '--num-train 1000 is more than the 500 training images' train_small --num-train 1000
+  ;;
+bad_data)
+  expect 1 "$work/nowhere: no train-images-idx3-ubyte.gz" "$bin/train" --data-dir "$work/nowhere" "${out[@]}"
+  d="$work/data/fashion-mnist"
+  cp "$d/t10k-images-idx3-ubyte.gz" "$work/keep.gz"
+  gzip -dc "$work/keep.gz" | head -c 5000 | gzip > "$d/t10k-images-idx3-ubyte.gz"
+  expect 1 't10k-images-idx3-ubyte.gz: truncated: header says 100 images of 28x28' train_small
+  cp "$work/keep.gz" "$d/t10k-images-idx3-ubyte.gz"
+  gzip -dc "$d/train-labels-idx1-ubyte.gz" > "$work/labels"
+  printf '\x0b' | dd of="$work/labels" bs=1 seek=20 conv=notrunc status=none   # label 11 at index 12
+  gzip -c "$work/labels" > "$d/train-labels-idx1-ubyte.gz"
+  expect 1 'train-labels-idx1-ubyte.gz: label 11 at index 12 is out of range' train_small
+  ;;
+bad_checkpoint)
+  train_small >/dev/null || fail "train failed"
+  ev=("$bin/evaluate" --data-dir "$work/data/fashion-mnist")
+  expect 1 'missing.fnck: cannot open' "${ev[@]}" --checkpoint-file "$work/missing.fnck"
+  cp "$work/ckpt.fnck" "$work/flip.fnck"
+  printf '\x55' | dd of="$work/flip.fnck" bs=1 seek=5000 conv=notrunc status=none
+  expect 1 'flip.fnck: checkpoint checksum mismatch' "${ev[@]}" --checkpoint-file "$work/flip.fnck"
+  head -c 3000 "$work/ckpt.fnck" > "$work/cut.fnck"
+  expect 1 'cut.fnck: checkpoint checksum mismatch' "${ev[@]}" --checkpoint-file "$work/cut.fnck"
+  expect 1 'plot.svg: not a firmnet checkpoint' "${ev[@]}" --checkpoint-file "$work/plot.svg"
+  "$bin/train" "${fm[@]}" --epochs 1 --hidden 100000 --plot-file "$work/p2.svg" --checkpoint-file "$work/x.fnck" \
+    >/dev/null 2>&1 && fail "an unsupported hidden size was accepted"
+  ;;
+nan_loss)
+  expect 1 'the loss became (nan|inf|-nan).*try a smaller --lr' train_small --lr 1e6 --weight-scale 5
+  ;;
+gradcheck)
+  expect 0 '^PASSED: worst relative error' "$bin/gradcheck"
+  expect 0 'grad_x difference: [0-9.]+e-[0-9]+$' "$bin/gradcheck"
+  ;;
+*) fail "unknown case $case" ;;
+esac
+echo "PASS: $case"
