@@ -9,7 +9,14 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Generic")
   set(FIRMNET_HOSTED OFF)
 else()
   set(FIRMNET_HOSTED ON)
-  find_package(ZLIB REQUIRED)  # zlib1g-dev: gzip-compressed datasets, checkpoint CRCs
+endif()
+
+# zlib reads the gzip-compressed datasets. The ARM cross sysroots have none, so it is optional:
+# without it, plain (uncompressed) files still load and a .gz file gets a clear error.
+if(FIRMNET_HOSTED)
+  find_package(ZLIB QUIET)
+  set(FIRMNET_HAVE_ZLIB ${ZLIB_FOUND})
+  message(STATUS "firmnet: gzip support ${FIRMNET_HAVE_ZLIB}")
 endif()
 
 set(FIRMNET_HOST_INCLUDE_DIR "/usr/include" CACHE PATH "Build-host include dir holding header-only deps (xsimd, catch2)")
@@ -35,3 +42,14 @@ function(firmnet_stage_headers subdir marker_file out_var)
   endif()
   set(${out_var} "${FIRMNET_STAGE_INCLUDE_DIR}" PARENT_SCOPE)
 endfunction()
+
+# xsimd: the SIMD kernels' headers. Bare metal has no SIMD unit xsimd knows: no xsimd at all there.
+add_library(firmnet_xsimd INTERFACE)
+if(FIRMNET_HOSTED)
+  firmnet_stage_headers(xsimd xsimd/xsimd.hpp FIRMNET_XSIMD_INCLUDE_DIR)
+  if(NOT FIRMNET_XSIMD_INCLUDE_DIR STREQUAL "/usr/include")
+    target_include_directories(firmnet_xsimd SYSTEM INTERFACE "${FIRMNET_XSIMD_INCLUDE_DIR}")
+  endif()
+else()
+  target_compile_definitions(firmnet_xsimd INTERFACE FIRMNET_NO_XSIMD)
+endif()

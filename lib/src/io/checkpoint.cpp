@@ -1,13 +1,12 @@
 // Checkpoint encoding and fully checked decoding; the format is documented in io/checkpoint.hpp.
 #include "firmnet/io/checkpoint.hpp"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <bit>
 #include <cstring>
 #include <limits>
 
+#include "firmnet/io/crc32.hpp"
 #include "firmnet/io/error.hpp"
 #include "firmnet/io/file.hpp"
 
@@ -20,17 +19,6 @@ constexpr std::uint32_t kMaxString = 4096;
 constexpr std::uint32_t kMaxShapeDims = 16;
 constexpr std::uint32_t kMaxEntries = 4096;
 constexpr std::size_t kMaxCheckpointBytes = std::size_t(1) << 31;
-
-std::uint32_t crc32_of(const std::uint8_t* data, std::size_t size) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  while (size > 0) {  // zlib takes uInt lengths
-    const uInt chunk = static_cast<uInt>(std::min<std::size_t>(size, 1u << 30));
-    crc = crc32(crc, data, chunk);
-    data += chunk;
-    size -= chunk;
-  }
-  return static_cast<std::uint32_t>(crc);
-}
 
 class Writer {
  public:
@@ -154,7 +142,7 @@ std::vector<std::uint8_t> encode_checkpoint(const Checkpoint& c) {
     w.f32s(t.values);
   }
   auto& bytes = w.bytes();
-  w.u32(crc32_of(bytes.data(), bytes.size()));
+  w.u32(crc32(bytes.data(), bytes.size()));
   return std::move(bytes);
 }
 
@@ -171,7 +159,7 @@ Checkpoint decode_checkpoint(std::span<const std::uint8_t> bytes, const std::str
     throw Error(source + ": checkpoint format version " + std::to_string(version) +
                 " is not supported (this firmnet reads version " + std::to_string(kCheckpointVersion) + ")");
   Reader crc_field(bytes.subspan(body), source);
-  if (crc_field.u32("checksum") != crc32_of(bytes.data(), body))
+  if (crc_field.u32("checksum") != crc32(bytes.data(), body))
     throw Error(source + ": checkpoint checksum mismatch: the file is corrupt or truncated");
 
   Checkpoint c;

@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if FIRMNET_HAVE_ZLIB
 #include <zlib.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -19,6 +21,7 @@ namespace {
 
 std::string errno_text() { return std::strerror(errno); }
 
+#if FIRMNET_HAVE_ZLIB
 struct GzCloser {
   void operator()(gzFile_s* f) const noexcept { gzclose(f); }
 };
@@ -31,6 +34,8 @@ std::string gz_message(gzFile_s* file, const std::string& path) {
   if (msg.compare(0, path.size() + 2, path + ": ") == 0) msg.erase(0, path.size() + 2);
   return msg.empty() ? "unknown error" : msg;
 }
+
+#endif
 
 std::string directory_of(const std::string& path) {
   const auto slash = path.find_last_of('/');
@@ -45,6 +50,7 @@ bool file_exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
+#if FIRMNET_HAVE_ZLIB
 std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_bytes) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw Error(path + ": cannot open: " + errno_text());
@@ -73,6 +79,37 @@ std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_byt
     throw Error(path + ": corrupt or truncated gzip data: " + gz_message(file.get(), path));
   return data;
 }
+#else
+std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(path + ": cannot open: " + errno_text());
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw Error(path + ": cannot stat: " + errno_text());
+  if (S_ISDIR(st.st_mode)) throw Error(path + ": is a directory, expected a file");
+  std::vector<std::uint8_t> data;
+  data.reserve(std::min<std::size_t>(static_cast<std::size_t>(st.st_size) + 1, max_bytes));
+  std::uint8_t chunk[1 << 16];
+  for (;;) {
+    const ssize_t got = ::read(fd, chunk, sizeof chunk);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw Error(path + ": read failed: " + errno_text());
+    }
+    if (got == 0) break;
+    if (data.size() + static_cast<std::size_t>(got) > max_bytes)
+      throw Error(path + ": larger than the limit of " + std::to_string(max_bytes) + " bytes");
+    data.insert(data.end(), chunk, chunk + got);
+  }
+  if (data.size() >= 2 && data[0] == 0x1f && data[1] == 0x8b)
+    throw Error(path + ": is gzip-compressed, but this firmnet was built without zlib (decompress it with gunzip, "
+                       "or build with zlib1g-dev installed)");
+  return data;
+}
+#endif
 
 void write_file_atomic(const std::string& path, const void* data, std::size_t size) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());

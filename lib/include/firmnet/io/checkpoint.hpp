@@ -8,7 +8,7 @@
 //           4+4n  u32 n, then n u32 shape values (two-layer: In, Hidden, Classes; linear: In, Classes)
 //           4+..  u32 m, then m (str key, str value) metadata pairs (dataset, epoch, seed, ...)
 //           4+..  u32 t, then t tensors: str name, u32 rows, u32 cols, rows·cols float32
-//   end-4   4     u32 CRC-32 (zlib) of every byte before it
+//   end-4   4     u32 CRC-32 (IEEE, as zlib and gzip compute it) of every byte before it
 //   str = u32 length (<= 4096) + that many bytes, no terminator.
 //
 // Readers check the CRC first, then every length against the bytes left; a file must end exactly

@@ -1,0 +1,10 @@
+# cmake -DGENERATOR=<make_firmware_data> -DEXPECTED=<firmware_data.hpp> -P check_generated.cmake
+execute_process(COMMAND ${GENERATOR} OUTPUT_VARIABLE generated RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "${GENERATOR} failed (${status})")
+endif()
+file(READ "${EXPECTED}" committed)
+if(NOT generated STREQUAL committed)
+  message(FATAL_ERROR "${EXPECTED} is stale: regenerate it with\n  build/release/examples/firmware/make_firmware_data > examples/firmware/firmware_data.hpp")
+endif()
+message(STATUS "${EXPECTED} is up to date")

@@ -1,0 +1,134 @@
+// examples/firmware/main.cpp: firmnet on a microcontroller. A statically allocated TwoLayerNet
+// (64 -> 32 -> 4) with baked-in weights classifies baked-in 8x8 images, then trains: 40 SGD steps
+// from baked-in initial weights on baked-in samples, on the device itself, with no heap. Every
+// score and loss must equal the host's (firmware_data.hpp) within kTolerance, and the loss must
+// fall. Exit status 0 on success. Runs natively and on a Cortex-M4 under qemu-system-arm.
+#include <cstddef>
+#include <cstdint>
+
+#include "firmnet/core/arch.hpp"
+#include "firmware_data.hpp"
+#include "platform.hpp"
+#include "smoke.hpp"
+
+// Precondition failures: report over the platform, exit with status 3 (see core/contract.hpp).
+[[noreturn]] void firmware_contract_failed(const char* expr, const char* file, int line) noexcept {
+  platform::write("firmnet: precondition failed: ");
+  platform::write(expr);
+  platform::write(" at ");
+  platform::write(file);
+  (void)line;
+  platform::write("\n");
+  platform::exit(3);
+}
+
+namespace {
+
+// Relative to max(1, |host|): float ops run in the same order everywhere, only libm's expf/logf
+// (newlib vs glibc) and FMA contraction may differ in the last bits, and training compounds them.
+constexpr float kTolerance = 1e-4f;
+
+smoke::State g_state;
+smoke::Results g_results;
+
+// printf would link newlib's stdio and its malloc: a small formatter instead.
+class Line {
+ public:
+  Line& text(const char* s) {
+    while (*s && n_ + 1 < sizeof buf_) buf_[n_++] = *s++;
+    return *this;
+  }
+  Line& integer(long v) {
+    char digits[24];
+    std::size_t d = 0;
+    const bool negative = v < 0;
+    unsigned long u = negative ? 0ul - static_cast<unsigned long>(v) : static_cast<unsigned long>(v);
+    do digits[d++] = static_cast<char>('0' + u % 10); while ((u /= 10) != 0);
+    if (negative) digits[d++] = '-';
+    while (d > 0 && n_ + 1 < sizeof buf_) buf_[n_++] = digits[--d];
+    return *this;
+  }
+  Line& fixed(float v, int decimals) {  // |v| < 2^31 / 10^decimals
+    if (v != v) return text("nan");
+    if (v < 0) {
+      text("-");
+      v = -v;
+    }
+    long scale = 1;
+    for (int i = 0; i < decimals; ++i) scale *= 10;
+    const long scaled = static_cast<long>(static_cast<double>(v) * static_cast<double>(scale) + 0.5);
+    integer(scaled / scale);
+    text(".");
+    for (long s = scale / 10, rest = scaled % scale; s > 0; s /= 10) integer(rest / s % 10);
+    return *this;
+  }
+  void print() {
+    buf_[n_] = '\n';
+    buf_[n_ + 1] = '\0';
+    platform::write(buf_);
+    n_ = 0;
+  }
+
+ private:
+  char buf_[160];
+  std::size_t n_ = 0;
+};
+
+float fabs(float v) { return v < 0 ? -v : v; }
+bool close_to_host(float got, float host) { return fabs(got - host) <= kTolerance * (fabs(host) > 1 ? fabs(host) : 1); }
+
+smoke::Weights trained() {
+  using namespace smoke::data;
+  return {trained_w1, trained_b1, trained_w2, trained_b2};
+}
+smoke::Weights initial() {
+  using namespace smoke::data;
+  return {initial_w1, initial_b1, initial_w2, initial_b2};
+}
+
+}  // namespace
+
+int main() {
+  Line line;
+  line.text("firmnet firmware smoke test: TwoLayerNet 64-32-4, kernels ").text(firmnet::kernel_arch_name()).print();
+  line.text("static state ").integer(static_cast<long>(sizeof g_state)).text(" bytes, no heap").print();
+  int failures = 0;
+
+  smoke::classify(g_state, trained(), smoke::data::mean, smoke::data::test_images, g_results);
+  for (std::size_t i = 0; i < smoke::kTestImages; ++i) {
+    line.text("image ").integer(static_cast<long>(i)).text(": label ").integer(smoke::data::test_labels[i]);
+    line.text(" pred ").integer(g_results.predicted[i]).text(" scores");
+    for (std::size_t c = 0; c < smoke::kClasses; ++c) {
+      const float host = smoke::data::host_scores[i * smoke::kClasses + c];
+      line.text(" ").fixed(g_results.scores[i][c], 5);
+      if (!close_to_host(g_results.scores[i][c], host)) {
+        line.text(" (host ").fixed(host, 5).text(")");
+        ++failures;
+      }
+    }
+    if (g_results.predicted[i] != smoke::data::host_predicted[i]) ++failures;
+    line.print();
+  }
+
+  firmnet::ImageSet samples{smoke::data::train_images, smoke::data::train_labels, smoke::kTrainImages, smoke::kInputs};
+  smoke::train(g_state, initial(), smoke::data::mean, samples, g_results);
+  for (std::size_t s = 0; s < smoke::kTrainSteps; ++s) {
+    const float host = smoke::data::host_losses[s];
+    const bool ok = close_to_host(g_results.losses[s], host);
+    failures += ok ? 0 : 1;
+    if (s % 5 == 0 || s + 1 == smoke::kTrainSteps || !ok) {
+      line.text("step ").integer(static_cast<long>(s)).text(": loss ").fixed(g_results.losses[s], 6);
+      line.text(" (host ").fixed(host, 6).text(ok ? ")" : ") MISMATCH");
+      line.print();
+    }
+  }
+  const float first = g_results.losses[0];
+  float last = 0;
+  for (std::size_t s = smoke::kTrainSteps - 5; s < smoke::kTrainSteps; ++s) last += g_results.losses[s] / 5;
+  const bool fell = last < 0.5f * first;
+  if (!fell) ++failures;
+  line.text("loss ").fixed(first, 4).text(" -> ").fixed(last, 4).text(fell ? " (fell)" : " (did NOT fall)").print();
+  line.text(failures == 0 ? "PASS" : "FAIL").text(": scores and losses vs host within 1e-4, ");
+  line.integer(failures).text(" failure(s)").print();
+  platform::exit(failures == 0 ? 0 : 1);
+}
