@@ -1,9 +1,13 @@
-// kernels/gemm.hpp against the scalar reference, on edge shapes and the model's shapes.
+// kernels/gemm.hpp and every compiled GEMM variant (AVX-512, AVX2, the baseline ISA; under qemu
+// the ARM ones) against the scalar reference: the three forms, overwrite and accumulate, the
+// bias and bias+ReLU epilogues, on edge shapes around every block size and on the model's shapes.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "firmnet/kernels/gemm.hpp"
@@ -18,15 +22,18 @@ struct Shape {
   std::size_t m, n, k;
 };
 
-// Odd sizes around every plausible register/cache block edge, plus the model's shapes.
+// Sizes around every register and cache block edge (MR 4/6/8, NR 8/16/32, KC 256, MC 120/128,
+// NC 1024), plus the model's shapes as the layers call them.
 std::vector<Shape> test_shapes() {
   std::vector<Shape> shapes;
   const std::size_t edge[] = {1, 7, 13, 63, 65, 127, 129};
   for (const auto m : edge)
     for (const auto n : edge) shapes.push_back({m, n, (m * 7 + n * 3) % 130 + 1});
-  for (const auto k : {std::size_t(1), std::size_t(2), std::size_t(17), std::size_t(257), std::size_t(300)})
+  for (const std::size_t k : {1, 2, 17, 255, 256, 257, 513})
     shapes.push_back({9, 33, k});
-  // Model shapes (M, N, K) as the layers call them.
+  shapes.push_back({300, 40, 20});    // m > MC
+  shapes.push_back({5, 1100, 9});     // n > NC
+  shapes.push_back({130, 1030, 260}); // all three blocks split
   for (const Shape s : {Shape{64, 128, 784}, Shape{784, 128, 64}, Shape{64, 784, 128}, Shape{64, 10, 128},
                         Shape{128, 10, 64}, Shape{64, 128, 10}, Shape{1, 128, 784}, Shape{1, 10, 128},
                         Shape{37, 128, 784}})
@@ -34,91 +41,128 @@ std::vector<Shape> test_shapes() {
   return shapes;
 }
 
-// Relative 1e-5 of each output's natural scale, Σ_p |a_ip·b_pj| (+ |c| when accumulating):
-// the error bound of a float dot product, whatever the summation order.
-constexpr double kTol = 1e-5;
-
 std::vector<float> abs_of(const std::vector<float>& v) {
   std::vector<float> out(v.size());
   for (std::size_t i = 0; i < v.size(); ++i) out[i] = std::fabs(v[i]);
   return out;
 }
 
-template <class Fast, class Ref>
-void check_form(const char* form, Fast fast, Ref ref) {
+// Relative 1e-5 of each output's natural scale, Σ_p |a_ip·b_pj| (+ |c| when accumulating, + |bias|):
+// the error bound of a float dot product whatever the summation order or FMA use.
+double worst_error(const std::vector<float>& got, const std::vector<float>& want, const std::vector<float>& scale) {
+  double worst = 0;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    if (std::isnan(got[i]) != std::isnan(want[i])) return std::numeric_limits<double>::infinity();
+    worst = std::max(worst, std::fabs(double(got[i]) - double(want[i])) / std::max(1e-30, double(scale[i])));
+  }
+  return worst;
+}
+
+constexpr double kTol = 1e-5;
+
+enum class Form { nn, tn, nt };
+const char* name(Form f) { return f == Form::nn ? "nn" : f == Form::tn ? "tn" : "nt"; }
+
+void reference(Form f, Shape s, const float* a, const float* b, float* c, bool acc) {
+  if (f == Form::nn) kernels::gemm_nn_ref(s.m, s.n, s.k, a, b, c, acc);
+  if (f == Form::tn) kernels::gemm_tn_ref(s.m, s.n, s.k, a, b, c, acc);
+  if (f == Form::nt) kernels::gemm_nt_ref(s.m, s.n, s.k, a, b, c, acc);
+}
+
+// The kernel under test: (form, shape, a, b, c, accumulate).
+using Gemm = std::function<void(Form, Shape, const float*, const float*, float*, bool)>;
+
+void check_forms(const std::string& label, const Gemm& gemm) {
+  for (const Form form : {Form::nn, Form::tn, Form::nt})
+    for (const Shape s : test_shapes()) {
+      CAPTURE(label, name(form), s.m, s.n, s.k);
+      const auto a = test::random_vector<float>(s.m * s.k, 1 + s.m);  // (m,k), or (k,m) for tn
+      const auto b = test::random_vector<float>(s.k * s.n, 2 + s.n);  // (k,n), or (n,k) for nt
+      const auto c0 = test::random_vector<float>(s.m * s.n, 3 + s.k);
+      for (const bool accumulate : {false, true}) {
+        CAPTURE(accumulate);
+        std::vector<float> want = c0, scale = abs_of(c0);
+        std::vector<float> got(c0.size(), std::numeric_limits<float>::quiet_NaN());  // never read when overwriting
+        if (accumulate) got = c0;
+        reference(form, s, a.data(), b.data(), want.data(), accumulate);
+        gemm(form, s, a.data(), b.data(), got.data(), accumulate);
+        reference(form, s, abs_of(a).data(), abs_of(b).data(), scale.data(), accumulate);
+        REQUIRE(worst_error(got, want, scale) < kTol);
+      }
+    }
+}
+
+void check_epilogues(const std::string& label, const std::function<void(Shape, const float*, const float*, const float*,
+                                                                        float*, bool relu)>& gemm) {
   for (const Shape s : test_shapes()) {
-    CAPTURE(form, s.m, s.n, s.k);
-    const auto a = test::random_vector<float>(s.m * s.k, 1 + s.m);
-    const auto b = test::random_vector<float>(s.k * s.n, 2 + s.n);
-    const auto c0 = test::random_vector<float>(s.m * s.n, 3 + s.k);
-    for (const bool accumulate : {false, true}) {
-      CAPTURE(accumulate);
-      std::vector<float> want = c0, got = c0, scale = abs_of(c0);
-      ref(s, a.data(), b.data(), want.data(), accumulate);
-      fast(s, a.data(), b.data(), got.data(), accumulate);
-      const auto abs_a = abs_of(a), abs_b = abs_of(b);
-      ref(s, abs_a.data(), abs_b.data(), scale.data(), accumulate);
-      double worst = 0;
-      for (std::size_t i = 0; i < got.size(); ++i)
-        worst = std::max(worst, std::fabs(double(got[i]) - double(want[i])) / std::max(1e-30, double(scale[i])));
-      REQUIRE(worst < kTol);
+    CAPTURE(label, s.m, s.n, s.k);
+    const auto a = test::random_vector<float>(s.m * s.k, 11 + s.m);
+    const auto b = test::random_vector<float>(s.k * s.n, 12 + s.n);
+    const auto bias = test::random_vector<float>(s.n, 13 + s.k);
+    std::vector<float> scale(s.m * s.n);
+    for (std::size_t i = 0; i < s.m; ++i)
+      for (std::size_t j = 0; j < s.n; ++j) scale[i * s.n + j] = std::fabs(bias[j]);
+    kernels::gemm_nn_ref(s.m, s.n, s.k, abs_of(a).data(), abs_of(b).data(), scale.data(), true);
+    for (const bool relu : {false, true}) {
+      CAPTURE(relu);
+      std::vector<float> want(s.m * s.n), got(s.m * s.n, std::numeric_limits<float>::quiet_NaN());
+      if (relu) kernels::gemm_nn_bias_relu_ref(s.m, s.n, s.k, a.data(), b.data(), bias.data(), want.data());
+      else kernels::gemm_nn_bias_ref(s.m, s.n, s.k, a.data(), b.data(), bias.data(), want.data());
+      gemm(s, a.data(), b.data(), bias.data(), got.data(), relu);
+      REQUIRE(worst_error(got, want, scale) < kTol);
+      if (relu)
+        for (const float v : got) REQUIRE(v >= 0.f);
     }
   }
 }
 
 }  // namespace
 
-TEST_CASE("gemm_nn equals the reference", "[kernels][gemm]") {
-  check_form("nn",
-             [](Shape s, const float* a, const float* b, float* c, bool acc) { kernels::gemm_nn(s.m, s.n, s.k, a, b, c, acc); },
-             [](Shape s, const float* a, const float* b, float* c, bool acc) { kernels::gemm_nn_ref(s.m, s.n, s.k, a, b, c, acc); });
+TEST_CASE("gemm: the three forms equal the reference", "[kernels][gemm]") {
+  check_forms("kernels::gemm_*", [](Form f, Shape s, const float* a, const float* b, float* c, bool acc) {
+    if (f == Form::nn) kernels::gemm_nn(s.m, s.n, s.k, a, b, c, acc);
+    if (f == Form::tn) kernels::gemm_tn(s.m, s.n, s.k, a, b, c, acc);
+    if (f == Form::nt) kernels::gemm_nt(s.m, s.n, s.k, a, b, c, acc);
+  });
 }
 
-TEST_CASE("gemm_tn equals the reference", "[kernels][gemm]") {
-  check_form("tn",
-             [](Shape s, const float* a, const float* b, float* c, bool acc) { kernels::gemm_tn(s.m, s.n, s.k, a, b, c, acc); },
-             [](Shape s, const float* a, const float* b, float* c, bool acc) { kernels::gemm_tn_ref(s.m, s.n, s.k, a, b, c, acc); });
+TEST_CASE("gemm: bias and bias+relu epilogues equal the reference", "[kernels][gemm]") {
+  check_epilogues("kernels::gemm_nn_bias*", [](Shape s, const float* a, const float* b, const float* bias, float* c, bool relu) {
+    if (relu) kernels::gemm_nn_bias_relu(s.m, s.n, s.k, a, b, bias, c);
+    else kernels::gemm_nn_bias(s.m, s.n, s.k, a, b, bias, c);
+  });
 }
 
-TEST_CASE("gemm_nt equals the reference", "[kernels][gemm]") {
-  check_form("nt",
-             [](Shape s, const float* a, const float* b, float* c, bool acc) { kernels::gemm_nt(s.m, s.n, s.k, a, b, c, acc); },
-             [](Shape s, const float* a, const float* b, float* c, bool acc) { kernels::gemm_nt_ref(s.m, s.n, s.k, a, b, c, acc); });
-}
-
-TEST_CASE("gemm epilogues equal the reference", "[kernels][gemm]") {
-  for (const Shape s : test_shapes()) {
-    CAPTURE(s.m, s.n, s.k);
-    const auto a = test::random_vector<float>(s.m * s.k, 11 + s.m);
-    const auto b = test::random_vector<float>(s.k * s.n, 12 + s.n);
-    const auto bias = test::random_vector<float>(s.n, 13 + s.k);
-    std::vector<float> want(s.m * s.n, 99.f), got(s.m * s.n, -99.f);  // overwritten, never read
-    kernels::gemm_nn_bias_ref(s.m, s.n, s.k, a.data(), b.data(), bias.data(), want.data());
-    kernels::gemm_nn_bias(s.m, s.n, s.k, a.data(), b.data(), bias.data(), got.data());
-    REQUIRE(test::max_rel_diff(got.data(), want.data(), got.size()) < 1e-4);
-    kernels::gemm_nn_bias_relu_ref(s.m, s.n, s.k, a.data(), b.data(), bias.data(), want.data());
-    kernels::gemm_nn_bias_relu(s.m, s.n, s.k, a.data(), b.data(), bias.data(), got.data());
-    REQUIRE(test::max_rel_diff(got.data(), want.data(), got.size()) < 1e-4);
-    for (const float v : got) REQUIRE(v >= 0.f);
+#if FIRMNET_HAVE_XSIMD
+TEST_CASE("gemm: every compiled variant equals the reference", "[kernels][gemm][variants]") {
+  std::size_t ran = 0;
+  for (const auto& variant : kernels::gemm_variants()) {
+    std::printf("gemm variant %s: %s\n", variant.name, variant.supported ? "testing" : "not supported by this CPU");
+    if (!variant.supported) continue;
+    ++ran;
+    const auto* v = &variant;
+    check_forms(variant.name, [v](Form f, Shape s, const float* a, const float* b, float* c, bool acc) {
+      if (f == Form::nn) kernels::gemm_f32_with(*v, kernels::problem_nn(s.m, s.n, s.k, a, b, c, acc));
+      if (f == Form::tn) kernels::gemm_f32_with(*v, kernels::problem_tn(s.m, s.n, s.k, a, b, c, acc));
+      if (f == Form::nt) kernels::gemm_f32_with(*v, kernels::problem_nt(s.m, s.n, s.k, a, b, c, acc));
+    });
+    check_epilogues(variant.name, [v](Shape s, const float* a, const float* b, const float* bias, float* c, bool relu) {
+      kernels::gemm_f32_with(*v, kernels::problem_nn(s.m, s.n, s.k, a, b, c, false, bias, relu));
+    });
   }
+  REQUIRE(ran >= 1);
 }
+#endif
 
-TEST_CASE("gemm with beta zero never reads C", "[kernels][gemm]") {
-  // A NaN left in C must not leak into an overwriting product.
-  const std::size_t m = 13, n = 7, k = 5;
-  const auto a = test::random_vector<float>(m * k, 21);
-  const auto b = test::random_vector<float>(k * n, 22);
-  std::vector<float> c(m * n, std::numeric_limits<float>::quiet_NaN());
-  kernels::gemm_nn(m, n, k, a.data(), b.data(), c.data(), false);
-  for (const float v : c) REQUIRE(v == v);
-  std::fill(c.begin(), c.end(), std::numeric_limits<float>::quiet_NaN());
-  const auto at = test::random_vector<float>(k * m, 23);  // tn reads A as (k, m)
-  kernels::gemm_tn(m, n, k, at.data(), b.data(), c.data(), false);
-  for (const float v : c) REQUIRE(v == v);
-  std::fill(c.begin(), c.end(), std::numeric_limits<float>::quiet_NaN());
-  const auto bt = test::random_vector<float>(n * k, 24);  // nt reads B as (n, k)
-  kernels::gemm_nt(m, n, k, a.data(), bt.data(), c.data(), false);
-  for (const float v : c) REQUIRE(v == v);
+TEST_CASE("gemm: an empty sum gives the bias (or zero), through relu", "[kernels][gemm]") {
+  const float bias[3] = {1.5f, -2.f, 0.f};
+  float c[6] = {9, 9, 9, 9, 9, 9};
+  kernels::gemm_nn_bias_relu<float>(2, 3, 0, nullptr, nullptr, bias, c);
+  REQUIRE(c[0] == 1.5f);
+  REQUIRE(c[1] == 0.f);
+  REQUIRE(c[4] == 0.f);
+  kernels::gemm_nn<float>(2, 3, 0, nullptr, nullptr, c, false);
+  for (const float v : c) REQUIRE(v == 0.f);
 }
 
 TEST_CASE("col_sum equals the reference", "[kernels][gemm]") {

@@ -1,0 +1,208 @@
+// firmnet_bench: firmnet's kernels and training step beside their peers, measured in one run.
+//   BM_FmaPeak/<isa>            single-core FMA throughput of this CPU (GFLOP/s)
+//   BM_Gemm/<impl>/<shape>      impl: firmnet, scalar (the reference loops), openblas, eigen
+//   BM_Relu/<impl>/<n>          firmnet vs the scalar reference
+//   BM_TrainStep/<impl>/<shape> one SGD step of the two-layer net, batch 64 (images/s);
+//                               impl cblas: the same step written plainly on cblas_sgemm
+//   BM_Predict/<impl>/<shape>/batch<b>
+// Run it through bench/compare (pinned to one core, OpenBLAS single-threaded, ratios).
+#include <benchmark/benchmark.h>
+#include <cblas.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cases.hpp"
+#include "cblas_step.hpp"
+#include "firmnet/core/arch.hpp"
+#include "firmnet/kernels/gemm.hpp"
+#include "firmnet/kernels/gemm_ref.hpp"
+#include "firmnet/kernels/relu.hpp"
+#include "firmnet/kernels/relu_ref.hpp"
+#include "firmnet/models/two_layer_net.hpp"
+#include "firmnet/train/sgd.hpp"
+#include "firmnet/train/trainer.hpp"
+
+extern "C" char* openblas_get_config();
+extern "C" void openblas_set_num_threads(int);
+
+namespace {
+
+using bench::Form;
+using bench::GemmCase;
+
+std::vector<float> filled(std::size_t n, unsigned seed) {
+  std::vector<float> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = float(int((i * 2654435761u + seed) % 2001) - 1000) / 1000.f;
+  return v;
+}
+
+void set_flops(benchmark::State& state, double flops_per_iteration) {
+  state.counters["GFLOPS"] = benchmark::Counter(flops_per_iteration * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// ---- GEMM ------------------------------------------------------------------------------
+void firmnet_gemm(const GemmCase& c, const float* a, const float* b, float* out) {
+  using namespace firmnet::kernels;
+  switch (c.form) {
+    case Form::nn: gemm_nn(c.m, c.n, c.k, a, b, out, false); break;
+    case Form::tn: gemm_tn(c.m, c.n, c.k, a, b, out, false); break;
+    case Form::nt: gemm_nt(c.m, c.n, c.k, a, b, out, false); break;
+  }
+}
+void scalar_gemm(const GemmCase& c, const float* a, const float* b, float* out) {
+  using namespace firmnet::kernels;
+  switch (c.form) {
+    case Form::nn: gemm_nn_ref(c.m, c.n, c.k, a, b, out, false); break;
+    case Form::tn: gemm_tn_ref(c.m, c.n, c.k, a, b, out, false); break;
+    case Form::nt: gemm_nt_ref(c.m, c.n, c.k, a, b, out, false); break;
+  }
+}
+void openblas_gemm(const GemmCase& c, const float* a, const float* b, float* out) {
+  const int m = int(c.m), n = int(c.n), k = int(c.k);
+  switch (c.form) {
+    case Form::nn: cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.f, a, k, b, n, 0.f, out, n); break;
+    case Form::tn: cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.f, a, m, b, n, 0.f, out, n); break;
+    case Form::nt: cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.f, a, k, b, k, 0.f, out, n); break;
+  }
+}
+
+template <void (*Gemm)(const GemmCase&, const float*, const float*, float*)>
+void BM_Gemm(benchmark::State& state, GemmCase c) {
+  const auto a = filled(c.m * c.k, 1), b = filled(c.k * c.n, 2);
+  std::vector<float> out(c.m * c.n);
+  for (auto _ : state) {
+    Gemm(c, a.data(), b.data(), out.data());
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  set_flops(state, 2.0 * double(c.m) * double(c.n) * double(c.k));
+}
+
+// ---- FMA peak --------------------------------------------------------------------------
+void BM_FmaPeak(benchmark::State& state, double (*peak)(long)) {
+  double flops = 0;
+  for (auto _ : state) flops = peak(1 << 16);
+  set_flops(state, flops);
+}
+
+// ---- ReLU ------------------------------------------------------------------------------
+template <bool Reference>
+void BM_Relu(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const auto x = filled(n, 3);
+  std::vector<float> y(n);
+  for (auto _ : state) {
+    if constexpr (Reference) firmnet::kernels::relu_fwd_ref(x.data(), y.data(), n);
+    else firmnet::kernels::relu_fwd(x.data(), y.data(), n);
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(state.iterations() * std::int64_t(2 * n * sizeof(float)));
+}
+
+// ---- training step and prediction ------------------------------------------------------
+constexpr std::size_t kBatch = 64;
+
+template <std::size_t In>
+void BM_TrainStepFirmnet(benchmark::State& state) {
+  using Net = firmnet::TwoLayerNet<In, 128, 10, kBatch>;
+  auto net = std::make_unique<Net>();
+  firmnet::Rng rng(1);
+  net->init(rng, 1e-3f);
+  firmnet::Sgd<float> sgd{{1e-3f, 0.f, 1.f}};
+  firmnet::Trainer<Net, firmnet::Sgd<float>> trainer(*net, sgd, 1e-3f);
+  const auto x = filled(kBatch * In, 4);
+  std::vector<firmnet::Label> y(kBatch);
+  for (std::size_t i = 0; i < kBatch; ++i) y[i] = firmnet::Label(i % 10);
+  for (auto _ : state) benchmark::DoNotOptimize(trainer.step(firmnet::ConstView<float, In>(x.data(), kBatch), y.data()));
+  state.counters["images/s"] = benchmark::Counter(double(kBatch), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+template <std::size_t In>
+void BM_TrainStepCblas(benchmark::State& state) {
+  bench::CblasTwoLayerNet net(In, 128, 10, kBatch);
+  const auto x = filled(kBatch * In, 4);
+  std::vector<unsigned char> y(kBatch);
+  for (std::size_t i = 0; i < kBatch; ++i) y[i] = static_cast<unsigned char>(i % 10);
+  for (auto _ : state) benchmark::DoNotOptimize(net.step(x.data(), y.data(), 1e-3f, 1e-3f));
+  state.counters["images/s"] = benchmark::Counter(double(kBatch), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+template <std::size_t In>
+void BM_PredictFirmnet(benchmark::State& state) {
+  const auto rows = static_cast<std::size_t>(state.range(0));
+  using Net = firmnet::TwoLayerNet<In, 128, 10, kBatch>;
+  auto net = std::make_unique<Net>();
+  firmnet::Rng rng(1);
+  net->init(rng, 1e-3f);
+  const auto x = filled(kBatch * In, 5);
+  firmnet::Label out[kBatch];
+  for (auto _ : state) {
+    net->predict(firmnet::ConstView<float, In>(x.data(), rows), out);
+    benchmark::DoNotOptimize(out);
+  }
+  state.counters["images/s"] = benchmark::Counter(double(rows), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+template <std::size_t In>
+void BM_PredictCblas(benchmark::State& state) {
+  const auto rows = static_cast<std::size_t>(state.range(0));
+  bench::CblasTwoLayerNet net(In, 128, 10, kBatch);
+  const auto x = filled(kBatch * In, 5);
+  for (auto _ : state) benchmark::DoNotOptimize(net.forward(x.data(), rows));
+  state.counters["images/s"] = benchmark::Counter(double(rows), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+}  // namespace
+
+// Here, in the baseline translation unit: never in one compiled with -mavx512f.
+bool bench::cpu_has_avx512() { return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"); }
+bool bench::cpu_has_avx2() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+
+namespace {
+
+void register_all() {
+  if (bench::cpu_has_avx512()) benchmark::RegisterBenchmark("BM_FmaPeak/avx512", BM_FmaPeak, bench::fma_peak_avx512);
+  if (bench::cpu_has_avx2()) benchmark::RegisterBenchmark("BM_FmaPeak/avx2", BM_FmaPeak, bench::fma_peak_avx2);
+  for (const GemmCase& c : bench::kGemmCases) {
+    const std::string shape = c.name;
+    benchmark::RegisterBenchmark(("BM_Gemm/firmnet/" + shape).c_str(), BM_Gemm<firmnet_gemm>, c);
+    benchmark::RegisterBenchmark(("BM_Gemm/openblas/" + shape).c_str(), BM_Gemm<openblas_gemm>, c);
+    benchmark::RegisterBenchmark(("BM_Gemm/eigen/" + shape).c_str(), BM_Gemm<bench::eigen_gemm>, c);
+    benchmark::RegisterBenchmark(("BM_Gemm/scalar/" + shape).c_str(), BM_Gemm<scalar_gemm>, c);
+  }
+  for (const long n : {64 * 128, 64 * 3072}) {
+    benchmark::RegisterBenchmark(("BM_Relu/firmnet/" + std::to_string(n)).c_str(), BM_Relu<false>)->Arg(n);
+    benchmark::RegisterBenchmark(("BM_Relu/scalar/" + std::to_string(n)).c_str(), BM_Relu<true>)->Arg(n);
+  }
+  benchmark::RegisterBenchmark("BM_TrainStep/firmnet/3072-128-10", BM_TrainStepFirmnet<3072>);
+  benchmark::RegisterBenchmark("BM_TrainStep/cblas/3072-128-10", BM_TrainStepCblas<3072>);
+  benchmark::RegisterBenchmark("BM_TrainStep/firmnet/784-128-10", BM_TrainStepFirmnet<784>);
+  benchmark::RegisterBenchmark("BM_TrainStep/cblas/784-128-10", BM_TrainStepCblas<784>);
+  for (const long rows : {1, 64}) {
+    const std::string b = "/batch" + std::to_string(rows);
+    benchmark::RegisterBenchmark(("BM_Predict/firmnet/3072-128-10" + b).c_str(), BM_PredictFirmnet<3072>)->Arg(rows);
+    benchmark::RegisterBenchmark(("BM_Predict/cblas/3072-128-10" + b).c_str(), BM_PredictCblas<3072>)->Arg(rows);
+    benchmark::RegisterBenchmark(("BM_Predict/firmnet/784-128-10" + b).c_str(), BM_PredictFirmnet<784>)->Arg(rows);
+    benchmark::RegisterBenchmark(("BM_Predict/cblas/784-128-10" + b).c_str(), BM_PredictCblas<784>)->Arg(rows);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  openblas_set_num_threads(1);  // every comparison is single-threaded, like firmnet's kernels
+  benchmark::AddCustomContext("firmnet_gemm", firmnet::kernels::gemm_active().name);
+  benchmark::AddCustomContext("firmnet_relu", firmnet::kernel_arch_name());
+  benchmark::AddCustomContext("openblas", openblas_get_config());
+  benchmark::AddCustomContext("eigen_simd", bench::eigen_simd());
+  register_all();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

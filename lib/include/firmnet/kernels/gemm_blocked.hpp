@@ -1,0 +1,86 @@
+// kernels/gemm_blocked.hpp: the GEMM of one ISA. Small M and narrow N go to gemm_direct.hpp,
+// everything else through the cache-blocked driver (BLIS's five loops around the microkernel),
+// C(m, n) = A(m, k)·B(k, n) [+ C] [+ bias] [ReLU] over strided A and B (gemm_problem.hpp).
+//
+//   for jc in n step NC:           B block KC x NC packed into pack_b   (L3)
+//     for pc in k step KC:
+//       for ic in m step MC:       A block MC x KC packed into pack_a   (L2)
+//         for jr in nc step NR:    B panel KC x NR                       (L1)
+//           for ir in mc step MR:  microkernel on the MR x NR tile of C (registers)
+//
+// The first K block overwrites C (or starts from the bias), later ones accumulate, the last one
+// applies ReLU. Edge tiles run on a local MR x NR tile and copy only their valid part, so nothing
+// outside C is read or written. pack_a and pack_b are caller-owned (the per-thread workspace).
+#pragma once
+
+#include <cstddef>
+
+#include "firmnet/kernels/blocking.hpp"
+#include "firmnet/kernels/gemm_direct.hpp"
+#include "firmnet/kernels/gemm_pack.hpp"
+#include "firmnet/kernels/gemm_problem.hpp"
+#include "firmnet/kernels/gemm_ukr.hpp"
+
+#if FIRMNET_HAVE_XSIMD
+namespace firmnet::kernels {
+
+template <class Arch>
+void gemm_blocked(const GemmProblem& p, float* pack_a, float* pack_b) noexcept {
+  using BS = Blocking<Arch>;
+  using Ukr = GemmUkr<Arch, BS::MR, BS::NR>;
+  constexpr std::size_t MR = BS::MR, NR = BS::NR;
+  static_assert(BS::MC * BS::KC <= kMaxPackA && BS::KC * BS::NC <= kMaxPackB);
+
+  if (p.m == 0 || p.n == 0) return;
+  constexpr std::size_t W = xsimd::batch<float, Arch>::size;
+  if (p.k > 0 && p.m <= 4 && p.b.row_stride == 1) return gemm_small_m<Arch>(p);
+  if (p.k > 0 && p.n <= W && p.k * W <= kMaxPackB) return gemm_narrow_n<Arch>(p, pack_b);
+  if (p.k == 0) {  // an empty sum: C stays, or becomes bias/zero (then ReLU)
+    for (std::size_t i = 0; i < p.m; ++i)
+      for (std::size_t j = 0; j < p.n; ++j) {
+        float& c = p.c[i * p.ldc + j];
+        float v = p.accumulate ? c : (p.bias ? p.bias[j] : 0.0f);
+        c = p.relu && !(v > 0.0f) ? 0.0f : v;
+      }
+    return;
+  }
+
+  for (std::size_t jc = 0; jc < p.n; jc += BS::NC) {
+    const std::size_t nc = p.n - jc < BS::NC ? p.n - jc : BS::NC;
+    for (std::size_t pc = 0; pc < p.k; pc += BS::KC) {
+      const std::size_t kc = p.k - pc < BS::KC ? p.k - pc : BS::KC;
+      const bool last = pc + kc == p.k;
+      const Init init = (pc > 0 || p.accumulate) ? Init::from_c : (p.bias ? Init::from_bias : Init::zero);
+      pack_panels<Arch, NR>({element<Arch>(p.b, jc, pc), p.b.row_stride, p.b.k_stride}, nc, kc, pack_b);
+      for (std::size_t ic = 0; ic < p.m; ic += BS::MC) {
+        const std::size_t mc = p.m - ic < BS::MC ? p.m - ic : BS::MC;
+        pack_panels<Arch, MR>({element<Arch>(p.a, ic, pc), p.a.row_stride, p.a.k_stride}, mc, kc, pack_a);
+        for (std::size_t jr = 0; jr < nc; jr += NR) {
+          const std::size_t nr = nc - jr < NR ? nc - jr : NR;
+          const float* bp = pack_b + jr * kc;
+          const float* bias = p.bias ? p.bias + jc + jr : nullptr;
+          for (std::size_t ir = 0; ir < mc; ir += MR) {
+            const std::size_t mr = mc - ir < MR ? mc - ir : MR;
+            const float* ap = pack_a + ir * kc;
+            float* c = p.c + (ic + ir) * p.ldc + jc + jr;
+            if (mr == MR && nr == NR) {
+              Ukr::run(kc, ap, bp, NR, c, p.ldc, init, bias, p.relu && last);
+              continue;
+            }
+            alignas(64) float tile[MR * NR] = {};
+            alignas(64) float tile_bias[NR] = {};
+            for (std::size_t r = 0; r < mr && init == Init::from_c; ++r)
+              for (std::size_t j = 0; j < nr; ++j) tile[r * NR + j] = c[r * p.ldc + j];
+            for (std::size_t j = 0; j < nr && init == Init::from_bias; ++j) tile_bias[j] = bias[j];
+            Ukr::run(kc, ap, bp, NR, tile, NR, init, tile_bias, p.relu && last);
+            for (std::size_t r = 0; r < mr; ++r)
+              for (std::size_t j = 0; j < nr; ++j) c[r * p.ldc + j] = tile[r * NR + j];
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace firmnet::kernels
+#endif  // FIRMNET_HAVE_XSIMD

@@ -1,0 +1,239 @@
+// kernels/gemm_direct.hpp: the GEMM paths that skip packing where it does not pay.
+//  - small M (m <= 4; batch-1 inference): A and B read in place, B streamed once per row group
+//    over the whole depth; a scalar loop takes the last n % W columns.
+//  - narrow N (n <= W; the 10 class scores): B packed once into a zero-padded panel. With A
+//    stored (K, M) (Xᵀ·dY) the kernel computes Cᵀ, vectorised along M, so every lane works;
+//    otherwise tiles of 8 rows by one vector, A read in place.
+// Rows past the matrix read the last valid row instead (no branch in the loop, no out-of-bounds
+// read) and are not stored; only valid lanes of a last partial vector are stored.
+#pragma once
+
+#include <cstddef>
+
+#include "firmnet/kernels/blocking.hpp"
+#include "firmnet/kernels/gemm_pack.hpp"
+#include "firmnet/kernels/gemm_problem.hpp"
+#include "firmnet/kernels/simd.hpp"
+
+#if FIRMNET_HAVE_XSIMD
+namespace firmnet::kernels {
+
+// R rows x NV vectors of C accumulated over all k in registers.
+// a: A at (row 0, depth 0) of the tile; RowsContiguous: a.row_stride == 1 (one pointer, immediate
+// offsets), else one pointer per row. rows: valid rows (<= R). b: B at (depth 0, column 0), full
+// vectors readable for every k. lanes: valid lanes of the last vector (1..W).
+template <class Arch, std::size_t R, std::size_t NV, bool RowsContiguous>
+void direct_tile(std::size_t k, Strided a, std::size_t rows, const float* b, std::size_t ldb, float* c, std::size_t ldc,
+                 std::size_t lanes, Init init, const float* bias, bool relu) noexcept {
+  using B = xsimd::batch<float, Arch>;
+  constexpr std::size_t W = B::size;
+  const float* row[R];
+  for (std::size_t r = 0; r < R; ++r) row[r] = a.data + (r < rows ? r : rows - 1) * a.row_stride;
+  alignas(64) float edge[W] = {};
+  const bool partial = lanes < W;
+
+  B acc[R][NV];
+#pragma GCC unroll 16
+  for (std::size_t r = 0; r < R; ++r)
+#pragma GCC unroll 16
+    for (std::size_t v = 0; v < NV; ++v) {
+      const bool last_partial = partial && v + 1 == NV;
+      if (init == Init::zero || (init == Init::from_c && r >= rows)) {
+        acc[r][v] = B(0.0f);
+        continue;
+      }
+      const float* src = init == Init::from_c ? c + r * ldc + v * W : bias + v * W;
+      if (!last_partial) {
+        acc[r][v] = B::load_unaligned(src);
+        continue;
+      }
+      for (std::size_t j = 0; j < W; ++j) edge[j] = j < lanes ? src[j] : 0.0f;
+      acc[r][v] = B::load_aligned(edge);
+    }
+  for (std::size_t p = 0; p < k; ++p) {
+    B bv[NV];
+#pragma GCC unroll 16
+    for (std::size_t v = 0; v < NV; ++v) bv[v] = B::load_unaligned(b + p * ldb + v * W);
+#pragma GCC unroll 16
+    for (std::size_t r = 0; r < R; ++r) {
+      const float* ar = RowsContiguous ? a.data + p * a.k_stride + (r < rows ? r : rows - 1) : row[r] + p * a.k_stride;
+      const B av(*ar);
+#pragma GCC unroll 16
+      for (std::size_t v = 0; v < NV; ++v) acc[r][v] = simd::madd<Arch>(av, bv[v], acc[r][v]);
+    }
+  }
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t v = 0; v < NV; ++v) {
+      const B out = relu ? simd::relu<Arch>(acc[r][v]) : acc[r][v];
+      if (!(partial && v + 1 == NV)) {
+        out.store_unaligned(c + r * ldc + v * W);
+        continue;
+      }
+      out.store_aligned(edge);
+      for (std::size_t j = 0; j < lanes; ++j) c[r * ldc + v * W + j] = edge[j];
+    }
+}
+
+// m <= 4 and B contiguous along n (b.row_stride == 1): nothing is packed.
+template <class Arch>
+void gemm_small_m(const GemmProblem& p) noexcept {
+  using BS = Blocking<Arch>;
+  constexpr std::size_t W = xsimd::batch<float, Arch>::size;
+  constexpr std::size_t kAcc = BS::MR * BS::NR / W;  // accumulator registers the ISA affords
+  constexpr std::size_t R = 4, NV = kAcc / R, NV1 = 8;
+  const Init init = p.accumulate ? Init::from_c : (p.bias ? Init::from_bias : Init::zero);
+  const std::size_t ldb = p.b.k_stride;
+  const std::size_t vec_end = p.n - p.n % W;
+  for (std::size_t i = 0; i < p.m; i += R) {
+    const std::size_t rows = p.m - i < R ? p.m - i : R;
+    const Strided a{p.a.data + i * p.a.row_stride, p.a.row_stride, p.a.k_stride};
+    float* c = p.c + i * p.ldc;
+    auto bias_at = [&](std::size_t j) { return p.bias ? p.bias + j : nullptr; };
+    std::size_t j = 0;
+    if (rows == 1) {  // one row: 8 vectors at a time, B streamed once
+      for (; j + NV1 * W <= vec_end; j += NV1 * W)
+        direct_tile<Arch, 1, NV1, false>(p.k, a, 1, p.b.data + j, ldb, c + j, p.ldc, W, init, bias_at(j), p.relu);
+      for (; j < vec_end; j += W)
+        direct_tile<Arch, 1, 1, false>(p.k, a, 1, p.b.data + j, ldb, c + j, p.ldc, W, init, bias_at(j), p.relu);
+    }
+    for (; j + NV * W <= vec_end; j += NV * W)
+      direct_tile<Arch, R, NV, false>(p.k, a, rows, p.b.data + j, ldb, c + j, p.ldc, W, init, bias_at(j), p.relu);
+    for (; j < vec_end; j += W)
+      direct_tile<Arch, R, 1, false>(p.k, a, rows, p.b.data + j, ldb, c + j, p.ldc, W, init, bias_at(j), p.relu);
+    for (; j < p.n; ++j)  // the last n % W columns
+      for (std::size_t r = 0; r < rows; ++r) {
+        float sum = 0.0f;
+        for (std::size_t q = 0; q < p.k; ++q) sum += a.data[r * a.row_stride + q * a.k_stride] * p.b.data[q * ldb + j];
+        float& out = c[r * p.ldc + j];
+        const float v = (init == Init::from_c ? out : (init == Init::from_bias ? p.bias[j] : 0.0f)) + sum;
+        out = p.relu && !(v > 0.0f) ? 0.0f : v;
+      }
+  }
+}
+
+// Cᵀ(NJ x NV·W tile) = Bᵀ·Aᵀ for n <= NJ: B values broadcast from bp (k x NJ, zero-padded),
+// NV vectors of A along M per depth step, the result stored transposed into C (NV·W rows).
+// ATransposed: A stored (K, M), row stride lda, read in place. Otherwise A is row-major (M, K),
+// row stride lda: every 8 depth steps the tile transposes its NV·W x 8 block into an L1 buffer
+// just before the FMAs that read it, so the shuffles overlap the FMAs.
+template <class Arch, std::size_t NJ, std::size_t NV, bool ATransposed>
+void narrow_transposed_tile(std::size_t k, const float* a, std::size_t lda, const float* bp, std::size_t n, float* c,
+                            std::size_t ldc, bool accumulate, const float* bias, bool relu) noexcept {
+  using B = xsimd::batch<float, Arch>;
+  constexpr std::size_t W = B::size, M = NV * W;
+  B acc[NJ][NV];
+#pragma GCC unroll 16
+  for (std::size_t j = 0; j < NJ; ++j)
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < NV; ++v) acc[j][v] = B(0.0f);
+  auto step = [&](const float* a_p, const float* b_p) {  // one depth step: a_p holds M values along M
+    B av[NV];
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < NV; ++v) av[v] = B::load_unaligned(a_p + v * W);
+#pragma GCC unroll 16
+    for (std::size_t j = 0; j < NJ; ++j) {
+      const B bj(b_p[j]);
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < NV; ++v) acc[j][v] = simd::madd<Arch>(bj, av[v], acc[j][v]);
+    }
+  };
+  if constexpr (ATransposed) {
+    for (std::size_t p = 0; p < k; ++p) step(a + p * lda, bp + p * NJ);
+  } else {
+    alignas(64) float t[8][M];  // 8 depth steps of the tile's A, along M
+    std::size_t p0 = 0;
+    for (; p0 + 8 <= k; p0 += 8) {
+      for (std::size_t g = 0; g < M; g += 8) {
+        const float* row[8];
+        for (std::size_t i = 0; i < 8; ++i) row[i] = a + (g + i) * lda;
+        simd::transpose_8x8<Arch>(row, p0, &t[0][g], M);
+      }
+      for (std::size_t q = 0; q < 8; ++q) step(t[q], bp + (p0 + q) * NJ);
+    }
+    for (; p0 < k; ++p0) {
+      for (std::size_t i = 0; i < M; ++i) t[0][i] = a[i * lda + p0];
+      step(t[0], bp + p0 * NJ);
+    }
+  }
+  // Add what C starts from (the bias, or C itself) before the transposed store.
+  if (!accumulate && bias) {
+#pragma GCC unroll 16
+    for (std::size_t j = 0; j < NJ; ++j)
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < NV; ++v) acc[j][v] += B(j < n ? bias[j] : 0.0f);
+  }
+  alignas(64) float out[NJ][M];
+#pragma GCC unroll 16
+  for (std::size_t j = 0; j < NJ; ++j)
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < NV; ++v) acc[j][v].store_aligned(&out[j][v * W]);
+  if (accumulate) {
+    for (std::size_t i = 0; i < M; ++i)
+      for (std::size_t j = 0; j < n; ++j) out[j][i] += c[i * ldc + j];
+  }
+  if (relu) {
+    for (std::size_t i = 0; i < M; ++i)
+      for (std::size_t j = 0; j < n; ++j) c[i * ldc + j] = out[j][i] > 0.0f ? out[j][i] : 0.0f;
+  } else {
+    for (std::size_t i = 0; i < M; ++i)
+      for (std::size_t j = 0; j < n; ++j) c[i * ldc + j] = out[j][i];
+  }
+}
+
+template <class Arch, std::size_t NJ, bool ATransposed>
+void gemm_narrow_transposed(const GemmProblem& p, float* pack_b) noexcept {
+  constexpr std::size_t W = xsimd::batch<float, Arch>::size;
+  constexpr std::size_t NV = 24 / NJ > 4 ? 4 : 24 / NJ;  // about 24 of the 32 zmm registers
+  pack_panels<Arch, NJ>(p.b, p.n, p.k, pack_b);
+  const std::size_t lda = ATransposed ? p.a.k_stride : p.a.row_stride;
+  auto at = [&](std::size_t i) { return ATransposed ? p.a.data + i : p.a.data + i * lda; };
+  std::size_t i = 0;
+  for (; i + NV * W <= p.m; i += NV * W)
+    narrow_transposed_tile<Arch, NJ, NV, ATransposed>(p.k, at(i), lda, pack_b, p.n, p.c + i * p.ldc, p.ldc,
+                                                      p.accumulate, p.bias, p.relu);
+  for (; i + W <= p.m; i += W)
+    narrow_transposed_tile<Arch, NJ, 1, ATransposed>(p.k, at(i), lda, pack_b, p.n, p.c + i * p.ldc, p.ldc,
+                                                     p.accumulate, p.bias, p.relu);
+  for (; i < p.m; ++i)  // the last m % W rows, one at a time
+    for (std::size_t j = 0; j < p.n; ++j) {
+      float sum = 0.0f;
+      for (std::size_t q = 0; q < p.k; ++q) sum += *element<Arch>(p.a, i, q) * pack_b[q * NJ + j];
+      float& out = p.c[i * p.ldc + j];
+      const float v = sum + (p.accumulate ? out : (p.bias ? p.bias[j] : 0.0f));
+      out = p.relu && !(v > 0.0f) ? 0.0f : v;
+    }
+}
+
+template <class Arch, bool ATransposed>
+void gemm_narrow_transposed(const GemmProblem& p, float* pack_b) noexcept {
+  if (p.n <= 4) return gemm_narrow_transposed<Arch, 4, ATransposed>(p, pack_b);
+  if (p.n <= 8) return gemm_narrow_transposed<Arch, 8, ATransposed>(p, pack_b);
+  if (p.n <= 10) return gemm_narrow_transposed<Arch, 10, ATransposed>(p, pack_b);
+  return gemm_narrow_transposed<Arch, 12, ATransposed>(p, pack_b);
+}
+
+// n <= W.
+template <class Arch>
+void gemm_narrow_n(const GemmProblem& p, float* pack_b) noexcept {
+  constexpr std::size_t W = xsimd::batch<float, Arch>::size;
+  if constexpr (simd::is_avx512<Arch>) {  // 32 registers: room for Cᵀ tiles, vectorised along M
+    if (p.n <= 12 && p.m >= W) {
+      if (p.a.row_stride == 1) return gemm_narrow_transposed<Arch, true>(p, pack_b);
+      if (p.a.k_stride == 1) return gemm_narrow_transposed<Arch, false>(p, pack_b);
+    }
+  }
+  constexpr std::size_t R = 8;  // row pointers: 8 fit the x86-64 integer registers
+  pack_panels<Arch, W>(p.b, p.n, p.k, pack_b);
+  const Init init = p.accumulate ? Init::from_c : (p.bias ? Init::from_bias : Init::zero);
+  for (std::size_t i = 0; i < p.m; i += R) {
+    const std::size_t rows = p.m - i < R ? p.m - i : R;
+    const Strided a{p.a.data + i * p.a.row_stride, p.a.row_stride, p.a.k_stride};
+    if (p.a.row_stride == 1)
+      direct_tile<Arch, R, 1, true>(p.k, a, rows, pack_b, W, p.c + i * p.ldc, p.ldc, p.n, init, p.bias, p.relu);
+    else
+      direct_tile<Arch, R, 1, false>(p.k, a, rows, pack_b, W, p.c + i * p.ldc, p.ldc, p.n, init, p.bias, p.relu);
+  }
+}
+
+}  // namespace firmnet::kernels
+#endif  // FIRMNET_HAVE_XSIMD

@@ -1,0 +1,62 @@
+// kernels/gemm_ukr.hpp: the GEMM microkernel, C(MR, NR) op= Ap · Bp over kc steps, written once
+// over the xsimd Arch (gemm_ukr<Arch, 8, 32> is the AVX-512 one, <Arch, 6, 16> the AVX2 one).
+//   ap: packed A, kc x MR, k-major (ap[k*MR + r] = A(r, k)): MR values broadcast per step
+//   bp: B, kc rows of NR floats, row stride ldb (packed: ldb = NR)
+//   c:  MR x NR, row stride ldc; read only when init == Init::from_c
+// The accumulators (MR x NR/W batches) live in registers for the whole kc loop. The epilogue
+// adds nothing (bias is the initial value) and applies ReLU on the last K block if asked.
+// Full tiles only: the driver runs edge tiles on a local MR x NR buffer.
+#pragma once
+
+#include <cstddef>
+
+#include "firmnet/kernels/gemm_problem.hpp"
+#include "firmnet/kernels/simd.hpp"
+
+#if FIRMNET_HAVE_XSIMD
+namespace firmnet::kernels {
+
+template <class Arch, std::size_t MR, std::size_t NR>
+struct GemmUkr {
+  using B = xsimd::batch<float, Arch>;
+  static constexpr std::size_t W = B::size;
+  static constexpr std::size_t NV = NR / W;
+  static_assert(NR % W == 0, "NR must be a whole number of vectors");
+
+  static void run(std::size_t kc, const float* ap, const float* bp, std::size_t ldb, float* c, std::size_t ldc,
+                  Init init, const float* bias, bool relu) noexcept {
+    B acc[MR][NV];
+#pragma GCC unroll 16
+    for (std::size_t r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+      for (std::size_t v = 0; v < NV; ++v) {
+        if (init == Init::from_c) acc[r][v] = B::load_unaligned(c + r * ldc + v * W);
+        else if (init == Init::from_bias) acc[r][v] = B::load_unaligned(bias + v * W);
+        else acc[r][v] = B(0.0f);
+      }
+    for (std::size_t k = 0; k < kc; ++k) {
+      B b[NV];
+#pragma GCC unroll 8
+      for (std::size_t v = 0; v < NV; ++v) b[v] = B::load_unaligned(bp + k * ldb + v * W);
+#pragma GCC unroll 16
+      for (std::size_t r = 0; r < MR; ++r) {
+        const B a(ap[k * MR + r]);
+#pragma GCC unroll 8
+        for (std::size_t v = 0; v < NV; ++v) acc[r][v] = simd::madd<Arch>(a, b[v], acc[r][v]);
+      }
+    }
+    if (relu) {
+#pragma GCC unroll 16
+      for (std::size_t r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+        for (std::size_t v = 0; v < NV; ++v) acc[r][v] = simd::relu<Arch>(acc[r][v]);
+    }
+#pragma GCC unroll 16
+    for (std::size_t r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+      for (std::size_t v = 0; v < NV; ++v) acc[r][v].store_unaligned(c + r * ldc + v * W);
+  }
+};
+
+}  // namespace firmnet::kernels
+#endif  // FIRMNET_HAVE_XSIMD

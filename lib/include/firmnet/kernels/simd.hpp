@@ -1,0 +1,78 @@
+// kernels/simd.hpp: the SIMD operations the kernels need that xsimd 8.1 lacks or gets wrong,
+// each written once over the xsimd Arch tag (never as a non-template inline function: per-ISA
+// translation units would then share one copy and leak AVX code into the SSE2 path).
+//  - madd: a·b + c, fused wherever the ISA has it. xsimd 8.1 fuses only on its fma3<...> tags;
+//    on avx512bw and neon64 its fma is a plain x*y+z, which firmnet's -ffp-contract=off keeps
+//    as two rounded operations (half the speed, other bits).
+//  - relu: select(x > 0, x, 0), so NaN maps to 0 on every ISA, exactly as the scalar reference
+//    (NEON's max would propagate the NaN).
+//  - transpose_tile: W x W float transposes for the packing routines.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+
+#include "firmnet/core/arch.hpp"
+
+#if FIRMNET_HAVE_XSIMD
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>  // declares every x86 intrinsic; only the AVX translation units instantiate them
+#endif
+#if defined(__aarch64__)
+#include <arm_neon.h>
+#endif
+
+namespace firmnet::kernels::simd {
+
+template <class A>
+using FBatch = xsimd::batch<float, A>;
+
+template <class A>
+constexpr bool is_avx512 = std::is_base_of_v<xsimd::avx512f, A>;
+template <class A>
+constexpr bool is_avx = std::is_base_of_v<xsimd::avx, A> || is_avx512<A>;
+
+template <class A>
+FBatch<A> madd(FBatch<A> a, FBatch<A> b, FBatch<A> c) noexcept {
+  if constexpr (is_avx512<A>) {
+    return _mm512_fmadd_ps(a, b, c);
+#if defined(__aarch64__)
+  } else if constexpr (std::is_same_v<A, xsimd::neon64>) {
+    return vfmaq_f32(c, a, b);
+#endif
+  } else {
+    return xsimd::fma(a, b, c);  // fma3 tags: the intrinsic; sse2, armv7 neon: multiply, then add
+  }
+}
+
+template <class A>
+FBatch<A> relu(FBatch<A> x) noexcept {
+  const FBatch<A> zero(0.0f);
+  return xsimd::select(x > zero, x, zero);
+}
+
+// dst (8 x 8, row stride ldd) = transpose of src (8 x 8, row stride lds), with AVX. Rows r and
+// r + 4 are loaded into the two 128-bit halves of one register, so two in-lane 4 x 4 transposes
+// finish the job: 16 shuffles, no cross-lane permute.
+// rows[i] + col is the start of source row i.
+template <class A>
+[[gnu::always_inline]] inline void transpose_8x8(const float* const* rows, std::size_t col, float* dst,
+                                                 std::size_t ldd) noexcept {
+  static_assert(is_avx<A>);
+  for (int half = 0; half < 8; half += 4) {  // columns 0-3, then 4-7
+    __m256 r[4];
+    for (int i = 0; i < 4; ++i)
+      r[i] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(rows[i] + col + half)),
+                                  _mm_loadu_ps(rows[i + 4] + col + half), 1);
+    const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    _mm256_storeu_ps(dst + (half + 0) * ldd, _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)));
+    _mm256_storeu_ps(dst + (half + 1) * ldd, _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2)));
+    _mm256_storeu_ps(dst + (half + 2) * ldd, _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)));
+    _mm256_storeu_ps(dst + (half + 3) * ldd, _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2)));
+  }
+}
+
+}  // namespace firmnet::kernels::simd
+
+#endif  // FIRMNET_HAVE_XSIMD
