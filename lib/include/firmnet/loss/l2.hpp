@@ -7,6 +7,7 @@
 #include <span>
 
 #include "firmnet/core/contract.hpp"
+#include "firmnet/kernels/elementwise.hpp"
 #include "firmnet/models/param.hpp"
 
 namespace firmnet {
@@ -25,17 +26,15 @@ void l2_grad_add(std::span<const T> w, T reg, std::span<T> dw) noexcept {
   for (std::size_t i = 0; i < w.size(); ++i) dw[i] += reg * w[i];
 }
 
-// Over a model's parameters: adds reg·w to every regularized gradient, returns the total penalty.
+// Over a model's parameters: adds reg·w to every regularized gradient, returns the total penalty
+// reg/2·Σw². One pass over each weight matrix (kernels::l2_grad_sumsq).
 template <class T, std::size_t N>
 T apply_l2(const std::array<Param<T>, N>& params, T reg) noexcept {
-  T penalty = 0;
-  if (reg == T(0)) return penalty;
-  for (const Param<T>& p : params) {
-    if (!p.regularized) continue;
-    penalty += l2_penalty<T>({p.value, p.size()}, reg);
-    l2_grad_add<T>({p.value, p.size()}, reg, p.grads());
-  }
-  return penalty;
+  T sum_sq = 0;
+  if (reg == T(0)) return sum_sq;
+  for (const Param<T>& p : params)
+    if (p.regularized) sum_sq += kernels::l2_grad_sumsq(p.value, reg, p.grad, p.size());
+  return T(0.5) * reg * sum_sq;
 }
 
 }  // namespace firmnet

@@ -8,6 +8,7 @@
 #include <cstddef>
 
 #include "firmnet/core/tensor.hpp"
+#include "firmnet/kernels/elementwise.hpp"
 #include "firmnet/models/param.hpp"
 
 namespace firmnet {
@@ -25,9 +26,7 @@ struct Sgd {
 
   template <std::size_t N>
   void update(const std::array<Param<T>, N>& params) noexcept {
-    const T lr = config.learning_rate;
-    for (const Param<T>& p : params)
-      for (std::size_t i = 0; i < p.size(); ++i) p.value[i] -= lr * p.grad[i];
+    for (const Param<T>& p : params) kernels::axpy(-config.learning_rate, p.grad, p.value, p.size());
   }
   void decay_learning_rate() noexcept { config.learning_rate *= config.lr_decay; }
 };
@@ -42,8 +41,7 @@ struct SgdMomentum {
   void update(const std::array<Param<T>, N>& params) noexcept {
     const T lr = config.learning_rate;
     if (config.momentum == T(0)) {
-      for (const Param<T>& p : params)
-        for (std::size_t i = 0; i < p.size(); ++i) p.value[i] -= lr * p.grad[i];
+      for (const Param<T>& p : params) kernels::axpy(-lr, p.grad, p.value, p.size());
       return;
     }
     const T mu = config.momentum;
