@@ -5,6 +5,7 @@
 //   BM_TrainStep/<impl>/<shape> one SGD step of the two-layer net, batch 64 (images/s);
 //                               impl cblas: the same step written plainly on cblas_sgemm
 //   BM_Predict/<impl>/<shape>/batch<b>
+//   <...>/firmnet_2t, openblas_2t: the same on two threads (run unpinned)
 // Run it through bench/compare (pinned to one core, OpenBLAS single-threaded, ratios).
 #include <benchmark/benchmark.h>
 #include <cblas.h>
@@ -21,6 +22,7 @@
 #include "firmnet/kernels/gemm_ref.hpp"
 #include "firmnet/kernels/relu.hpp"
 #include "firmnet/kernels/relu_ref.hpp"
+#include "firmnet/kernels/thread_pool.hpp"
 #include "firmnet/models/two_layer_net.hpp"
 #include "firmnet/train/sgd.hpp"
 #include "firmnet/train/trainer.hpp"
@@ -81,6 +83,17 @@ void BM_Gemm(benchmark::State& state, GemmCase c) {
   set_flops(state, 2.0 * double(c.m) * double(c.n) * double(c.k));
 }
 
+// Two threads: firmnet's GEMM pool, or OpenBLAS's own threads; run unpinned (bench/compare).
+template <void (*Gemm)(const GemmCase&, const float*, const float*, float*)>
+void BM_GemmTwoThreads(benchmark::State& state, GemmCase c) {
+  static firmnet::kernels::ThreadPool pool(2);
+  firmnet::kernels::set_gemm_thread_pool(&pool);
+  openblas_set_num_threads(2);
+  BM_Gemm<Gemm>(state, c);
+  openblas_set_num_threads(1);
+  firmnet::kernels::set_gemm_thread_pool(nullptr);
+}
+
 // ---- FMA peak --------------------------------------------------------------------------
 void BM_FmaPeak(benchmark::State& state, double (*peak)(long)) {
   double flops = 0;
@@ -119,6 +132,14 @@ void BM_TrainStepFirmnet(benchmark::State& state) {
   for (std::size_t i = 0; i < kBatch; ++i) y[i] = firmnet::Label(i % 10);
   for (auto _ : state) benchmark::DoNotOptimize(trainer.step(firmnet::ConstView<float, In>(x.data(), kBatch), y.data()));
   state.counters["images/s"] = benchmark::Counter(double(kBatch), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+template <std::size_t In>
+void BM_TrainStepFirmnetTwoThreads(benchmark::State& state) {
+  static firmnet::kernels::ThreadPool pool(2);
+  firmnet::kernels::set_gemm_thread_pool(&pool);
+  BM_TrainStepFirmnet<In>(state);
+  firmnet::kernels::set_gemm_thread_pool(nullptr);
 }
 
 template <std::size_t In>
@@ -174,6 +195,12 @@ void register_all() {
     benchmark::RegisterBenchmark(("BM_Gemm/eigen/" + shape).c_str(), BM_Gemm<bench::eigen_gemm>, c);
     benchmark::RegisterBenchmark(("BM_Gemm/scalar/" + shape).c_str(), BM_Gemm<scalar_gemm>, c);
   }
+  for (const GemmCase& c : bench::kGemmCases) {
+    if (2.0 * double(c.m) * double(c.n) * double(c.k) < 1e7) continue;  // only the big products
+    const std::string shape = c.name;
+    benchmark::RegisterBenchmark(("BM_Gemm/firmnet_2t/" + shape).c_str(), BM_GemmTwoThreads<firmnet_gemm>, c)->UseRealTime();
+    benchmark::RegisterBenchmark(("BM_Gemm/openblas_2t/" + shape).c_str(), BM_GemmTwoThreads<openblas_gemm>, c)->UseRealTime();
+  }
   for (const long n : {64 * 128, 64 * 3072}) {
     benchmark::RegisterBenchmark(("BM_Relu/firmnet/" + std::to_string(n)).c_str(), BM_Relu<false>)->Arg(n);
     benchmark::RegisterBenchmark(("BM_Relu/scalar/" + std::to_string(n)).c_str(), BM_Relu<true>)->Arg(n);
@@ -182,6 +209,8 @@ void register_all() {
   benchmark::RegisterBenchmark("BM_TrainStep/cblas/3072-128-10", BM_TrainStepCblas<3072>);
   benchmark::RegisterBenchmark("BM_TrainStep/firmnet/784-128-10", BM_TrainStepFirmnet<784>);
   benchmark::RegisterBenchmark("BM_TrainStep/cblas/784-128-10", BM_TrainStepCblas<784>);
+  benchmark::RegisterBenchmark("BM_TrainStep/firmnet_2t/3072-128-10", BM_TrainStepFirmnetTwoThreads<3072>)->UseRealTime();
+  benchmark::RegisterBenchmark("BM_TrainStep/firmnet_2t/784-128-10", BM_TrainStepFirmnetTwoThreads<784>)->UseRealTime();
   for (const long rows : {1, 64}) {
     const std::string b = "/batch" + std::to_string(rows);
     benchmark::RegisterBenchmark(("BM_Predict/firmnet/3072-128-10" + b).c_str(), BM_PredictFirmnet<3072>)->Arg(rows);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/kernels.hpp"
 #include "common/model_zoo.hpp"
 #include "firmnet/cli/flags.hpp"
 #include "firmnet/core/arch.hpp"
@@ -44,6 +45,7 @@ struct Options {
   std::string plot_file = "plot.svg";
   std::string csv_file;  // empty: the plot file with .csv
   std::string checkpoint_file = "checkpoint.fnck";
+  std::size_t threads = 1;
 };
 
 bool parse_options(int argc, char** argv, Options& o) {
@@ -73,6 +75,9 @@ bool parse_options(int argc, char** argv, Options& o) {
   flags.add_string("plot-file", &o.plot_file, "SVG plot of loss and accuracy");
   flags.add_string("csv-file", &o.csv_file, "CSV of the same figures (default: the plot file with .csv)");
   flags.add_string("checkpoint-file", &o.checkpoint_file, "Checkpoint written after every epoch");
+  flags.add_size("threads", &o.threads,
+                 "Threads the large matrix products are split across (results are the same bits for any count)", 1,
+                 256);
   if (!flags.parse(argc, argv)) {
     std::fputs(flags.help().c_str(), stdout);
     return false;
@@ -190,10 +195,10 @@ int train(const Options& o, const io::Dataset& data, const io::Splits& splits) {
   std::printf("firmnet train: %s %s on %s: %zu train, %zu val, %zu test images\n", Model::kKind,
               io::shape_text(Model::kShape).c_str(), data.name.c_str(), splits.train.count, splits.val.count,
               splits.test.count);
-  std::printf("  batch %zu, lr %g, reg %g, momentum %g, lr decay %g, weight scale %g, %zu epochs, seed %llu, "
-              "kernels %s\n",
+  std::printf("  batch %zu, lr %g, reg %g, momentum %g, lr decay %g, weight scale %g, %zu epochs, seed %llu\n",
               o.batch_size, o.lr, o.reg, o.momentum, o.lr_decay, o.weight_scale, o.epochs,
-              static_cast<unsigned long long>(o.seed), kernel_arch_name());
+              static_cast<unsigned long long>(o.seed));
+  std::printf("  kernels: %s, %zu thread%s\n", examples::kernels_text().c_str(), o.threads, o.threads == 1 ? "" : "s");
 
   TrainLog<Model> log(o, *model, *norm, sampler.batches_per_epoch(), o.batch_size);
   const FitResult result =
@@ -222,6 +227,7 @@ int main(int argc, char** argv) {
   try {
     Options o;
     if (!parse_options(argc, argv, o)) return 0;
+    examples::GemmThreads threads(o.threads);
     const io::Dataset data = io::load_dataset(o.dataset, o.data_dir);
     const io::Splits splits = io::split(data, o.num_train, o.num_val);
     return examples::with_model(io::input_dim(o.dataset), o.model, o.hidden,

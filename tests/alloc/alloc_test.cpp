@@ -8,6 +8,7 @@
 #include <new>
 #include <vector>
 
+#include "firmnet/kernels/thread_pool.hpp"
 #include "firmnet/models/linear_classifier.hpp"
 #include "firmnet/models/two_layer_net.hpp"
 #include "firmnet/train/fit.hpp"
@@ -190,6 +191,15 @@ TEST_CASE("two-layer net: forward, backward, step, predict and fit allocate noth
   require_allocation_free<TwoLayerNet<3072, 128, 10, 64>>();
   require_allocation_free<TwoLayerNet<13, 7, 3, 5, double>>();
 }
+
+#if FIRMNET_HAVE_XSIMD
+TEST_CASE("with a 2-thread GEMM pool, steps and predict allocate nothing", "[alloc]") {
+  kernels::ThreadPool pool(2);  // set-up: threads are created here
+  kernels::set_gemm_thread_pool(&pool);
+  require_allocation_free<TwoLayerNet<3072, 128, 10, 64>>();
+  kernels::set_gemm_thread_pool(nullptr);
+}
+#endif
 
 TEST_CASE("linear classifier: forward, backward, step, predict and fit allocate nothing", "[alloc]") {
   require_allocation_free<LinearClassifier<784, 10, 64>>();

@@ -18,11 +18,15 @@ struct Normalizer {
 
   void fit(const ImageSet& train) noexcept {
     FIRMNET_EXPECTS(train.dim == Dim && train.count > 0);
-    for (std::size_t j = 0; j < Dim; ++j) {
-      double sum = 0;
-      for (std::size_t i = 0; i < train.count; ++i) sum += train.image(i)[j];
-      mean.storage[j] = static_cast<T>(sum * kScale / static_cast<double>(train.count));
+    // Image by image (the bytes in memory order); each pixel's sum still runs over the images in
+    // order, so the result does not depend on this loop order.
+    double sum[Dim] = {};
+    for (std::size_t i = 0; i < train.count; ++i) {
+      const std::uint8_t* image = train.image(i);
+      for (std::size_t j = 0; j < Dim; ++j) sum[j] += image[j];
     }
+    for (std::size_t j = 0; j < Dim; ++j)
+      mean.storage[j] = static_cast<T>(sum[j] * kScale / static_cast<double>(train.count));
   }
 
   static T scaled(std::uint8_t pixel) noexcept { return static_cast<T>(pixel) / static_cast<T>(255); }

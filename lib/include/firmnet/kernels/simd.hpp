@@ -55,6 +55,7 @@ FBatch<A> relu(FBatch<A> x) noexcept {
 // r + 4 are loaded into the two 128-bit halves of one register, so two in-lane 4 x 4 transposes
 // finish the job: 16 shuffles, no cross-lane permute.
 // rows[i] + col is the start of source row i.
+#if defined(__x86_64__) || defined(__i386__)
 template <class A>
 [[gnu::always_inline]] inline void transpose_8x8(const float* const* rows, std::size_t col, float* dst,
                                                  std::size_t ldd) noexcept {
@@ -72,6 +73,14 @@ template <class A>
     _mm256_storeu_ps(dst + (half + 3) * ldd, _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2)));
   }
 }
+#else
+// Only AVX builds call it; elsewhere it exists so the callers' discarded branches compile.
+template <class A>
+inline void transpose_8x8(const float* const* rows, std::size_t col, float* dst, std::size_t ldd) noexcept {
+  for (std::size_t i = 0; i < 8; ++i)
+    for (std::size_t j = 0; j < 8; ++j) dst[j * ldd + i] = rows[i][col + j];
+}
+#endif
 
 }  // namespace firmnet::kernels::simd
 

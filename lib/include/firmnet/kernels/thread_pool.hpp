@@ -1,0 +1,51 @@
+// kernels/thread_pool.hpp: a fixed pool of worker threads, created once at set-up, that the
+// GEMM uses to split large products (hosted SIMD builds; firmware has no threads).
+// run() hands part t of a job to thread t (the caller is thread 0) and returns when all parts
+// are done: no allocation, no thread creation per call, a function pointer and a context
+// instead of std::function. Idle workers spin briefly, then sleep on a futex (atomic wait).
+// Splits follow rows or columns of C, each computed by exactly one thread in the same order as
+// on one thread, so the thread count never changes a result's bits.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+namespace firmnet::kernels {
+
+class ThreadPool {
+ public:
+  using Task = void (*)(void* context, std::size_t part, std::size_t parts);
+
+  // threads >= 1; threads - 1 workers are started here.
+  explicit ThreadPool(std::size_t threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  std::size_t size() const noexcept { return workers_.size() + 1; }
+  // Runs task(context, t, size()) on every thread t and waits for all of them.
+  void run(Task task, void* context) noexcept;
+  // Jobs run so far (tests check that work was really split).
+  std::size_t jobs() const noexcept { return jobs_; }
+
+ private:
+  void work(std::size_t index) noexcept;
+
+  std::vector<std::thread> workers_;
+  Task task_ = nullptr;
+  void* context_ = nullptr;
+  std::atomic<std::uint64_t> generation_{0};  // bumped once per job
+  std::atomic<std::size_t> pending_{0};       // workers still running the current job
+  std::atomic<bool> stop_{false};
+  std::size_t jobs_ = 0;  // written by the calling thread only
+};
+
+// The pool large GEMMs split across, or null (one thread). Not owned; set it before training
+// and clear it before destroying the pool.
+void set_gemm_thread_pool(ThreadPool* pool) noexcept;
+ThreadPool* gemm_thread_pool() noexcept;
+
+}  // namespace firmnet::kernels

@@ -1,0 +1,71 @@
+// The fixed worker pool of kernels/thread_pool.hpp.
+#include "firmnet/kernels/thread_pool.hpp"
+
+namespace firmnet::kernels {
+
+namespace {
+// Spin this many rounds before sleeping: GEMMs of one training step follow each other within
+// microseconds, and a futex wake-up costs several.
+constexpr int kSpinRounds = 20000;
+
+std::atomic<ThreadPool*> g_gemm_pool{nullptr};
+
+inline void pause() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+  asm volatile("yield");
+#endif
+}
+}  // namespace
+
+ThreadPool::ThreadPool(std::size_t threads) {
+  for (std::size_t i = 1; i < (threads == 0 ? 1 : threads); ++i) workers_.emplace_back([this, i] { work(i); });
+}
+
+ThreadPool::~ThreadPool() {
+  stop_.store(true, std::memory_order_release);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  generation_.notify_all();
+  for (auto& w : workers_) w.join();
+}
+
+void ThreadPool::run(Task task, void* context) noexcept {
+  ++jobs_;
+  if (workers_.empty()) return task(context, 0, 1);
+  task_ = task;
+  context_ = context;
+  pending_.store(workers_.size(), std::memory_order_relaxed);
+  generation_.fetch_add(1, std::memory_order_release);  // publishes task_ and context_
+  generation_.notify_all();
+  task(context, 0, size());
+  for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; ++spin) {
+    if (spin < kSpinRounds) {
+      pause();
+    } else {
+      const std::size_t left = pending_.load(std::memory_order_acquire);
+      if (left != 0) pending_.wait(left, std::memory_order_acquire);
+    }
+  }
+}
+
+void ThreadPool::work(std::size_t index) noexcept {
+  std::uint64_t seen = 0;
+  for (;;) {
+    std::uint64_t now = generation_.load(std::memory_order_acquire);
+    for (int spin = 0; now == seen; ++spin) {
+      if (spin < kSpinRounds) pause();
+      else generation_.wait(seen, std::memory_order_acquire);
+      now = generation_.load(std::memory_order_acquire);
+    }
+    seen = now;
+    if (stop_.load(std::memory_order_acquire)) return;
+    task_(context_, index, size());
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+  }
+}
+
+void set_gemm_thread_pool(ThreadPool* pool) noexcept { g_gemm_pool.store(pool, std::memory_order_release); }
+ThreadPool* gemm_thread_pool() noexcept { return g_gemm_pool.load(std::memory_order_acquire); }
+
+}  // namespace firmnet::kernels

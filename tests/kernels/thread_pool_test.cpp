@@ -1,0 +1,92 @@
+// kernels/thread_pool.hpp: every part runs once per job, jobs follow each other, and a GEMM split
+// across threads gives the same bits as on one thread.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cstring>
+#include <vector>
+
+#include "firmnet/kernels/gemm.hpp"
+#include "firmnet/kernels/thread_pool.hpp"
+#include "firmnet/models/two_layer_net.hpp"
+#include "firmnet/train/sgd.hpp"
+#include "firmnet/train/trainer.hpp"
+#include "support/random.hpp"
+
+using namespace firmnet;
+
+namespace {
+struct Counts {
+  std::atomic<int> hits[4];
+};
+void count_part(void* context, std::size_t part, std::size_t parts) noexcept {
+  auto& c = *static_cast<Counts*>(context);
+  if (parts == 3 && part < 3) c.hits[part].fetch_add(1);
+}
+// Clears the GEMM pool even when a REQUIRE fails.
+struct UsePool {
+  explicit UsePool(kernels::ThreadPool* pool) { kernels::set_gemm_thread_pool(pool); }
+  ~UsePool() { kernels::set_gemm_thread_pool(nullptr); }
+};
+}  // namespace
+
+TEST_CASE("thread pool runs every part of every job exactly once", "[kernels][threads]") {
+  kernels::ThreadPool pool(3);
+  REQUIRE(pool.size() == 3);
+  Counts counts{};
+  for (int job = 0; job < 1000; ++job) pool.run(count_part, &counts);
+  for (int t = 0; t < 3; ++t) REQUIRE(counts.hits[t].load() == 1000);
+  kernels::ThreadPool single(1);
+  REQUIRE(single.size() == 1);
+}
+
+TEST_CASE("a GEMM split across threads gives the single-thread bits", "[kernels][threads]") {
+  kernels::ThreadPool pool(2);
+  struct Case {
+    std::size_t m, n, k;
+  };
+  // All above the 16 MFLOP split threshold, split by columns (m < n) or by rows.
+  for (const Case s : {Case{64, 128, 3072}, Case{3072, 128, 64}, Case{64, 784, 512}, Case{300, 400, 150}, Case{97, 515, 333}}) {
+    CAPTURE(s.m, s.n, s.k);
+    const auto a = test::random_vector<float>(s.m * s.k, 1);
+    const auto b = test::random_vector<float>(s.k * s.n, 2);
+    const auto bias = test::random_vector<float>(s.n, 3);
+    std::vector<float> one(s.m * s.n), two(s.m * s.n);
+    kernels::gemm_nn_bias_relu(s.m, s.n, s.k, a.data(), b.data(), bias.data(), one.data());
+    const std::size_t jobs = pool.jobs();
+    {
+      UsePool use(&pool);
+      kernels::gemm_nn_bias_relu(s.m, s.n, s.k, a.data(), b.data(), bias.data(), two.data());
+    }
+    REQUIRE(pool.jobs() == jobs + 1);  // it was split
+    REQUIRE(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
+    kernels::gemm_tn(s.m, s.n, s.k, a.data(), b.data(), one.data(), false);
+    {
+      UsePool use(&pool);
+      kernels::gemm_tn(s.m, s.n, s.k, a.data(), b.data(), two.data(), false);
+    }
+    REQUIRE(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
+  }
+}
+
+TEST_CASE("training steps give the same bits with 1 and 2 threads", "[kernels][threads]") {
+  using Net = TwoLayerNet<3072, 128, 10, 64>;
+  auto run = [](kernels::ThreadPool* pool) {
+    auto net = std::make_unique<Net>();
+    Rng rng(5);
+    net->init(rng, 1e-2f);
+    Sgd<float> sgd{{0.1f, 0.f, 1.f}};
+    Trainer<Net, Sgd<float>> trainer(*net, sgd, 1e-3f);
+    const auto x = test::random_vector<float>(64 * 3072, 6);
+    std::vector<Label> y(64);
+    for (std::size_t i = 0; i < 64; ++i) y[i] = Label(i % 10);
+    UsePool use(pool);
+    for (int step = 0; step < 5; ++step) trainer.step(ConstView<float, 3072>(x.data(), 64), y.data());
+    return std::vector<float>(net->fc1.w.data(), net->fc1.w.data() + 3072 * 128);
+  };
+  kernels::ThreadPool pool(2);
+  const auto single = run(nullptr);
+  const auto two = run(&pool);
+  REQUIRE(pool.jobs() >= 10);  // both big GEMMs of each step were split
+  REQUIRE(single == two);
+}
