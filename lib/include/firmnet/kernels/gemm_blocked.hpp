@@ -45,26 +45,35 @@ void gemm_blocked(const GemmProblem& p, float* pack_a, float* pack_b) noexcept {
     return;
   }
 
+  // B is read in place, unpacked, when its rows are contiguous and short (a 128-wide weight
+  // matrix: 512-byte rows). Long rows (1024 floats = 4 KiB) would put every depth step on its own
+  // page and in the same cache sets, so those are packed; so is a partial last panel.
+  const bool b_in_place = p.b.row_stride == 1 && p.b.k_stride * sizeof(float) <= 2048;
   for (std::size_t jc = 0; jc < p.n; jc += BS::NC) {
     const std::size_t nc = p.n - jc < BS::NC ? p.n - jc : BS::NC;
+    const std::size_t nc_full = b_in_place ? nc - nc % NR : 0;  // columns read in place
     for (std::size_t pc = 0; pc < p.k; pc += BS::KC) {
       const std::size_t kc = p.k - pc < BS::KC ? p.k - pc : BS::KC;
       const bool last = pc + kc == p.k;
       const Init init = (pc > 0 || p.accumulate) ? Init::from_c : (p.bias ? Init::from_bias : Init::zero);
-      pack_panels<Arch, NR>({element<Arch>(p.b, jc, pc), p.b.row_stride, p.b.k_stride}, nc, kc, pack_b);
+      if (nc_full < nc)
+        pack_panels<Arch, NR>({element<Arch>(p.b, jc + nc_full, pc), p.b.row_stride, p.b.k_stride}, nc - nc_full, kc,
+                              pack_b + nc_full * kc);
       for (std::size_t ic = 0; ic < p.m; ic += BS::MC) {
         const std::size_t mc = p.m - ic < BS::MC ? p.m - ic : BS::MC;
         pack_panels<Arch, MR>({element<Arch>(p.a, ic, pc), p.a.row_stride, p.a.k_stride}, mc, kc, pack_a);
         for (std::size_t jr = 0; jr < nc; jr += NR) {
           const std::size_t nr = nc - jr < NR ? nc - jr : NR;
-          const float* bp = pack_b + jr * kc;
+          const bool direct = jr < nc_full;
+          const float* bp = direct ? element<Arch>(p.b, jc + jr, pc) : pack_b + jr * kc;
+          const std::size_t ldb = direct ? p.b.k_stride : NR;
           const float* bias = p.bias ? p.bias + jc + jr : nullptr;
           for (std::size_t ir = 0; ir < mc; ir += MR) {
             const std::size_t mr = mc - ir < MR ? mc - ir : MR;
             const float* ap = pack_a + ir * kc;
             float* c = p.c + (ic + ir) * p.ldc + jc + jr;
             if (mr == MR && nr == NR) {
-              Ukr::run(kc, ap, bp, NR, c, p.ldc, init, bias, p.relu && last);
+              Ukr::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last);
               continue;
             }
             alignas(64) float tile[MR * NR] = {};
@@ -72,7 +81,7 @@ void gemm_blocked(const GemmProblem& p, float* pack_a, float* pack_b) noexcept {
             for (std::size_t r = 0; r < mr && init == Init::from_c; ++r)
               for (std::size_t j = 0; j < nr; ++j) tile[r * NR + j] = c[r * p.ldc + j];
             for (std::size_t j = 0; j < nr && init == Init::from_bias; ++j) tile_bias[j] = bias[j];
-            Ukr::run(kc, ap, bp, NR, tile, NR, init, tile_bias, p.relu && last);
+            Ukr::run(kc, ap, bp, ldb, tile, NR, init, tile_bias, p.relu && last);
             for (std::size_t r = 0; r < mr; ++r)
               for (std::size_t j = 0; j < nr; ++j) c[r * p.ldc + j] = tile[r * NR + j];
           }

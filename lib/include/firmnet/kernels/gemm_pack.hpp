@@ -19,31 +19,37 @@ namespace firmnet::kernels {
 
 template <class Arch, std::size_t P>
 void pack_panels(Strided src, std::size_t rows, std::size_t kc, float* dst) noexcept {
-  for (std::size_t p0 = 0; p0 < rows; p0 += P) {
-    const std::size_t valid = rows - p0 < P ? rows - p0 : P;
-    float* panel = dst + p0 * kc;  // (p0 / P) panels of P·kc floats before this one
-    if (src.row_stride == 1 && valid == P) {
-      // The P values of one k are contiguous: copy P floats per k.
-      for (std::size_t k = 0; k < kc; ++k) std::memcpy(panel + k * P, element<Arch>(src, p0, k), P * sizeof(float));
-      continue;
+  const std::size_t full = rows - rows % P;  // rows in whole panels
+  if (src.row_stride == 1) {
+    // The P values of one k are contiguous in the source (A stored (K, M), or B stored (K, N)):
+    // read each source row once, front to back, handing P floats to each panel.
+    for (std::size_t k = 0; k < kc; ++k) {
+      const float* row = element<Arch>(src, 0, k);
+      for (std::size_t p0 = 0; p0 < full; p0 += P) std::memcpy(dst + p0 * kc + k * P, row + p0, P * sizeof(float));
     }
-    std::size_t k = 0;
-    if constexpr (simd::is_avx<Arch> && P % 8 == 0) {
-      if (src.k_stride == 1 && valid == P) {
-        // Row-major source: 8 x 8 transposes, 8 rows by 8 k at a time.
-        for (std::size_t r = 0; r < P; r += 8) {
-          const float* row[8];
-          for (std::size_t i = 0; i < 8; ++i) row[i] = element<Arch>(src, p0 + r + i, 0);
-          for (std::size_t kk = 0; kk + 8 <= kc; kk += 8) simd::transpose_8x8<Arch>(row, kk, panel + kk * P + r, P);
+  } else {
+    for (std::size_t p0 = 0; p0 < full; p0 += P) {
+      float* panel = dst + p0 * kc;  // (p0 / P) panels of P·kc floats before this one
+      std::size_t k = 0;
+      if constexpr (simd::is_avx<Arch> && P % 8 == 0) {
+        if (src.k_stride == 1) {  // row-major source: 8 x 8 transposes, 8 rows by 8 k at a time
+          for (std::size_t r = 0; r < P; r += 8) {
+            const float* row[8];
+            for (std::size_t i = 0; i < 8; ++i) row[i] = element<Arch>(src, p0 + r + i, 0);
+            for (std::size_t kk = 0; kk + 8 <= kc; kk += 8) simd::transpose_8x8<Arch>(row, kk, panel + kk * P + r, P);
+          }
+          k = kc - kc % 8;
         }
-        k = kc - kc % 8;
       }
+      for (; k < kc; ++k)
+        for (std::size_t r = 0; r < P; ++r) panel[k * P + r] = *element<Arch>(src, p0 + r, k);
     }
-    for (; k < kc; ++k) {
-      float* out = panel + k * P;
-      for (std::size_t r = 0; r < valid; ++r) out[r] = *element<Arch>(src, p0 + r, k);
-      for (std::size_t r = valid; r < P; ++r) out[r] = 0.0f;
-    }
+  }
+  if (full == rows) return;
+  float* panel = dst + full * kc;  // the last, partial panel: zero-padded
+  for (std::size_t k = 0; k < kc; ++k) {
+    for (std::size_t r = 0; r < rows - full; ++r) panel[k * P + r] = *element<Arch>(src, full + r, k);
+    for (std::size_t r = rows - full; r < P; ++r) panel[k * P + r] = 0.0f;
   }
 }
 

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Prints BENCHMARKS.md's tables from firmnet_bench JSON (medians of repetitions)."""
+import json
+import sys
+
+
+def medians(path):
+    with open(path) as f:
+        data = json.load(f)
+    out = {}
+    for b in data["benchmarks"]:
+        if b.get("aggregate_name") != "median":
+            continue
+        out[b["run_name"].replace("/real_time", "")] = b
+    return data["context"], out
+
+
+def counter(b, name):
+    return b.get(name) if b else None
+
+
+def fmt(v, digits=1):
+    return "-" if v is None else f"{v:.{digits}f}"
+
+
+def ratio(a, b):
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def main():
+    ctx, one = medians(sys.argv[1])
+    _, two = medians(sys.argv[2]) if len(sys.argv) > 2 else ({}, {})
+    peak = max([counter(one.get(f"BM_FmaPeak/{isa}"), "GFLOPS") or 0 for isa in ("avx512", "avx2")])
+    print(f"Machine: {ctx.get('host_name', '?')}, {ctx.get('num_cpus')} CPUs at {ctx.get('mhz_per_cpu')} MHz; "
+          f"caches {', '.join(str(c['size'] // 1024) + ' KiB L' + str(c['level']) + c['type'][0].lower() for c in ctx.get('caches', []))}")
+    print(f"firmnet GEMM: {ctx.get('firmnet_gemm')}, element-wise: {ctx.get('firmnet_relu')}; "
+          f"OpenBLAS: {ctx.get('openblas')}; Eigen SIMD: {ctx.get('eigen_simd')}")
+    print(f"FMA peak, 1 core: {fmt(peak)} GFLOP/s "
+          f"(avx512 {fmt(counter(one.get('BM_FmaPeak/avx512'), 'GFLOPS'))}, avx2 {fmt(counter(one.get('BM_FmaPeak/avx2'), 'GFLOPS'))})")
+    print()
+    print("| GEMM (M,N,K) | firmnet | OpenBLAS | Eigen | scalar | x OpenBLAS | x Eigen | % of peak | firmnet 2 threads | OpenBLAS 2 threads | 2 threads / 1 |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    shapes = sorted({k.split("/")[2] for k in one if k.startswith("BM_Gemm/")}, key=lambda s: list(one).index(f"BM_Gemm/firmnet/{s}"))
+    for shape in shapes:
+        g = {impl: counter(one.get(f"BM_Gemm/{impl}/{shape}"), "GFLOPS") for impl in ("firmnet", "openblas", "eigen", "scalar")}
+        f2 = counter(two.get(f"BM_Gemm/firmnet_2t/{shape}"), "GFLOPS")
+        o2 = counter(two.get(f"BM_Gemm/openblas_2t/{shape}"), "GFLOPS")
+        print(f"| {shape} | {fmt(g['firmnet'])} | {fmt(g['openblas'])} | {fmt(g['eigen'])} | {fmt(g['scalar'])} | "
+              f"{fmt(ratio(g['firmnet'], g['openblas']), 2)} | {fmt(ratio(g['firmnet'], g['eigen']), 2)} | "
+              f"{fmt(100 * g['firmnet'] / peak if g['firmnet'] and peak else None, 0)} | {fmt(f2)} | {fmt(o2)} | {fmt(ratio(f2, g['firmnet']), 2)} |")
+    print()
+    print("| training step, batch 64 | firmnet ms | cblas (numpy's way) ms | x cblas | firmnet 2 threads ms | 2 threads / 1 |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for shape in ("3072-128-10", "784-128-10"):
+        f = one.get(f"BM_TrainStep/firmnet/{shape}")
+        c = one.get(f"BM_TrainStep/cblas/{shape}")
+        f2 = two.get(f"BM_TrainStep/firmnet_2t/{shape}")
+        ms = lambda b: b["real_time"] / 1e6 if b and b["time_unit"] == "ns" else None
+        print(f"| {shape} | {fmt(ms(f), 3)} | {fmt(ms(c), 3)} | {fmt(ratio(ms(c), ms(f)), 2)} | {fmt(ms(f2), 3)} | {fmt(ratio(ms(f), ms(f2)), 2)} |")
+    print()
+    print("| prediction | firmnet µs | cblas µs | x cblas |")
+    print("|---|---:|---:|---:|")
+    for shape in ("3072-128-10", "784-128-10"):
+        for batch in ("batch1", "batch64"):
+            f = one.get(f"BM_Predict/firmnet/{shape}/{batch}/" + batch[5:])
+            c = one.get(f"BM_Predict/cblas/{shape}/{batch}/" + batch[5:])
+            us = lambda b: b["real_time"] / 1e3 if b else None
+            print(f"| {shape} {batch} | {fmt(us(f))} | {fmt(us(c))} | {fmt(ratio(us(c), us(f)), 2)} |")
+    print()
+    print("| ReLU | firmnet GB/s | scalar GB/s |")
+    print("|---|---:|---:|")
+    for n in ("8192", "196608"):
+        f = one.get(f"BM_Relu/firmnet/{n}/{n}")
+        s = one.get(f"BM_Relu/scalar/{n}/{n}")
+        gbs = lambda b: b["bytes_per_second"] / 1e9 if b else None
+        print(f"| {n} floats | {fmt(gbs(f))} | {fmt(gbs(s))} |")
+
+
+if __name__ == "__main__":
+    main()
