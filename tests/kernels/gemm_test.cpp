@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <string>
@@ -185,3 +186,23 @@ TEST_CASE("gemm works in double for gradient checks", "[kernels][gemm]") {
   kernels::gemm_nn(m, n, k, a.data(), b.data(), got.data(), false);
   REQUIRE(test::max_rel_diff(got.data(), want.data(), got.size()) < 1e-12);
 }
+
+#if FIRMNET_HAVE_XSIMD
+// Run under qemu-x86_64 -cpu <model> with FIRMNET_EXPECT_GEMM=<variant> (tests/CMakeLists.txt):
+// the dispatcher must pick the best variant that CPU has, and it must compute right there.
+TEST_CASE("gemm dispatch picks the variant the CPU supports", "[kernels][dispatch]") {
+  const char* expected = std::getenv("FIRMNET_EXPECT_GEMM");
+  std::printf("active gemm variant: %s\n", kernels::gemm_active().name);
+  if (expected) REQUIRE(std::string(kernels::gemm_active().name) == expected);
+  for (const Shape s : {Shape{13, 65, 129}, Shape{64, 10, 128}, Shape{1, 128, 300}, Shape{70, 130, 40}}) {
+    CAPTURE(s.m, s.n, s.k);
+    const auto a = test::random_vector<float>(s.m * s.k, 5);
+    const auto b = test::random_vector<float>(s.k * s.n, 6);
+    std::vector<float> want(s.m * s.n), got(s.m * s.n), scale(s.m * s.n);
+    kernels::gemm_nn_ref(s.m, s.n, s.k, a.data(), b.data(), want.data(), false);
+    kernels::gemm_nn(s.m, s.n, s.k, a.data(), b.data(), got.data(), false);
+    kernels::gemm_nn_ref(s.m, s.n, s.k, abs_of(a).data(), abs_of(b).data(), scale.data(), false);
+    REQUIRE(worst_error(got, want, scale) < kTol);
+  }
+}
+#endif
