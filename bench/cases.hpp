@@ -39,5 +39,8 @@ double fma_peak_avx512(long iterations);
 double fma_peak_avx2(long iterations);
 bool cpu_has_avx512();
 bool cpu_has_avx2();
+bool cpu_has_avx512vnni();
+// int8 multiply-add peak with vpdpbusd (ops per call, a multiply-add counted as 2).
+double vnni_peak(long iterations);
 
 }  // namespace bench

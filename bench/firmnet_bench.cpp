@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cases.hpp"
@@ -23,7 +24,9 @@
 #include "firmnet/kernels/relu.hpp"
 #include "firmnet/kernels/relu_ref.hpp"
 #include "firmnet/kernels/thread_pool.hpp"
+#include "firmnet/kernels/qgemv.hpp"
 #include "firmnet/models/two_layer_net.hpp"
+#include "firmnet/quant/quantized_two_layer_net.hpp"
 #include "firmnet/train/sgd.hpp"
 #include "firmnet/train/trainer.hpp"
 
@@ -95,6 +98,12 @@ void BM_GemmTwoThreads(benchmark::State& state, GemmCase c) {
 }
 
 // ---- FMA peak --------------------------------------------------------------------------
+void BM_VnniPeak(benchmark::State& state) {
+  double ops = 0;
+  for (auto _ : state) ops = bench::vnni_peak(1 << 16);
+  state.counters["GOPS"] = benchmark::Counter(ops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 void BM_FmaPeak(benchmark::State& state, double (*peak)(long)) {
   double flops = 0;
   for (auto _ : state) flops = peak(1 << 16);
@@ -182,8 +191,58 @@ void BM_PredictCblas(benchmark::State& state) {
 // Here, in the baseline translation unit: never in one compiled with -mavx512f.
 bool bench::cpu_has_avx512() { return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"); }
 bool bench::cpu_has_avx2() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+bool bench::cpu_has_avx512vnni() { return bench::cpu_has_avx512() && __builtin_cpu_supports("avx512vnni"); }
 
 namespace {
+
+// ---- int8 --------------------------------------------------------------------------------
+// A quantized two-layer net with the model's shapes: random int8 weights and in-range
+// requantization (the values do not change the speed).
+template <std::size_t In>
+struct QuantizedBenchNet {
+  std::vector<std::int8_t> w1 = ints<std::int8_t>(In * 128, -127, 127), w2 = ints<std::int8_t>(128 * 10, -127, 127);
+  std::vector<std::int32_t> b1 = ints<std::int32_t>(128, -1000, 1000), b2 = ints<std::int32_t>(10, -1000, 1000);
+  std::vector<std::int32_t> m1 = std::vector<std::int32_t>(128, 1 << 30), s1 = std::vector<std::int32_t>(128, -12);
+  std::vector<std::int32_t> m2 = std::vector<std::int32_t>(10, 1 << 30), s2 = std::vector<std::int32_t>(10, -10);
+  firmnet::quant::QuantizedTwoLayerNet<In, 128, 10> net{{In, 128, w1.data(), b1.data(), m1.data(), s1.data(), 0, 0, 255},
+                                                         {128, 10, w2.data(), b2.data(), m2.data(), s2.data(), 0, -128, 127}};
+  template <class T>
+  static std::vector<T> ints(std::size_t n, int lo, int hi) {
+    std::vector<T> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<T>(lo + int((i * 2654435761u) % unsigned(hi - lo + 1)));
+    return v;
+  }
+};
+
+template <std::size_t In>
+void BM_QuantizedPredict(benchmark::State& state) {
+  const auto rows = static_cast<std::size_t>(state.range(0));
+  QuantizedBenchNet<In> q;
+  const auto pixels = QuantizedBenchNet<In>::template ints<std::uint8_t>(rows * In, 0, 255);
+  typename firmnet::quant::QuantizedTwoLayerNet<In, 128, 10>::Workspace ws;
+  std::int8_t logits[10];
+  for (auto _ : state) {
+    for (std::size_t r = 0; r < rows; ++r) benchmark::DoNotOptimize(q.net.predict(pixels.data() + r * In, logits, ws));
+    benchmark::ClobberMemory();
+  }
+  state.counters["images/s"] = benchmark::Counter(double(rows), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// int8 products of the model's layers: rows x (out, in); GOP/s counts a multiply-add as 2.
+void BM_QGemv(benchmark::State& state, std::size_t rows, std::size_t out, std::size_t in, bool reference) {
+  const auto x = QuantizedBenchNet<1>::ints<std::uint8_t>(rows * in, 0, 255);
+  const auto w = QuantizedBenchNet<1>::ints<std::int8_t>(out * in, -127, 127);
+  std::vector<std::int32_t> acc(out);
+  for (auto _ : state) {
+    for (std::size_t r = 0; r < rows; ++r) {
+      if (reference) firmnet::kernels::qgemv_u8s8_s32_ref(x.data() + r * in, w.data(), in, out, acc.data());
+      else firmnet::kernels::qgemv_u8s8_s32(x.data() + r * in, w.data(), in, out, acc.data());
+    }
+    benchmark::DoNotOptimize(acc.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["GOPS"] = benchmark::Counter(2e-9 * double(rows * out * in), benchmark::Counter::kIsIterationInvariantRate);
+}
 
 void register_all() {
   if (bench::cpu_has_avx512()) benchmark::RegisterBenchmark("BM_FmaPeak/avx512", BM_FmaPeak, bench::fma_peak_avx512);
@@ -211,8 +270,17 @@ void register_all() {
   benchmark::RegisterBenchmark("BM_TrainStep/cblas/784-128-10", BM_TrainStepCblas<784>);
   benchmark::RegisterBenchmark("BM_TrainStep/firmnet_2t/3072-128-10", BM_TrainStepFirmnetTwoThreads<3072>)->UseRealTime();
   benchmark::RegisterBenchmark("BM_TrainStep/firmnet_2t/784-128-10", BM_TrainStepFirmnetTwoThreads<784>)->UseRealTime();
+  if (bench::cpu_has_avx512vnni()) benchmark::RegisterBenchmark("BM_VnniPeak", BM_VnniPeak);
+  for (const auto& [name, rows, out, in] : {std::tuple{"1x128x3072", 1, 128, 3072}, std::tuple{"1x128x784", 1, 128, 784},
+                                             std::tuple{"1x10x128", 1, 10, 128}, std::tuple{"64x128x3072", 64, 128, 3072},
+                                             std::tuple{"64x128x784", 64, 128, 784}}) {
+    benchmark::RegisterBenchmark((std::string("BM_QGemv/firmnet/") + name).c_str(), BM_QGemv, rows, out, in, false);
+    benchmark::RegisterBenchmark((std::string("BM_QGemv/scalar/") + name).c_str(), BM_QGemv, rows, out, in, true);
+  }
   for (const long rows : {1, 64}) {
     const std::string b = "/batch" + std::to_string(rows);
+    benchmark::RegisterBenchmark(("BM_QuantizedPredict/firmnet/3072-128-10" + b).c_str(), BM_QuantizedPredict<3072>)->Arg(rows);
+    benchmark::RegisterBenchmark(("BM_QuantizedPredict/firmnet/784-128-10" + b).c_str(), BM_QuantizedPredict<784>)->Arg(rows);
     benchmark::RegisterBenchmark(("BM_Predict/firmnet/3072-128-10" + b).c_str(), BM_PredictFirmnet<3072>)->Arg(rows);
     benchmark::RegisterBenchmark(("BM_Predict/cblas/3072-128-10" + b).c_str(), BM_PredictCblas<3072>)->Arg(rows);
     benchmark::RegisterBenchmark(("BM_Predict/firmnet/784-128-10" + b).c_str(), BM_PredictFirmnet<784>)->Arg(rows);
@@ -226,6 +294,7 @@ int main(int argc, char** argv) {
   openblas_set_num_threads(1);  // every comparison is single-threaded, like firmnet's kernels
   benchmark::AddCustomContext("firmnet_gemm", firmnet::kernels::gemm_active().name);
   benchmark::AddCustomContext("firmnet_relu", firmnet::kernel_arch_name());
+  benchmark::AddCustomContext("firmnet_int8", firmnet::kernels::qgemv_name());
   benchmark::AddCustomContext("openblas", openblas_get_config());
   benchmark::AddCustomContext("eigen_simd", bench::eigen_simd());
   register_all();

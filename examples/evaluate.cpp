@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/checkpoint_model.hpp"
 #include "common/model_zoo.hpp"
 #include "firmnet/cli/flags.hpp"
 #include "firmnet/io/datasets.hpp"
@@ -27,16 +28,6 @@ const char* const kFashionMnistClasses[10] = {"T-shirt/top", "Trouser", "Pullove
                                               "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
 const char* const kCifar10Classes[10] = {"airplane", "automobile", "bird",  "cat",  "deer",
                                          "dog",      "frog",       "horse", "ship", "truck"};
-
-std::size_t metadata_size(const io::Checkpoint& c, const std::string& key, const std::string& source) {
-  const std::string* v = c.find_metadata(key);
-  if (!v) throw io::Error(source + ": checkpoint has no '" + key + "' entry (not written by train?)");
-  try {
-    return static_cast<std::size_t>(cli::parse_u64(key, *v));
-  } catch (const cli::UsageError&) {
-    throw io::Error(source + ": checkpoint entry '" + key + "' = '" + *v + "' is not a number");
-  }
-}
 
 template <class Model>
 int evaluate(const Options& o, const io::Checkpoint& checkpoint, const io::Dataset& data, const io::Splits& splits) {
@@ -91,32 +82,10 @@ int main(int argc, char** argv) {
     if (o.checkpoint_file.empty()) throw cli::UsageError("--checkpoint-file is required (see --help)");
 
     const io::Checkpoint checkpoint = io::read_checkpoint(o.checkpoint_file);
-    const std::string& source = o.checkpoint_file;
-    if (o.dataset.empty()) {
-      const std::string* recorded = checkpoint.find_metadata("dataset");
-      if (!recorded) throw io::Error(source + ": checkpoint does not name its dataset; pass --dataset");
-      o.dataset = *recorded;
-    }
-    if (!io::is_known_dataset(o.dataset)) throw io::Error(source + ": unknown dataset '" + o.dataset + "'");
-    const std::size_t inputs = io::input_dim(o.dataset);
-    const auto& shape = checkpoint.shape;
-    const bool two_layer = checkpoint.model_kind == "two-layer" && shape.size() == 3;
-    const bool linear = checkpoint.model_kind == "linear" && shape.size() == 2;
-    if (!two_layer && !linear)
-      throw io::Error(source + ": checkpoint holds a '" + checkpoint.model_kind + "' model of shape " +
-                      io::shape_text(shape) + "; evaluate knows two-layer (In x Hidden x Classes) and linear (In x Classes)");
-    if (shape.front() != inputs || shape.back() != examples::kClasses)
-      throw io::Error(source + ": the model's shape " + io::shape_text(shape) + " does not fit " + o.dataset + " (" +
-                      std::to_string(inputs) + " inputs, " + std::to_string(examples::kClasses) + " classes)");
-    const std::size_t hidden = two_layer ? shape[1] : 0;
-    if (two_layer && !examples::is_compiled_hidden(hidden))
-      throw io::Error(source + ": hidden size " + std::to_string(hidden) + " is not compiled into evaluate (" +
-                      examples::hidden_sizes_text() + ")");
-
-    const io::Dataset data = io::load_dataset(o.dataset, o.data_dir);
-    const io::Splits splits = io::split(data, metadata_size(checkpoint, "num_train", source),
-                                        metadata_size(checkpoint, "num_val", source));
-    return examples::with_model(inputs, checkpoint.model_kind, hidden, [&](auto model_type) {
+    const examples::CheckpointModel d = examples::describe_checkpoint(checkpoint, o.checkpoint_file, o.dataset);
+    const io::Dataset data = io::load_dataset(d.dataset, o.data_dir);
+    const io::Splits splits = io::split(data, d.num_train, d.num_val);
+    return examples::with_model(d.inputs, checkpoint.model_kind, d.hidden, [&](auto model_type) {
       return evaluate<typename decltype(model_type)::type>(o, checkpoint, data, splits);
     });
   } catch (const cli::UsageError& e) {

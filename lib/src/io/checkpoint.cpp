@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "binary.hpp"
 #include "firmnet/io/crc32.hpp"
 #include "firmnet/io/error.hpp"
 #include "firmnet/io/file.hpp"
@@ -15,85 +16,12 @@ namespace firmnet::io {
 namespace {
 
 constexpr std::uint8_t kMagic[8] = {0x89, 'F', 'N', 'C', 'K', 0x0D, 0x0A, 0x1A};
-constexpr std::uint32_t kMaxString = 4096;
 constexpr std::uint32_t kMaxShapeDims = 16;
 constexpr std::uint32_t kMaxEntries = 4096;
 constexpr std::size_t kMaxCheckpointBytes = std::size_t(1) << 31;
 
-class Writer {
- public:
-  void u32(std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) out_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-  }
-  void str(const std::string& s) {
-    if (s.size() > kMaxString) throw Error("checkpoint string longer than " + std::to_string(kMaxString) + " bytes: " + s.substr(0, 40) + "...");
-    u32(static_cast<std::uint32_t>(s.size()));
-    out_.insert(out_.end(), s.begin(), s.end());
-  }
-  void f32s(const std::vector<float>& v) {
-    for (const float f : v) {
-      std::uint32_t bits;
-      std::memcpy(&bits, &f, 4);
-      u32(bits);
-    }
-  }
-  void raw(const std::uint8_t* p, std::size_t n) { out_.insert(out_.end(), p, p + n); }
-  std::vector<std::uint8_t>& bytes() { return out_; }
-
- private:
-  std::vector<std::uint8_t> out_;
-};
-
-class Reader {
- public:
-  Reader(std::span<const std::uint8_t> bytes, const std::string& source) : bytes_(bytes), source_(source) {}
-
-  [[noreturn]] void fail(const std::string& what) const {
-    throw Error(source_ + ": corrupt checkpoint: " + what + " (at byte " + std::to_string(pos_) + ")");
-  }
-  void need(std::size_t n, const char* what) const {
-    if (bytes_.size() - pos_ < n) fail(std::string("truncated while reading ") + what);
-  }
-  std::uint32_t u32(const char* what) {
-    need(4, what);
-    std::uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= std::uint32_t(bytes_[pos_ + i]) << (8 * i);
-    pos_ += 4;
-    return v;
-  }
-  std::string str(const char* what) {
-    const std::uint32_t len = u32(what);
-    if (len > kMaxString) fail(std::string(what) + " length " + std::to_string(len) + " exceeds " + std::to_string(kMaxString));
-    need(len, what);
-    std::string s(reinterpret_cast<const char*>(bytes_.data() + pos_), len);
-    pos_ += len;
-    return s;
-  }
-  std::uint32_t count(const char* what, std::uint32_t max) {
-    const std::uint32_t n = u32(what);
-    if (n > max) fail(std::string(what) + " " + std::to_string(n) + " exceeds " + std::to_string(max));
-    return n;
-  }
-  void f32s(std::vector<float>& out, std::size_t n) {
-    need(n * 4, "tensor values");  // the caller checked n <= left()/4, so n·4 cannot overflow
-    out.resize(n);
-    std::memcpy(out.data(), bytes_.data() + pos_, n * 4);  // file and host are little-endian (static_assert)
-    pos_ += n * 4;
-  }
-  void skip(std::size_t n) {
-    need(n, "header");
-    pos_ += n;
-  }
-  std::size_t left() const { return bytes_.size() - pos_; }
-
- private:
-  std::span<const std::uint8_t> bytes_;
-  const std::string& source_;
-  std::size_t pos_ = 0;
-};
-
-static_assert(std::numeric_limits<float>::is_iec559, "checkpoints store IEEE-754 float32");
-static_assert(std::endian::native == std::endian::little, "checkpoint tensors are copied as little-endian bytes");
+using binary::Reader;
+using binary::Writer;
 
 }  // namespace
 
@@ -139,7 +67,7 @@ std::vector<std::uint8_t> encode_checkpoint(const Checkpoint& c) {
     w.str(t.name);
     w.u32(t.rows);
     w.u32(t.cols);
-    w.f32s(t.values);
+    w.array(t.values);
   }
   auto& bytes = w.bytes();
   w.u32(crc32(bytes.data(), bytes.size()));
@@ -152,13 +80,13 @@ Checkpoint decode_checkpoint(std::span<const std::uint8_t> bytes, const std::str
   if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
     throw Error(source + ": not a firmnet checkpoint (wrong magic bytes)");
   const std::size_t body = bytes.size() - 4;
-  Reader in(bytes.first(body), source);
+  Reader in(bytes.first(body), source, "checkpoint");
   in.skip(sizeof kMagic);
   // The version is checked before the CRC: a file from a newer firmnet should say so, not "corrupt".
   if (const std::uint32_t version = in.u32("version"); version != kCheckpointVersion)
     throw Error(source + ": checkpoint format version " + std::to_string(version) +
                 " is not supported (this firmnet reads version " + std::to_string(kCheckpointVersion) + ")");
-  Reader crc_field(bytes.subspan(body), source);
+  Reader crc_field(bytes.subspan(body), source, "checkpoint");
   if (crc_field.u32("checksum") != crc32(bytes.data(), body))
     throw Error(source + ": checkpoint checksum mismatch: the file is corrupt or truncated");
 
@@ -184,7 +112,7 @@ Checkpoint decode_checkpoint(std::span<const std::uint8_t> bytes, const std::str
     if (n > in.left() / 4)
       in.fail("tensor '" + t.name + "' of " + std::to_string(t.rows) + "x" + std::to_string(t.cols) +
               " floats is larger than the rest of the file");
-    in.f32s(t.values, static_cast<std::size_t>(n));
+    in.array(t.values, static_cast<std::size_t>(n), "tensor values");
     if (c.find_tensor(t.name)) in.fail("tensor '" + t.name + "' appears twice");
     c.tensors.push_back(std::move(t));
   }

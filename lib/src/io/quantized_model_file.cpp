@@ -1,0 +1,209 @@
+// The .fnq format and the header export; see io/quantized_model_file.hpp.
+#include "firmnet/io/quantized_model_file.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "binary.hpp"
+#include "firmnet/io/crc32.hpp"
+#include "firmnet/io/error.hpp"
+#include "firmnet/io/file.hpp"
+#include "firmnet/kernels/qgemv_ref.hpp"
+
+namespace firmnet::io {
+
+namespace {
+
+constexpr std::uint8_t kMagic[8] = {0x89, 'F', 'N', 'Q', 0x0D, 0x0A, 0x1A, 0x0A};
+constexpr std::size_t kMaxQuantizedFileBytes = std::size_t(1) << 30;
+
+std::uint32_t read_le32(const std::uint8_t* p) {
+  return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
+}
+
+void check_layer(const binary::Reader& in, const quant::QuantizedLayer& l, std::size_t index, bool last) {
+  const std::string name = "layer " + std::to_string(index + 1);
+  if (!(std::isfinite(l.input_scale) && l.input_scale > 0 && std::isfinite(l.output_scale) && l.output_scale > 0))
+    in.fail(name + " has a scale that is not a finite positive number");
+  if (last) {
+    if (!(-128 <= l.output_min && l.output_min <= l.output_zero_point && l.output_zero_point <= l.output_max &&
+          l.output_max <= 127))
+      in.fail(name + " (the logits) needs -128 <= min <= zero point <= max <= 127, has " + std::to_string(l.output_min) +
+              ", " + std::to_string(l.output_zero_point) + ", " + std::to_string(l.output_max));
+  } else if (l.output_zero_point != 0 || l.output_min < 0 || l.output_min > l.output_max || l.output_max > 255) {
+    in.fail(name + " (a hidden layer) needs a uint8 output with zero point 0");
+  }
+  for (std::size_t i = 0; i < l.weights.size(); ++i)
+    if (l.weights[i] < -127) in.fail(name + " weight " + std::to_string(i) + " is -128, outside [-127, 127]");
+  for (std::size_t o = 0; o < l.outputs; ++o) {
+    const std::int32_t m = l.multiplier[o], s = l.shift[o];
+    if (!(m == 0 || m >= (std::int32_t(1) << 30)))
+      in.fail(name + " channel " + std::to_string(o) + " has multiplier " + std::to_string(m) + ", not 0 or in [2^30, 2^31)");
+    if (s < quant::kMinShift || s > quant::kMaxShift)
+      in.fail(name + " channel " + std::to_string(o) + " has shift " + std::to_string(s) + ", outside [-31, 30]");
+    if (!(std::isfinite(l.weight_scale[o]) && l.weight_scale[o] > 0))
+      in.fail(name + " channel " + std::to_string(o) + " has a weight scale that is not a finite positive number");
+  }
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> encode_quantized_model(const quant::QuantizedModel& m) {
+  binary::Writer w;
+  w.raw(kMagic, sizeof kMagic);
+  w.u32(kQuantizedModelVersion);
+  w.str(m.kind);
+  w.u32(static_cast<std::uint32_t>(m.layers.size()));
+  for (const auto& l : m.layers) {
+    if (l.weights.size() != l.inputs * l.outputs || l.bias.size() != l.outputs || l.multiplier.size() != l.outputs ||
+        l.shift.size() != l.outputs || l.weight_scale.size() != l.outputs)
+      throw Error("quantized layer arrays do not match its " + std::to_string(l.inputs) + "x" + std::to_string(l.outputs) + " shape");
+    w.u32(static_cast<std::uint32_t>(l.inputs));
+    w.u32(static_cast<std::uint32_t>(l.outputs));
+    w.f32(l.input_scale);
+    w.f32(l.output_scale);
+    w.i32(l.output_zero_point);
+    w.i32(l.output_min);
+    w.i32(l.output_max);
+    w.array(l.weights);
+    w.array(l.bias);
+    w.array(l.multiplier);
+    w.array(l.shift);
+    w.array(l.weight_scale);
+  }
+  w.u32(static_cast<std::uint32_t>(m.metadata.size()));
+  for (const auto& [k, v] : m.metadata) {
+    w.str(k);
+    w.str(v);
+  }
+  auto& bytes = w.bytes();
+  w.u32(crc32(bytes.data(), bytes.size()));
+  return std::move(bytes);
+}
+
+quant::QuantizedModel decode_quantized_model(std::span<const std::uint8_t> bytes, const std::string& source) {
+  if (bytes.size() < sizeof kMagic + 8)
+    throw Error(source + ": not a firmnet quantized model (only " + std::to_string(bytes.size()) + " bytes)");
+  if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+    throw Error(source + ": not a firmnet quantized model (wrong magic bytes)");
+  if (const std::uint32_t version = read_le32(bytes.data() + 8); version != kQuantizedModelVersion)
+    throw Error(source + ": quantized model format version " + std::to_string(version) +
+                " is not supported (this firmnet reads version " + std::to_string(kQuantizedModelVersion) + ")");
+  const std::size_t body = bytes.size() - 4;
+  if (read_le32(bytes.data() + body) != crc32(bytes.data(), body))
+    throw Error(source + ": quantized model checksum mismatch: the file is corrupt or truncated");
+
+  binary::Reader in(bytes.first(body), source, "quantized model");
+  in.skip(sizeof kMagic + 4);
+  quant::QuantizedModel m;
+  m.kind = in.str("model kind");
+  const std::uint32_t want_layers = m.kind == "two-layer" ? 2 : m.kind == "linear" ? 1 : 0;
+  if (want_layers == 0) in.fail("unknown model kind '" + m.kind + "'");
+  if (const std::uint32_t layers = in.u32("layer count"); layers != want_layers)
+    in.fail("a " + m.kind + " model has " + std::to_string(want_layers) + " layer(s), the file says " + std::to_string(layers));
+  for (std::uint32_t index = 0; index < want_layers; ++index) {
+    quant::QuantizedLayer l;
+    l.inputs = in.u32("inputs");
+    l.outputs = in.u32("outputs");
+    if (l.inputs == 0 || l.outputs == 0 || l.inputs > kernels::kQgemvMaxInputs || l.outputs > kernels::kQgemvMaxInputs)
+      in.fail("layer " + std::to_string(index + 1) + " shape " + std::to_string(l.inputs) + "x" + std::to_string(l.outputs) +
+              " is out of range");
+    if (index > 0 && l.inputs != m.layers.back().outputs)
+      in.fail("layer " + std::to_string(index + 1) + " takes " + std::to_string(l.inputs) + " inputs but the layer before gives " +
+              std::to_string(m.layers.back().outputs));
+    l.input_scale = in.f32("input scale");
+    l.output_scale = in.f32("output scale");
+    l.output_zero_point = in.i32("zero point");
+    l.output_min = in.i32("output min");
+    l.output_max = in.i32("output max");
+    in.array(l.weights, l.inputs * l.outputs, "weights");
+    in.array(l.bias, l.outputs, "bias");
+    in.array(l.multiplier, l.outputs, "multipliers");
+    in.array(l.shift, l.outputs, "shifts");
+    in.array(l.weight_scale, l.outputs, "weight scales");
+    check_layer(in, l, index, index + 1 == want_layers);
+    m.layers.push_back(std::move(l));
+  }
+  const std::uint32_t entries = in.count("metadata count", 4096);
+  for (std::uint32_t i = 0; i < entries; ++i) {
+    std::string key = in.str("metadata key");
+    std::string value = in.str("metadata value");
+    m.metadata.emplace_back(std::move(key), std::move(value));
+  }
+  if (in.left() != 0) in.fail(std::to_string(in.left()) + " unexpected bytes after the metadata");
+  return m;
+}
+
+void write_quantized_model(const std::string& path, const quant::QuantizedModel& model) {
+  const auto bytes = encode_quantized_model(model);
+  write_file_atomic(path, bytes.data(), bytes.size());
+}
+
+quant::QuantizedModel read_quantized_model(const std::string& path) {
+  return decode_quantized_model(read_file(path, kMaxQuantizedFileBytes), path);
+}
+
+namespace {
+
+template <class T>
+void print_array(std::string& out, const char* type, const std::string& name, const std::vector<T>& v, int per_line) {
+  out += "alignas(64) inline constexpr " + std::string(type) + " " + name + "[" + std::to_string(v.size()) + "] = {";
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i % per_line == 0) out += "\n    ";
+    out += std::to_string(static_cast<long long>(v[i]));
+    if (i + 1 < v.size()) out += ",";
+  }
+  out += "};\n";
+}
+
+}  // namespace
+
+void write_quantized_header(const std::string& path, const quant::QuantizedModel& m, const std::string& ns,
+                            const std::string& provenance, const TestVectors& vectors) {
+  std::string out = "// Generated by firmnet's quantize (" + provenance + "); do not edit.\n";
+  out += "// int8 weights per output channel, int32 bias and requantization (firmnet/quant/quantized_fc.hpp).\n";
+  out += "#pragma once\n\n#include <cstddef>\n#include <cstdint>\n\n#include \"firmnet/quant/quantized_two_layer_net.hpp\"\n\n";
+  out += "namespace " + ns + " {\n\n";
+  std::vector<std::string> layer_names = m.kind == "two-layer" ? std::vector<std::string>{"fc1", "fc2"} : std::vector<std::string>{"fc"};
+  for (std::size_t i = 0; i < m.layers.size(); ++i) {
+    const auto& l = m.layers[i];
+    const std::string& n = layer_names[i];
+    print_array(out, "std::int8_t", n + "_weights", l.weights, 32);
+    print_array(out, "std::int32_t", n + "_bias", l.bias, 12);
+    print_array(out, "std::int32_t", n + "_multiplier", l.multiplier, 8);
+    print_array(out, "std::int32_t", n + "_shift", l.shift, 24);
+    out += "\n";
+  }
+  auto layer_init = [&](std::size_t i) {  // appended piece by piece: GCC 12 warns falsely on "literal" + std::string&&
+    const auto& l = m.layers[i];
+    const std::string& n = layer_names[i];
+    std::string s = "{";
+    for (const std::string& part : {std::to_string(l.inputs), std::to_string(l.outputs), n + "_weights", n + "_bias",
+                                    n + "_multiplier", n + "_shift", std::to_string(l.output_zero_point),
+                                    std::to_string(l.output_min), std::to_string(l.output_max)}) {
+      if (s.size() > 1) s += ", ";
+      s += part;
+    }
+    return s + "}";
+  };
+  const auto shape = m.shape();
+  if (m.kind == "two-layer") {
+    out += "inline constexpr firmnet::quant::QuantizedTwoLayerNet<" + std::to_string(shape[0]) + ", " + std::to_string(shape[1]) +
+           ", " + std::to_string(shape[2]) + "> model{\n    " + layer_init(0) + ",\n    " + layer_init(1) + "};\n";
+  } else {
+    out += "inline constexpr firmnet::quant::QuantizedLinearClassifier<" + std::to_string(shape[0]) + ", " +
+           std::to_string(shape[1]) + "> model{\n    " + layer_init(0) + "};\n";
+  }
+  if (vectors.count > 0) {
+    out += "\n// " + std::to_string(vectors.count) + " test images and what the host computed for them.\n";
+    out += "inline constexpr std::size_t kTestImages = " + std::to_string(vectors.count) + ";\n";
+    print_array(out, "std::uint8_t", "test_images", vectors.images, 28);
+    print_array(out, "firmnet::Label", "test_labels", vectors.labels, 32);
+    print_array(out, "std::int8_t", "expected_logits", vectors.logits, 20);
+    print_array(out, "firmnet::Label", "expected_predicted", vectors.predicted, 32);
+  }
+  out += "\n}  // namespace " + ns + "\n";
+  write_file_atomic(path, out.data(), out.size());
+}
+
+}  // namespace firmnet::io

@@ -1,0 +1,52 @@
+// Chooses among the compiled int8 variants; see kernels/qgemv.hpp.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "firmnet/kernels/qgemv.hpp"
+#include "qgemv_variants.hpp"
+
+namespace firmnet::kernels {
+
+namespace {
+struct Table {
+  QgemvVariant variants[3];
+  std::size_t count = 0;
+  const QgemvVariant* active = nullptr;
+};
+
+Table make_table() {
+  Table t{};
+#if FIRMNET_X86_DISPATCH
+  __builtin_cpu_init();
+  const bool vnni = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw") &&
+                    __builtin_cpu_supports("avx512f");
+  t.variants[t.count++] = {"avx512vnni", qvariants::avx512vnni(), vnni};
+  t.variants[t.count++] = {"avx2", qvariants::avx2(), bool(__builtin_cpu_supports("avx2"))};
+#endif
+  t.variants[t.count++] = {qvariants::baseline_name(), qvariants::baseline(), true};
+  for (std::size_t i = 0; i < t.count && !t.active; ++i)
+    if (t.variants[i].supported) t.active = &t.variants[i];
+  if (const char* wanted = std::getenv("FIRMNET_QKERNELS"); wanted && *wanted) {
+    const QgemvVariant* chosen = nullptr;
+    for (std::size_t i = 0; i < t.count; ++i)
+      if (std::strcmp(t.variants[i].name, wanted) == 0 && t.variants[i].supported) chosen = &t.variants[i];
+    if (chosen) t.active = chosen;
+    else std::fprintf(stderr, "firmnet: FIRMNET_QKERNELS=%s is not a supported kernel here; using %s\n", wanted, t.active->name);
+  }
+  return t;
+}
+
+const Table& table() {
+  static const Table t = make_table();
+  return t;
+}
+}  // namespace
+
+const QgemvVariant* qgemv_variants(std::size_t* count) noexcept {
+  *count = table().count;
+  return table().variants;
+}
+const QgemvVariant& qgemv_active() noexcept { return *table().active; }
+
+}  // namespace firmnet::kernels

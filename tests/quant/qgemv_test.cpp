@@ -1,0 +1,54 @@
+// kernels/qgemv.hpp: every compiled int8 variant equals the scalar reference bit for bit, on tails
+// around every vector width and on the extreme values that would saturate an int16 pair sum.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <vector>
+
+#include "firmnet/core/rng.hpp"
+#include "firmnet/kernels/qgemv.hpp"
+
+using namespace firmnet;
+
+namespace {
+struct Case {
+  std::size_t in, out;
+};
+
+void check(const char* name, void (*run)(const std::uint8_t*, const std::int8_t*, std::size_t, std::size_t, std::int32_t*) noexcept) {
+  Rng rng(7);
+  for (const std::size_t in : {1, 7, 8, 13, 15, 16, 17, 63, 64, 65, 127, 128, 129, 784, 3072})
+    for (const std::size_t out : {1, 3, 4, 5, 10, 128}) {
+      CAPTURE(name, in, out);
+      std::vector<std::uint8_t> x(in);
+      std::vector<std::int8_t> w(in * out);
+      for (int pattern = 0; pattern < 3; ++pattern) {
+        for (auto& v : x) v = pattern == 1 ? 255 : static_cast<std::uint8_t>(rng.below(256));
+        for (auto& v : w) v = pattern == 1 ? std::int8_t(127) : pattern == 2 ? std::int8_t(-127) : static_cast<std::int8_t>(int(rng.below(255)) - 127);
+        std::vector<std::int32_t> want(out), got(out, -1);
+        kernels::qgemv_u8s8_s32_ref(x.data(), w.data(), in, out, want.data());
+        run(x.data(), w.data(), in, out, got.data());
+        REQUIRE(got == want);
+      }
+    }
+}
+}  // namespace
+
+TEST_CASE("qgemv equals the reference bit for bit", "[quant][qgemv]") {
+  check("active", kernels::qgemv_u8s8_s32);
+}
+
+#if FIRMNET_HAVE_XSIMD
+TEST_CASE("every compiled int8 variant equals the reference bit for bit", "[quant][qgemv][variants]") {
+  std::size_t count = 0;
+  const kernels::QgemvVariant* variants = kernels::qgemv_variants(&count);
+  std::size_t ran = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::printf("int8 variant %s: %s\n", variants[i].name, variants[i].supported ? "testing" : "not supported by this CPU");
+    if (!variants[i].supported) continue;
+    check(variants[i].name, variants[i].run);
+    ++ran;
+  }
+  REQUIRE(ran >= 1);
+}
+#endif
