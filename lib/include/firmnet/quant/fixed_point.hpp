@@ -28,9 +28,8 @@ inline constexpr std::int32_t kMinShift = -31, kMaxShift = 30;
 // negative nudge 1 − 2^30 with C++'s truncating division is the same floor, for every a·b.)
 constexpr std::int32_t saturating_rounding_doubling_high_mul(std::int32_t a, std::int32_t b) noexcept {
   if (a == b && a == std::numeric_limits<std::int32_t>::min()) return std::numeric_limits<std::int32_t>::max();
-  const std::int64_t ab = std::int64_t(a) * std::int64_t(b);
-  const std::int64_t nudge = ab >= 0 ? (std::int64_t(1) << 30) : (1 - (std::int64_t(1) << 30));
-  return static_cast<std::int32_t>((ab + nudge) / (std::int64_t(1) << 31));  // C++ division truncates toward 0
+  // |a·b| < 2^62: no overflow; >> of a negative int64 is an arithmetic shift (floor) in C++20.
+  return static_cast<std::int32_t>((std::int64_t(a) * std::int64_t(b) + (std::int64_t(1) << 30)) >> 31);
 }
 
 // round(x / 2^exponent), ties away from zero; 0 <= exponent <= 31.
@@ -44,8 +43,10 @@ constexpr std::int32_t rounding_divide_by_pow2(std::int32_t x, int exponent) noe
 // x · M with M = (q.multiplier, q.shift), as specified above. The caller keeps x · 2^shift within
 // int32 (the quantizer bounds it: see quantize.hpp); here it saturates instead of overflowing.
 constexpr std::int32_t multiply_by_quantized_multiplier(std::int32_t x, QuantizedMultiplier q) noexcept {
-  const int left = q.shift > 0 ? q.shift : 0;
-  const int right = q.shift > 0 ? 0 : -q.shift;
+  if (q.shift <= 0)  // M < 1, the usual case: no left shift, nothing to saturate
+    return rounding_divide_by_pow2(saturating_rounding_doubling_high_mul(x, q.multiplier), -q.shift);
+  const int left = q.shift;
+  const int right = 0;
   std::int64_t shifted = std::int64_t(x) * (std::int64_t(1) << left);
   if (shifted > std::numeric_limits<std::int32_t>::max()) shifted = std::numeric_limits<std::int32_t>::max();
   if (shifted < std::numeric_limits<std::int32_t>::min()) shifted = std::numeric_limits<std::int32_t>::min();
