@@ -10,6 +10,7 @@
 #include "firmware_data.hpp"
 #include "platform.hpp"
 #include "smoke.hpp"
+#include "text.hpp"
 
 // Precondition failures: report over the platform, exit with status 3 (see core/contract.hpp).
 [[noreturn]] void firmware_contract_failed(const char* expr, const char* file, int line) noexcept {
@@ -30,49 +31,6 @@ constexpr float kTolerance = 1e-4f;
 
 smoke::State g_state;
 smoke::Results g_results;
-
-// printf would link newlib's stdio and its malloc: a small formatter instead.
-class Line {
- public:
-  Line& text(const char* s) {
-    while (*s && n_ + 1 < sizeof buf_) buf_[n_++] = *s++;
-    return *this;
-  }
-  Line& integer(long v) {
-    char digits[24];
-    std::size_t d = 0;
-    const bool negative = v < 0;
-    unsigned long u = negative ? 0ul - static_cast<unsigned long>(v) : static_cast<unsigned long>(v);
-    do digits[d++] = static_cast<char>('0' + u % 10); while ((u /= 10) != 0);
-    if (negative) digits[d++] = '-';
-    while (d > 0 && n_ + 1 < sizeof buf_) buf_[n_++] = digits[--d];
-    return *this;
-  }
-  Line& fixed(float v, int decimals) {  // |v| < 2^31 / 10^decimals
-    if (v != v) return text("nan");
-    if (v < 0) {
-      text("-");
-      v = -v;
-    }
-    long scale = 1;
-    for (int i = 0; i < decimals; ++i) scale *= 10;
-    const long scaled = static_cast<long>(static_cast<double>(v) * static_cast<double>(scale) + 0.5);
-    integer(scaled / scale);
-    text(".");
-    for (long s = scale / 10, rest = scaled % scale; s > 0; s /= 10) integer(rest / s % 10);
-    return *this;
-  }
-  void print() {
-    buf_[n_] = '\n';
-    buf_[n_ + 1] = '\0';
-    platform::write(buf_);
-    n_ = 0;
-  }
-
- private:
-  char buf_[160];
-  std::size_t n_ = 0;
-};
 
 float fabs(float v) { return v < 0 ? -v : v; }
 bool close_to_host(float got, float host) { return fabs(got - host) <= kTolerance * (fabs(host) > 1 ? fabs(host) : 1); }
