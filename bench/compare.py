@@ -67,6 +67,25 @@ def main():
             us = lambda b: b["real_time"] / 1e3 if b else None
             print(f"| {shape} {batch} | {fmt(us(f))} | {fmt(us(c))} | {fmt(ratio(us(c), us(f)), 2)} |")
     print()
+    vnni = counter(one.get("BM_VnniPeak"), "GOPS")
+    print(f"int8 (kernel: {ctx.get('firmnet_int8')}); measured vpdpbusd peak, 1 core: {fmt(vnni)} GOP/s")
+    print()
+    print("| int8 product rows x (out, in) | firmnet GOP/s | scalar GOP/s | x scalar | % of VNNI peak |")
+    print("|---|---:|---:|---:|---:|")
+    for shape in sorted({k.split('/')[2] for k in one if k.startswith('BM_QGemv/')}, key=lambda s: list(one).index(f"BM_QGemv/firmnet/{s}")):
+        f = counter(one.get(f"BM_QGemv/firmnet/{shape}"), "GOPS")
+        sc = counter(one.get(f"BM_QGemv/scalar/{shape}"), "GOPS")
+        print(f"| {shape} | {fmt(f)} | {fmt(sc)} | {fmt(ratio(f, sc), 1)} | {fmt(100 * f / vnni if f and vnni else None, 0)} |")
+    print()
+    print("| prediction, int8 vs float (same run) | int8 µs | float µs | int8 / float |")
+    print("|---|---:|---:|---:|")
+    for shape in ("3072-128-10", "784-128-10"):
+        for batch in ("batch1", "batch64"):
+            q = one.get(f"BM_QuantizedPredict/firmnet/{shape}/{batch}/" + batch[5:])
+            f = one.get(f"BM_Predict/firmnet/{shape}/{batch}/" + batch[5:])
+            us = lambda b: b["real_time"] / 1e3 if b else None
+            print(f"| {shape} {batch} | {fmt(us(q), 2)} | {fmt(us(f), 2)} | {fmt(ratio(us(q), us(f)), 2)} |")
+    print()
     print("| ReLU | firmnet GB/s | scalar GB/s |")
     print("|---|---:|---:|")
     for n in ("8192", "196608"):

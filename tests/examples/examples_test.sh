@@ -101,6 +101,17 @@ bad_checkpoint)
 nan_loss)
   expect 1 'the loss became (nan|inf|-nan).*try a smaller --lr' train_small --lr 1e6 --weight-scale 5
   ;;
+quantize)
+  train_small --weight-scale 0.05 >/dev/null || fail "train failed"
+  expect 0 '^int8 test accuracy: [0-9]+\.[0-9]{2}$' "$bin/quantize" --checkpoint-file "$work/ckpt.fnck" \
+    --data-dir "$work/data/fashion-mnist" --calibration-images 200 --output-file "$work/m.fnq" --header-file "$work/m.hpp"
+  [ -s "$work/m.fnq" ] || fail "no .fnq written"
+  grep -q 'inline constexpr firmnet::quant::QuantizedTwoLayerNet<784, 128, 10> model' "$work/m.hpp" || fail "header lacks the model"
+  grep -q 'expected_logits' "$work/m.hpp" || fail "header lacks the test vectors"
+  expect 1 'not a firmnet checkpoint' "$bin/quantize" --checkpoint-file "$work/m.fnq" --data-dir "$work/data/fashion-mnist"
+  expect 2 '--calibration-images: 0 is out of range' "$bin/quantize" --checkpoint-file "$work/ckpt.fnck" --calibration-images 0
+  expect 2 '--checkpoint-file is required' "$bin/quantize"
+  ;;
 gradcheck)
   expect 0 '^PASSED: worst relative error' "$bin/gradcheck"
   expect 0 'grad_x difference: [0-9.]+e-[0-9]+$' "$bin/gradcheck"

@@ -4,8 +4,9 @@
 //  - madd: a·b + c, fused wherever the ISA has it. xsimd 8.1 fuses only on its fma3<...> tags;
 //    on avx512bw and neon64 its fma is a plain x*y+z, which firmnet's -ffp-contract=off keeps
 //    as two rounded operations (half the speed, other bits).
-//  - relu: select(x > 0, x, 0), so NaN maps to 0 on every ISA, exactly as the scalar reference
-//    (NEON's max would propagate the NaN).
+//  - relu: max(x, 0) on x86, whose maxps returns its second operand (+0) when x is NaN or -0,
+//    exactly as the scalar reference x > 0 ? x : 0; select(x > 0, x, 0) elsewhere (NEON's max
+//    would propagate the NaN). maxps is one instruction where select is three or four.
 //  - transpose_tile: W x W float transposes for the packing routines.
 #pragma once
 
@@ -48,7 +49,11 @@ FBatch<A> madd(FBatch<A> a, FBatch<A> b, FBatch<A> c) noexcept {
 template <class A>
 FBatch<A> relu(FBatch<A> x) noexcept {
   const FBatch<A> zero(0.0f);
+#if defined(__x86_64__) || defined(__i386__)
+  return xsimd::max(x, zero);  // maxps(x, 0): 0 unless x > 0
+#else
   return xsimd::select(x > zero, x, zero);
+#endif
 }
 
 // dst (8 x 8, row stride ldd) = transpose of src (8 x 8, row stride lds), with AVX. Rows r and
