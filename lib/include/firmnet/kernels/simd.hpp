@@ -4,9 +4,11 @@
 //  - madd: a·b + c, fused wherever the ISA has it. xsimd 8.1 fuses only on its fma3<...> tags;
 //    on avx512bw and neon64 its fma is a plain x*y+z, which firmnet's -ffp-contract=off keeps
 //    as two rounded operations (half the speed, other bits).
-//  - relu: max(x, 0) on x86, whose maxps returns its second operand (+0) when x is NaN or -0,
-//    exactly as the scalar reference x > 0 ? x : 0; select(x > 0, x, 0) elsewhere (NEON's max
-//    would propagate the NaN). maxps is one instruction where select is three or four.
+//  - relu: max(x, 0) on SSE/AVX, whose maxps returns its second operand (+0) when x is NaN or
+//    -0, exactly as the scalar reference x > 0 ? x : 0 (one instruction where select is three or
+//    four); select(x > 0, x, 0) elsewhere: on AVX-512 it is a mask compare and a masked move (and
+//    GCC 12's _mm512_max_ps trips -Wuninitialized inside its own header), and NEON's max would
+//    propagate a NaN.
 //  - transpose_tile: W x W float transposes for the packing routines.
 #pragma once
 
@@ -50,10 +52,9 @@ template <class A>
 FBatch<A> relu(FBatch<A> x) noexcept {
   const FBatch<A> zero(0.0f);
 #if defined(__x86_64__) || defined(__i386__)
-  return xsimd::max(x, zero);  // maxps(x, 0): 0 unless x > 0
-#else
-  return xsimd::select(x > zero, x, zero);
+  if constexpr (!is_avx512<A>) return xsimd::max(x, zero);  // maxps(x, 0): 0 unless x > 0
 #endif
+  return xsimd::select(x > zero, x, zero);
 }
 
 // dst (8 x 8, row stride ldd) = transpose of src (8 x 8, row stride lds), with AVX. Rows r and
