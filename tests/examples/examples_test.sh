@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests of the example programs on small generated datasets.
-# Usage: examples_test.sh BIN_DIR DATA_TOOL CASE   (ctest runs one CASE per test)
+# Usage: examples_test.sh BIN_DIR DATA_TOOL CASE [KILL_TOOL]   (ctest runs one CASE per test)
 set -uo pipefail
-bin=$1 make_data=$2 case=$3
+bin=$1 make_data=$2 case=$3 kill_tool=${4:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$make_data" "$work/data" || { echo "make_test_data failed"; exit 1; }
@@ -100,6 +100,54 @@ bad_checkpoint)
   ;;
 nan_loss)
   expect 1 'the loss became (nan|inf|-nan).*try a smaller --lr' train_small --lr 1e6 --weight-scale 5
+  ;;
+resume)
+  # Stopped after 2 epochs and resumed to 5 = 5 uninterrupted epochs, byte for byte (momentum and
+  # learning-rate decay included: their state is in the checkpoint).
+  run=("$bin/train" "${fm[@]}" --batch-size 32 --momentum 0.9 --lr-decay 0.9 --weight-scale 0.05 --seed 3)
+  "${run[@]}" --epochs 5 --checkpoint-file "$work/a.fnck" --plot-file "$work/a.svg" >/dev/null || fail "train failed"
+  "${run[@]}" --epochs 2 --checkpoint-file "$work/b.fnck" --plot-file "$work/b.svg" >/dev/null || fail "train failed"
+  expect 0 'Resuming from .*b.fnck after epoch 2 of 5' "$bin/train" --resume --epochs 5 --checkpoint-file "$work/b.fnck" \
+    --plot-file "$work/b.svg" --data-dir "$work/data/fashion-mnist"
+  cmp "$work/a.fnck" "$work/b.fnck" || fail "the resumed run's checkpoint differs from the uninterrupted run's"
+  cmp "$work/a.csv" "$work/b.csv" || fail "the resumed run's history differs"
+  expect 2 '--lr cannot be given with --resume' "$bin/train" --resume --lr 0.5 --checkpoint-file "$work/b.fnck" \
+    --data-dir "$work/data/fashion-mnist"
+  expect 2 '--epochs 3 is fewer than the 5 epochs' "$bin/train" --resume --epochs 3 --checkpoint-file "$work/b.fnck" \
+    --data-dir "$work/data/fashion-mnist"
+  expect 1 'missing.fnck: cannot open' "$bin/train" --resume --checkpoint-file "$work/missing.fnck" --data-dir "$work/data/fashion-mnist"
+  ;;
+kill_and_resume)
+  # 50 times: SIGKILL train (tests/tools/kill_during_write), at a random moment for odd kills and
+  # 0-400 us after a checkpoint write has begun for even ones (the 1024-unit net's checkpoints are
+  # ~6.5 MB); the checkpoint on disk must always load, and resuming from it must continue. The
+  # run then ends byte-identical to an uninterrupted one.
+  run=("$bin/train" "${fm[@]}" --hidden 1024 --batch-size 50 --momentum 0.5 --seed 11 --print-every 1000)
+  epochs=40
+  "${run[@]}" --epochs $epochs --checkpoint-file "$work/straight.fnck" --plot-file "$work/straight.svg" >/dev/null ||
+    fail "uninterrupted run failed"
+  ck="$work/killed.fnck"
+  torn=0
+  for kill in $(seq 1 50); do
+    if [ -f "$ck" ]; then cmd=("$bin/train" --resume --epochs $epochs --checkpoint-file "$ck" --plot-file "$work/killed.svg" \
+                               --data-dir "$work/data/fashion-mnist")
+    else cmd=("${run[@]}" --epochs $epochs --checkpoint-file "$ck" --plot-file "$work/killed.svg"); fi
+    rm -f "$ck.tmp"
+    mode=random
+    [ $((kill % 2)) -eq 0 ] && mode=write
+    outcome=$("$kill_tool" "$ck.tmp" $mode $kill -- "${cmd[@]}" 2>/dev/null) || fail "kill_during_write failed"
+    [ "$outcome" = mid-write ] && torn=$((torn + 1))
+    if [ -f "$ck" ]; then
+      "$bin/evaluate" --checkpoint-file "$ck" --data-dir "$work/data/fashion-mnist" >/dev/null 2>"$work/err" ||
+        fail "after kill $kill the checkpoint does not load: $(cat "$work/err")"
+    fi
+  done
+  echo "50 kills ($torn during a checkpoint write): the checkpoint on disk was always a valid one"
+  [ -f "$ck" ] || fail "no checkpoint after 50 kills"
+  "$bin/train" --resume --epochs $epochs --checkpoint-file "$ck" --plot-file "$work/killed.svg" \
+    --data-dir "$work/data/fashion-mnist" >/dev/null || fail "the final resume failed"
+  cmp "$work/straight.fnck" "$ck" || fail "killed-and-resumed run differs from the uninterrupted one"
+  echo "killed 50 times and resumed: byte-identical to the uninterrupted run"
   ;;
 quantize)
   train_small --weight-scale 0.05 >/dev/null || fail "train failed"

@@ -151,6 +151,13 @@ bool Flags::was_set(const std::string& name) const {
   return false;
 }
 
+std::vector<std::string> Flags::given() const {
+  std::vector<std::string> names;
+  for (const auto& f : flags_)
+    if (f.set) names.push_back(f.name);
+  return names;
+}
+
 std::string Flags::help() const {
   std::string s = "Usage: " + program_ + " [flags]\n\n" + description_ + "\n\nFlags:\n";
   for (const auto& f : flags_) {

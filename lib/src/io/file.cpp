@@ -21,22 +21,6 @@ namespace {
 
 std::string errno_text() { return std::strerror(errno); }
 
-#if FIRMNET_HAVE_ZLIB
-struct GzCloser {
-  void operator()(gzFile_s* f) const noexcept { gzclose(f); }
-};
-
-// zlib's message without the "<path>: " prefix gzerror puts in front of it.
-std::string gz_message(gzFile_s* file, const std::string& path) {
-  int code = 0;
-  std::string msg = gzerror(file, &code);
-  if (code == Z_ERRNO) return errno_text();
-  if (msg.compare(0, path.size() + 2, path + ": ") == 0) msg.erase(0, path.size() + 2);
-  return msg.empty() ? "unknown error" : msg;
-}
-
-#endif
-
 std::string directory_of(const std::string& path) {
   const auto slash = path.find_last_of('/');
   if (slash == std::string::npos) return ".";
@@ -50,37 +34,7 @@ bool file_exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-#if FIRMNET_HAVE_ZLIB
-std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_bytes) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw Error(path + ": cannot open: " + errno_text());
-  if (S_ISDIR(st.st_mode)) throw Error(path + ": is a directory, expected a file");
-  std::unique_ptr<gzFile_s, GzCloser> file(gzopen(path.c_str(), "rb"));
-  if (!file) throw Error(path + ": cannot open: " + errno_text());
-  gzbuffer(file.get(), 1 << 17);
-
-  std::vector<std::uint8_t> data;
-  // Grow with the data actually decompressed; start from the on-disk size (plain files then
-  // need one allocation), capped so a huge sparse file cannot reserve more than the cap.
-  data.reserve(std::min<std::size_t>(static_cast<std::size_t>(st.st_size) + 1, max_bytes));
-  std::uint8_t chunk[1 << 16];
-  for (;;) {
-    const int got = gzread(file.get(), chunk, sizeof chunk);
-    if (got < 0) throw Error(path + ": corrupt or truncated gzip data: " + gz_message(file.get(), path));
-    if (got == 0) break;
-    if (data.size() + static_cast<std::size_t>(got) > max_bytes)
-      throw Error(path + ": larger than the limit of " + std::to_string(max_bytes) + " bytes");
-    data.insert(data.end(), chunk, chunk + got);
-  }
-  // gzread returns 0 both at a clean end and at a truncated gzip stream; gzerror tells them apart.
-  int code = 0;
-  gzerror(file.get(), &code);
-  if (code != Z_OK && code != Z_STREAM_END)
-    throw Error(path + ": corrupt or truncated gzip data: " + gz_message(file.get(), path));
-  return data;
-}
-#else
-std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_bytes) {
+std::vector<std::uint8_t> read_file_raw(const std::string& path, std::size_t max_bytes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error(path + ": cannot open: " + errno_text());
   struct Closer {
@@ -104,15 +58,62 @@ std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_byt
       throw Error(path + ": larger than the limit of " + std::to_string(max_bytes) + " bytes");
     data.insert(data.end(), chunk, chunk + got);
   }
-  if (data.size() >= 2 && data[0] == 0x1f && data[1] == 0x8b)
-    throw Error(path + ": is gzip-compressed, but this firmnet was built without zlib (decompress it with gunzip, "
-                       "or build with zlib1g-dev installed)");
   return data;
+}
+
+bool is_gzip(std::span<const std::uint8_t> bytes) noexcept {
+  return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
+}
+
+#if FIRMNET_HAVE_ZLIB
+std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> bytes, const std::string& source, std::size_t max_bytes) {
+  z_stream z{};
+  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) throw Error(source + ": cannot start gzip decompression");
+  struct End {
+    z_stream* z;
+    ~End() { inflateEnd(z); }
+  } end{&z};
+  std::vector<std::uint8_t> out;
+  std::uint8_t chunk[1 << 16];
+  std::size_t offset = 0;  // input consumed
+  for (;;) {
+    z.next_in = const_cast<Bytef*>(bytes.data() + offset);
+    z.avail_in = static_cast<uInt>(std::min<std::size_t>(bytes.size() - offset, 1u << 30));
+    const std::size_t before_in = z.avail_in;
+    z.next_out = chunk;
+    z.avail_out = sizeof chunk;
+    const int rc = inflate(&z, Z_NO_FLUSH);
+    offset += before_in - z.avail_in;
+    const std::size_t produced = sizeof chunk - z.avail_out;
+    if (out.size() + produced > max_bytes)
+      throw Error(source + ": decompresses to more than the limit of " + std::to_string(max_bytes) + " bytes");
+    out.insert(out.end(), chunk, chunk + produced);
+    if (rc == Z_STREAM_END) {
+      if (offset == bytes.size()) return out;
+      if (inflateReset(&z) != Z_OK) throw Error(source + ": corrupt gzip data");  // another gzip member follows
+      continue;
+    }
+    if (rc == Z_BUF_ERROR && offset == bytes.size() && produced == 0)
+      throw Error(source + ": corrupt or truncated gzip data: unexpected end of file");
+    if (rc != Z_OK && rc != Z_BUF_ERROR)
+      throw Error(source + ": corrupt or truncated gzip data: " + std::string(z.msg ? z.msg : "invalid data"));
+  }
+}
+#else
+std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t>, const std::string& source, std::size_t) {
+  throw Error(source + ": is gzip-compressed, but this firmnet was built without zlib (decompress it with gunzip, "
+                       "or build with zlib1g-dev installed)");
 }
 #endif
 
+std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_bytes) {
+  std::vector<std::uint8_t> raw = read_file_raw(path, max_bytes);
+  return is_gzip(raw) ? gunzip(raw, path, max_bytes) : raw;
+}
+
 void write_file_atomic(const std::string& path, const void* data, std::size_t size) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  // A fixed name: a write killed midway leaves one stale file, which the next write replaces.
+  const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw Error(path + ": cannot create temporary file " + tmp + ": " + errno_text());
   auto fail = [&](const std::string& what) {

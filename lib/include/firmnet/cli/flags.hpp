@@ -38,6 +38,7 @@ class Flags {
   bool parse(std::span<const std::string> args);
   bool parse(int argc, char** argv);
   bool was_set(const std::string& name) const;
+  std::vector<std::string> given() const;  // names of the flags that were set
   std::string help() const;
 
  private:
