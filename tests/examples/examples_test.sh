@@ -160,6 +160,20 @@ quantize)
   expect 2 '--calibration-images: 0 is out of range' "$bin/quantize" --checkpoint-file "$work/ckpt.fnck" --calibration-images 0
   expect 2 '--checkpoint-file is required' "$bin/quantize"
   ;;
+valgrind)
+  # memcheck over the programs on tiny data: no invalid access, no uninitialised value used, no leak.
+  vg=(valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --track-origins=yes)
+  expect 0 '^Done: 1 epochs' "${vg[@]}" "$bin/train" "${fm[@]}" --hidden 64 --epochs 1 --batch-size 50 "${out[@]}"
+  expect 0 '^Test: ' "${vg[@]}" "$bin/evaluate" --checkpoint-file "$work/ckpt.fnck" --data-dir "$work/data/fashion-mnist"
+  expect 0 '^int8 test accuracy' "${vg[@]}" "$bin/quantize" --checkpoint-file "$work/ckpt.fnck" \
+    --data-dir "$work/data/fashion-mnist" --calibration-images 50 --output-file "$work/m.fnq" --header-file "$work/m.hpp"
+  expect 0 '^Resuming' "${vg[@]}" "$bin/train" --resume --epochs 2 --checkpoint-file "$work/ckpt.fnck" \
+    --plot-file "$work/plot.svg" --data-dir "$work/data/fashion-mnist"
+  cp "$work/ckpt.fnck" "$work/broken.fnck"
+  printf '\x55' | dd of="$work/broken.fnck" bs=1 seek=3000 conv=notrunc status=none
+  expect 1 'checksum mismatch' "${vg[@]}" "$bin/evaluate" --checkpoint-file "$work/broken.fnck" --data-dir "$work/data/fashion-mnist"
+  expect 0 '^PASS' "${vg[@]}" "$bin/firmware/firmware_infer"
+  ;;
 gradcheck)
   expect 0 '^PASSED: worst relative error' "$bin/gradcheck"
   expect 0 'grad_x difference: [0-9.]+e-[0-9]+$' "$bin/gradcheck"
