@@ -124,8 +124,18 @@ kill_and_resume)
   # run then ends byte-identical to an uninterrupted one.
   run=("$bin/train" "${fm[@]}" --hidden 1024 --batch-size 50 --momentum 0.5 --seed 11 --print-every 1000)
   epochs=40
+  # The kill window follows this build's speed (sanitizers, a loaded machine): from the start of
+  # a run to three epochs past its set-up.
+  t0=$(date +%s%N)
+  "${run[@]}" --epochs 1 --checkpoint-file "$work/one.fnck" --plot-file "$work/one.svg" >/dev/null || fail "1-epoch run failed"
+  t1=$(date +%s%N)
   "${run[@]}" --epochs $epochs --checkpoint-file "$work/straight.fnck" --plot-file "$work/straight.svg" >/dev/null ||
     fail "uninterrupted run failed"
+  t2=$(date +%s%N)
+  epoch_us=$(( (t2 - t1 - (t1 - t0)) / 1000 / (epochs - 1) ))
+  [ $epoch_us -gt 0 ] || epoch_us=1000
+  window_us=$(( (t1 - t0) / 1000 + 3 * epoch_us ))
+  echo "one run: set-up and first epoch $(( (t1 - t0) / 1000000 )) ms, then $(( epoch_us / 1000 )) ms per epoch"
   ck="$work/killed.fnck"
   torn=0
   for kill in $(seq 1 50); do
@@ -135,7 +145,7 @@ kill_and_resume)
     rm -f "$ck.tmp"
     mode=random
     [ $((kill % 2)) -eq 0 ] && mode=write
-    outcome=$("$kill_tool" "$ck.tmp" $mode $kill -- "${cmd[@]}" 2>/dev/null) || fail "kill_during_write failed"
+    outcome=$("$kill_tool" "$ck.tmp" $mode $kill $window_us -- "${cmd[@]}" 2>/dev/null) || fail "kill_during_write failed"
     [ "$outcome" = mid-write ] && torn=$((torn + 1))
     if [ -f "$ck" ]; then
       "$bin/evaluate" --checkpoint-file "$ck" --data-dir "$work/data/fashion-mnist" >/dev/null 2>"$work/err" ||

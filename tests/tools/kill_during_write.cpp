@@ -1,7 +1,7 @@
-// kill_during_write FILE MODE SEED -- COMMAND...: runs COMMAND and SIGKILLs it.
-//   MODE write:  0-400 us after FILE appears (a checkpoint write has begun; on tmpfs writing a
-//                6.5 MB checkpoint takes about a millisecond), or after 5 s at most;
-//   MODE random: at a random moment in the first 300 ms.
+// kill_during_write FILE MODE SEED MAX_US -- COMMAND...: runs COMMAND and SIGKILLs it.
+//   MODE write:  0-400 us after FILE appears (a checkpoint write has begun; writing a 6.5 MB
+//                checkpoint takes one to a few milliseconds), or after MAX_US at most;
+//   MODE random: at a random moment in the first MAX_US microseconds.
 // Prints "mid-write" if FILE still existed when the kill landed (the write was cut), else "other".
 // Exit status 0 once the command is dead (or had exited), 2 on usage errors.
 #include <fcntl.h>
@@ -29,10 +29,11 @@ bool exists(const char* path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 6 || std::strcmp(argv[4], "--") != 0) {
-    std::fprintf(stderr, "usage: kill_during_write FILE write|random SEED -- COMMAND...\n");
+  if (argc < 7 || std::strcmp(argv[5], "--") != 0) {
+    std::fprintf(stderr, "usage: kill_during_write FILE write|random SEED MAX_US -- COMMAND...\n");
     return 2;
   }
+  const long max_us = std::strtol(argv[4], nullptr, 10) > 0 ? std::strtol(argv[4], nullptr, 10) : 1;
   const char* file = argv[1];
   const bool on_write = std::strcmp(argv[2], "write") == 0;
   std::mt19937 rng(static_cast<unsigned>(std::strtoul(argv[3], nullptr, 10)));
@@ -42,14 +43,14 @@ int main(int argc, char** argv) {
     const int null = open("/dev/null", O_WRONLY);
     dup2(null, 1);
     dup2(null, 2);
-    execv(argv[5], argv + 5);
+    execv(argv[6], argv + 6);
     _exit(127);
   }
   if (on_write) {
-    for (long waited = 0; waited < 5000000 && !exists(file); waited += 50) sleep_us(50);
+    for (long waited = 0; waited < max_us && !exists(file); waited += 50) sleep_us(50);
     sleep_us(static_cast<long>(rng() % 400));
   } else {
-    sleep_us(static_cast<long>(rng() % 300000));
+    sleep_us(static_cast<long>(rng() % static_cast<unsigned long>(max_us)));
   }
   const bool mid_write = exists(file);
   kill(pid, SIGKILL);
