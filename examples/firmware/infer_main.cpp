@@ -12,16 +12,6 @@
 #include "platform.hpp"
 #include "text.hpp"
 
-[[noreturn]] void firmware_contract_failed(const char* expr, const char* file, int line) noexcept {
-  platform::write("firmnet: precondition failed: ");
-  platform::write(expr);
-  platform::write(" at ");
-  platform::write(file);
-  (void)line;
-  platform::write("\n");
-  platform::exit(3);
-}
-
 namespace {
 
 using Model = std::remove_const_t<decltype(firmnet_model::model)>;

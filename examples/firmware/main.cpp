@@ -12,17 +12,6 @@
 #include "smoke.hpp"
 #include "text.hpp"
 
-// Precondition failures: report over the platform, exit with status 3 (see core/contract.hpp).
-[[noreturn]] void firmware_contract_failed(const char* expr, const char* file, int line) noexcept {
-  platform::write("firmnet: precondition failed: ");
-  platform::write(expr);
-  platform::write(" at ");
-  platform::write(file);
-  (void)line;
-  platform::write("\n");
-  platform::exit(3);
-}
-
 namespace {
 
 // Relative to max(1, |host|): float ops run in the same order everywhere, only libm's expf/logf

@@ -3,12 +3,10 @@
 #include "firmnet/kernels/gemm_dispatch.hpp"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 
 #include "firmnet/kernels/thread_pool.hpp"
 #include "gemm_variants.hpp"
+#include "variant_choice.hpp"
 
 namespace firmnet::kernels {
 
@@ -44,16 +42,7 @@ Table make_table() {
   t.variants[t.count++] = {"fma3+avx2", variants::gemm_avx2, has_avx2()};
 #endif
   t.variants[t.count++] = {variants::baseline_name(), variants::gemm_baseline, true};
-  for (std::size_t i = 0; i < t.count && !t.active; ++i)
-    if (t.variants[i].supported) t.active = &t.variants[i];
-  // FIRMNET_KERNELS=<name> picks a slower variant, e.g. to compare or to rule the fast one out.
-  if (const char* wanted = std::getenv("FIRMNET_KERNELS"); wanted && *wanted) {
-    const GemmVariant* chosen = nullptr;
-    for (std::size_t i = 0; i < t.count; ++i)
-      if (std::strcmp(t.variants[i].name, wanted) == 0 && t.variants[i].supported) chosen = &t.variants[i];
-    if (chosen) t.active = chosen;
-    else std::fprintf(stderr, "firmnet: FIRMNET_KERNELS=%s is not a supported kernel here; using %s\n", wanted, t.active->name);
-  }
+  t.active = choose_variant(t.variants, t.count, "FIRMNET_KERNELS");
   return t;
 }
 

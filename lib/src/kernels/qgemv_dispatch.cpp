@@ -1,10 +1,7 @@
 // Chooses among the compiled int8 variants; see kernels/qgemv.hpp.
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-
 #include "firmnet/kernels/qgemv.hpp"
 #include "qgemv_variants.hpp"
+#include "variant_choice.hpp"
 
 namespace firmnet::kernels {
 
@@ -25,15 +22,7 @@ Table make_table() {
   t.variants[t.count++] = {"avx2", qvariants::avx2(), bool(__builtin_cpu_supports("avx2"))};
 #endif
   t.variants[t.count++] = {qvariants::baseline_name(), qvariants::baseline(), true};
-  for (std::size_t i = 0; i < t.count && !t.active; ++i)
-    if (t.variants[i].supported) t.active = &t.variants[i];
-  if (const char* wanted = std::getenv("FIRMNET_QKERNELS"); wanted && *wanted) {
-    const QgemvVariant* chosen = nullptr;
-    for (std::size_t i = 0; i < t.count; ++i)
-      if (std::strcmp(t.variants[i].name, wanted) == 0 && t.variants[i].supported) chosen = &t.variants[i];
-    if (chosen) t.active = chosen;
-    else std::fprintf(stderr, "firmnet: FIRMNET_QKERNELS=%s is not a supported kernel here; using %s\n", wanted, t.active->name);
-  }
+  t.active = choose_variant(t.variants, t.count, "FIRMNET_QKERNELS");
   return t;
 }
 

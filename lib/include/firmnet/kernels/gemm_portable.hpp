@@ -6,6 +6,8 @@
 
 #include <cstddef>
 
+#include "firmnet/kernels/gemm_ref.hpp"
+
 namespace firmnet::kernels::portable {
 
 namespace detail {
@@ -44,15 +46,12 @@ void gemm_tn(std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b
   }
 }
 
+// Both operands are read along k with unit stride already: the reference's loop order is the
+// portable one.
 template <class T>
 void gemm_nt(std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b, T* c,
              bool accumulate) noexcept {
-  for (std::size_t i = 0; i < m; ++i)
-    for (std::size_t j = 0; j < n; ++j) {
-      T sum = 0;
-      for (std::size_t p = 0; p < k; ++p) sum += a[i * k + p] * b[j * k + p];
-      c[i * n + j] = accumulate ? c[i * n + j] + sum : sum;
-    }
+  gemm_nt_ref(m, n, k, a, b, c, accumulate);
 }
 
 template <class T>

@@ -27,6 +27,13 @@
 
 namespace firmnet::quant {
 
+// Ranges seen by the float model over the calibration images.
+struct Calibration {
+  double hidden_max = 0;            // two-layer: the largest activation after ReLU
+  double score_min = 0, score_max = 0;
+  std::size_t images = 0;
+};
+
 namespace detail {
 
 // A float layer as the quantizer sees it: w (in, out) row-major and b (out), in double.
@@ -106,22 +113,11 @@ inline void require_images(const ImageSet& calibration) {
     throw std::invalid_argument("cannot quantize: the calibration set is empty (give it training images)");
 }
 
-}  // namespace detail
-
-// Ranges seen by the float model over the calibration images.
-struct Calibration {
-  double hidden_max = 0;            // two-layer: the largest activation after ReLU
-  double score_min = 0, score_max = 0;
-  std::size_t images = 0;
-};
-
-template <std::size_t In, std::size_t Hidden, std::size_t Classes, std::size_t MaxBatch>
-QuantizedModel quantize(TwoLayerNet<In, Hidden, Classes, MaxBatch, float>& model, const Normalizer<In, float>& norm,
-                        const ImageSet& calibration, Matrix<float, MaxBatch, In>& scratch, Calibration* seen = nullptr) {
-  detail::require_images(calibration);
-  const auto params = model.params();
-  detail::FloatLayer l1 = detail::float_layer(params[0], params[1]);
-  const detail::FloatLayer l2 = detail::float_layer(params[2], params[3]);
+// Runs the float model over every calibration image, MaxBatch at a time, recording the score
+// range; after each batch `observe(rows, c)` may record more (the hidden layer's range).
+template <class Model, std::size_t In, std::size_t MaxBatch, class Observe>
+Calibration calibrate(Model& model, const Normalizer<In, float>& norm, const ImageSet& calibration,
+                      Matrix<float, MaxBatch, In>& scratch, Observe observe) {
   Calibration c;
   c.score_min = std::numeric_limits<double>::infinity();
   c.score_max = -c.score_min;
@@ -130,13 +126,29 @@ QuantizedModel quantize(TwoLayerNet<In, Hidden, Classes, MaxBatch, float>& model
     const std::size_t rows = std::min(MaxBatch, calibration.count - first);
     norm.gather_range(calibration, first, rows, scratch.view(rows), labels);
     const auto scores = model.forward(scratch.view(rows));
-    for (std::size_t i = 0; i < rows * Hidden; ++i) c.hidden_max = std::max(c.hidden_max, double(model.fc1.y.storage[i]));
-    for (std::size_t i = 0; i < rows * Classes; ++i) {
+    for (std::size_t i = 0; i < rows * Model::kClasses; ++i) {
       c.score_min = std::min(c.score_min, double(scores.data()[i]));
       c.score_max = std::max(c.score_max, double(scores.data()[i]));
     }
+    observe(rows, c);
   }
   c.images = calibration.count;
+  return c;
+}
+
+}  // namespace detail
+
+template <std::size_t In, std::size_t Hidden, std::size_t Classes, std::size_t MaxBatch>
+QuantizedModel quantize(TwoLayerNet<In, Hidden, Classes, MaxBatch, float>& model, const Normalizer<In, float>& norm,
+                        const ImageSet& calibration, Matrix<float, MaxBatch, In>& scratch, Calibration* seen = nullptr) {
+  detail::require_images(calibration);
+  const auto params = model.params();
+  detail::FloatLayer l1 = detail::float_layer(params[0], params[1]);
+  const detail::FloatLayer l2 = detail::float_layer(params[2], params[3]);
+  const Calibration c = detail::calibrate(model, norm, calibration, scratch, [&](std::size_t rows, Calibration& seen_so_far) {
+    for (std::size_t i = 0; i < rows * Hidden; ++i)
+      seen_so_far.hidden_max = std::max(seen_so_far.hidden_max, double(model.fc1.y.storage[i]));
+  });
   if (seen) *seen = c;
 
   detail::fold_input(l1, norm.mean.data());
@@ -157,20 +169,7 @@ QuantizedModel quantize(LinearClassifier<In, Classes, MaxBatch, float>& model, c
   detail::require_images(calibration);
   const auto params = model.params();
   detail::FloatLayer l = detail::float_layer(params[0], params[1]);
-  Calibration c;
-  c.score_min = std::numeric_limits<double>::infinity();
-  c.score_max = -c.score_min;
-  Label labels[MaxBatch];
-  for (std::size_t first = 0; first < calibration.count; first += MaxBatch) {
-    const std::size_t rows = std::min(MaxBatch, calibration.count - first);
-    norm.gather_range(calibration, first, rows, scratch.view(rows), labels);
-    const auto scores = model.forward(scratch.view(rows));
-    for (std::size_t i = 0; i < rows * Classes; ++i) {
-      c.score_min = std::min(c.score_min, double(scores.data()[i]));
-      c.score_max = std::max(c.score_max, double(scores.data()[i]));
-    }
-  }
-  c.images = calibration.count;
+  const Calibration c = detail::calibrate(model, norm, calibration, scratch, [](std::size_t, Calibration&) {});
   if (seen) *seen = c;
   detail::fold_input(l, norm.mean.data());
   double logit_scale = 1;
