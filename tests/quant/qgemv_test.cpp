@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "firmnet/core/rng.hpp"
@@ -38,7 +40,24 @@ TEST_CASE("qgemv equals the reference bit for bit", "[quant][qgemv]") {
   check("active", kernels::qgemv_u8s8_s32);
 }
 
+#if defined(__ARM_FEATURE_DSP)
+// The Cortex-M4 path (kernels/qgemv_dsp.hpp): armv7-a has the same DSP instructions, so the
+// armv7 build checks it here under qemu-arm; the firmware checks it again on the emulated M4.
+TEST_CASE("the SMLAD int8 product equals the reference bit for bit", "[quant][qgemv]") {
+  check("dsp", kernels::qgemv::dsp);
+}
+#endif
+
 #if FIRMNET_HAVE_XSIMD
+// Run under an emulated CPU with FIRMNET_EXPECT_QGEMV=<variant> (tests/CMakeLists.txt): the
+// dispatcher must pick the best int8 variant that CPU has.
+TEST_CASE("int8 dispatch picks the variant the CPU supports", "[quant][dispatch]") {
+  const char* expected = std::getenv("FIRMNET_EXPECT_QGEMV");
+  std::printf("active int8 variant: %s\n", kernels::qgemv_active().name);
+  if (expected) REQUIRE(std::string(kernels::qgemv_active().name) == expected);
+  check("active", kernels::qgemv_u8s8_s32);
+}
+
 TEST_CASE("every compiled int8 variant equals the reference bit for bit", "[quant][qgemv][variants]") {
   std::size_t count = 0;
   const kernels::QgemvVariant* variants = kernels::qgemv_variants(&count);

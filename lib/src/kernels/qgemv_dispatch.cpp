@@ -3,6 +3,11 @@
 #include "qgemv_variants.hpp"
 #include "variant_choice.hpp"
 
+#if FIRMNET_ARM64_DISPATCH
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
+
 namespace firmnet::kernels {
 
 namespace {
@@ -20,6 +25,9 @@ Table make_table() {
                     __builtin_cpu_supports("avx512f");
   t.variants[t.count++] = {"avx512vnni", qvariants::avx512vnni(), vnni};
   t.variants[t.count++] = {"avx2", qvariants::avx2(), bool(__builtin_cpu_supports("avx2"))};
+#endif
+#if FIRMNET_ARM64_DISPATCH
+  t.variants[t.count++] = {"dotprod", qvariants::dotprod(), (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0};
 #endif
   t.variants[t.count++] = {qvariants::baseline_name(), qvariants::baseline(), true};
   t.active = choose_variant(t.variants, t.count, "FIRMNET_QKERNELS");

@@ -13,5 +13,8 @@ const char* baseline_name() noexcept;
 Fn avx2() noexcept;
 Fn avx512vnni() noexcept;
 #endif
+#if FIRMNET_ARM64_DISPATCH
+Fn dotprod() noexcept;
+#endif
 
 }  // namespace firmnet::kernels::qvariants

@@ -4,7 +4,10 @@
 //   avx512vnni: vpdpbusd, 64 u8·s8 products summed into 16 int32 lanes per instruction;
 //   avx2, sse2: widen to int16 and pmaddwd (never pmaddubsw: its int16 saturation would break
 //               exactness for 255·127 + 255·127);
-//   neon:       widen to int16 and vmlal_s16.
+//   neon:       widen to int16 and vmlal_s16;
+//   dotprod:    aarch64's sdot (Armv8.2 dot product: Cortex-A55/A76 and later), 16 s8·s8 products
+//               into 4 int32 lanes per instruction; x is fed as x - 128 and the lost 128·Σw added
+//               back (see below).
 // Four weight rows share each load of x; a scalar loop takes the last in % W inputs.
 // Everything here is static (internal linkage): each per-ISA translation unit keeps its own copy,
 // so the linker can never hand the SSE2 path a function compiled for AVX-512.
@@ -130,6 +133,44 @@ static inline void neon(const std::uint8_t* x, const std::int8_t* w, std::size_t
     std::int32_t total = vget_lane_s32(vpadd_s32(pair, pair), 0);
 #endif
     acc[o] = total + detail::tail_dot(x, row, end, in);
+  }
+}
+#endif
+
+#if defined(__ARM_FEATURE_DOTPROD) && defined(__aarch64__)
+// sdot multiplies int8 by int8, but x is uint8. Flipping its top bit gives x - 128 as an int8,
+// and x·w = (x - 128)·w - (-128)·w: a second sdot against a vector of -128 gives the correction.
+// Both accumulate exactly (|16 products| < 2^19 per lane per step) and the final subtraction is
+// modular, so the result equals the reference whenever the true sum fits int32 (kQgemvMaxInputs).
+static inline void dotprod(const std::uint8_t* x, const std::int8_t* w, std::size_t in, std::size_t out,
+                           std::int32_t* acc) noexcept {
+  const std::size_t end = in - in % 16;
+  const uint8x16_t flip = vdupq_n_u8(0x80);
+  const int8x16_t minus128 = vdupq_n_s8(-128);
+  std::size_t o = 0;
+  for (; o + 4 <= out; o += 4) {
+    const std::int8_t* r[4] = {w + o * in, w + (o + 1) * in, w + (o + 2) * in, w + (o + 3) * in};
+    int32x4_t s[4] = {vdupq_n_s32(0), vdupq_n_s32(0), vdupq_n_s32(0), vdupq_n_s32(0)};
+    int32x4_t c[4] = {vdupq_n_s32(0), vdupq_n_s32(0), vdupq_n_s32(0), vdupq_n_s32(0)};
+    for (std::size_t i = 0; i < end; i += 16) {
+      const int8x16_t xv = vreinterpretq_s8_u8(veorq_u8(vld1q_u8(x + i), flip));
+      for (int k = 0; k < 4; ++k) {
+        const int8x16_t wv = vld1q_s8(r[k] + i);
+        s[k] = vdotq_s32(s[k], xv, wv);
+        c[k] = vdotq_s32(c[k], minus128, wv);
+      }
+    }
+    for (int k = 0; k < 4; ++k) acc[o + k] = vaddvq_s32(vsubq_s32(s[k], c[k])) + detail::tail_dot(x, r[k], end, in);
+  }
+  for (; o < out; ++o) {
+    const std::int8_t* row = w + o * in;
+    int32x4_t s = vdupq_n_s32(0), c = vdupq_n_s32(0);
+    for (std::size_t i = 0; i < end; i += 16) {
+      const int8x16_t wv = vld1q_s8(row + i);
+      s = vdotq_s32(s, vreinterpretq_s8_u8(veorq_u8(vld1q_u8(x + i), flip)), wv);
+      c = vdotq_s32(c, minus128, wv);
+    }
+    acc[o] = vaddvq_s32(vsubq_s32(s, c)) + detail::tail_dot(x, row, end, in);
   }
 }
 #endif
