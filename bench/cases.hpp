@@ -24,6 +24,8 @@ inline constexpr GemmCase kGemmCases[] = {
     {"TN_128x10x64", Form::tn, 128, 10, 64, "layer-2 weight gradient"},
     {"NN_1x128x3072", Form::nn, 1, 128, 3072, "CIFAR batch-1 inference"},
     {"NN_64x128x784", Form::nn, 64, 128, 784, "Fashion-MNIST layer-1 forward"},
+    {"NN_1x128x784", Form::nn, 1, 128, 784, "Fashion-MNIST batch-1 inference"},
+    {"NN_1x10x128", Form::nn, 1, 10, 128, "layer-2 batch-1 inference"},
     {"TN_784x128x64", Form::tn, 784, 128, 64, "Fashion-MNIST layer-1 weight gradient"},
     {"NN_256x256x256", Form::nn, 256, 256, 256, "square"},
     {"NN_512x512x512", Form::nn, 512, 512, 512, "square"},

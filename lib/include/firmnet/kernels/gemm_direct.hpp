@@ -1,6 +1,7 @@
 // kernels/gemm_direct.hpp: the GEMM paths that skip packing where it does not pay.
 //  - small M (m <= 4; batch-1 inference): A and B read in place, B streamed once per row group
-//    over the whole depth; a scalar loop takes the last n % W columns.
+//    over the whole depth; the last n % W columns (all of them for 10 class scores and n < W)
+//    in one more vector tile with independent partial sums.
 //  - narrow N (n <= W; the 10 class scores): B packed once into a zero-padded panel. With A
 //    stored (K, M) (Xᵀ·dY) the kernel computes Cᵀ, vectorised along M, so every lane works;
 //    otherwise tiles of 8 rows by one vector, A read in place.
@@ -74,6 +75,56 @@ void direct_tile(std::size_t k, Strided a, std::size_t rows, const float* b, std
     }
 }
 
+// The last `lanes` (< W) columns of C for up to R rows, B read in place: a full vector from row p
+// holds the row's `lanes` values and then the start of row p + 1, lanes that are never stored.
+// Only the last rows, where such a vector would run past B's last element, go through a
+// zero-padded copy. U partial sums over the depth hide the FMA latency: with one row of ten
+// class scores the tile is otherwise a single chain of k dependent FMAs.
+template <class Arch, std::size_t R, std::size_t U>
+void narrow_tail_tile(std::size_t k, Strided a, std::size_t rows, const float* b, std::size_t ldb, std::size_t lanes,
+                      float* c, std::size_t ldc, Init init, const float* bias, bool relu) noexcept {
+  using B = xsimd::batch<float, Arch>;
+  constexpr std::size_t W = B::size;
+  const std::size_t end = (k - 1) * ldb + lanes;  // one past B's last element, counted from b
+  const std::size_t in_place = end < W ? 0 : ((end - W) / ldb + 1 < k ? (end - W) / ldb + 1 : k);
+  auto a_at = [&](std::size_t r, std::size_t p) { return a.data[(r < rows ? r : rows - 1) * a.row_stride + p * a.k_stride]; };
+  B acc[R][U];
+#pragma GCC unroll 16
+  for (std::size_t r = 0; r < R; ++r)
+#pragma GCC unroll 16
+    for (std::size_t u = 0; u < U; ++u) acc[r][u] = B(0.0f);
+  std::size_t p = 0;
+  for (; p + U <= in_place; p += U)
+#pragma GCC unroll 16
+    for (std::size_t u = 0; u < U; ++u) {
+      const B bv = B::load_unaligned(b + (p + u) * ldb);
+#pragma GCC unroll 16
+      for (std::size_t r = 0; r < R; ++r) acc[r][u] = simd::madd<Arch>(B(a_at(r, p + u)), bv, acc[r][u]);
+    }
+  alignas(64) float edge[W] = {};
+  for (; p < k; ++p) {
+    const float* src = b + p * ldb;
+    if (p >= in_place) {
+      for (std::size_t j = 0; j < lanes; ++j) edge[j] = src[j];
+      src = edge;
+    }
+    const B bv = B::load_unaligned(src);
+#pragma GCC unroll 16
+    for (std::size_t r = 0; r < R; ++r) acc[r][0] = simd::madd<Arch>(B(a_at(r, p)), bv, acc[r][0]);
+  }
+  for (std::size_t r = 0; r < rows; ++r) {
+    B sum = acc[r][0];
+#pragma GCC unroll 16
+    for (std::size_t u = 1; u < U; ++u) sum += acc[r][u];
+    sum.store_aligned(edge);
+    for (std::size_t j = 0; j < lanes; ++j) {
+      float& out = c[r * ldc + j];
+      const float v = (init == Init::from_c ? out : (init == Init::from_bias ? bias[j] : 0.0f)) + edge[j];
+      out = relu && !(v > 0.0f) ? 0.0f : v;
+    }
+  }
+}
+
 // m <= 4 and B contiguous along n (b.row_stride == 1): nothing is packed.
 template <class Arch>
 void gemm_small_m(const GemmProblem& p) noexcept {
@@ -100,14 +151,11 @@ void gemm_small_m(const GemmProblem& p) noexcept {
       direct_tile<Arch, R, NV, false>(p.k, a, rows, p.b.data + j, ldb, c + j, p.ldc, W, init, bias_at(j), p.relu);
     for (; j < vec_end; j += W)
       direct_tile<Arch, R, 1, false>(p.k, a, rows, p.b.data + j, ldb, c + j, p.ldc, W, init, bias_at(j), p.relu);
-    for (; j < p.n; ++j)  // the last n % W columns
-      for (std::size_t r = 0; r < rows; ++r) {
-        float sum = 0.0f;
-        for (std::size_t q = 0; q < p.k; ++q) sum += a.data[r * a.row_stride + q * a.k_stride] * p.b.data[q * ldb + j];
-        float& out = c[r * p.ldc + j];
-        const float v = (init == Init::from_c ? out : (init == Init::from_bias ? p.bias[j] : 0.0f)) + sum;
-        out = p.relu && !(v > 0.0f) ? 0.0f : v;
-      }
+    if (j == p.n) continue;
+    if (rows == 1)
+      narrow_tail_tile<Arch, 1, 4>(p.k, a, 1, p.b.data + j, ldb, p.n - j, c + j, p.ldc, init, bias_at(j), p.relu);
+    else
+      narrow_tail_tile<Arch, R, 1>(p.k, a, rows, p.b.data + j, ldb, p.n - j, c + j, p.ldc, init, bias_at(j), p.relu);
   }
 }
 
