@@ -9,6 +9,8 @@
 
 #include "firmnet/core/rng.hpp"
 #include "firmnet/kernels/qgemv.hpp"
+#include "firmnet/kernels/requantize.hpp"
+#include "firmnet/quant/fixed_point.hpp"
 
 using namespace firmnet;
 
@@ -34,7 +36,49 @@ void check(const char* name, void (*run)(const std::uint8_t*, const std::int8_t*
       }
     }
 }
+using RequantizeFn = void (*)(const std::int32_t*, const std::int32_t*, const std::int32_t*, std::int32_t, std::int32_t,
+                              std::int32_t, std::size_t, std::int32_t*) noexcept;
+
+// The vectorised requantization against the specification (quant/fixed_point.hpp), output by
+// output: every shift, multipliers at both ends of their range and zero, accumulators at the int32
+// extremes and around every rounding tie, lengths around every vector width.
+void check_requantize(const char* name, RequantizeFn run) {
+  Rng rng(11);
+  constexpr std::int32_t kMin = -2147483647 - 1, kMax = 2147483647;
+  for (const std::size_t n : {1, 3, 8, 15, 16, 17, 64, 130}) {
+    std::vector<std::int32_t> acc(n), mult(n), shift(n), got(n);
+    for (int trial = 0; trial < 200; ++trial) {
+      for (std::size_t o = 0; o < n; ++o) {
+        shift[o] = static_cast<std::int32_t>(rng.below(62)) - 31;  // -31..30
+        const std::uint64_t pick = rng.below(8);
+        mult[o] = pick == 0 ? 0 : pick == 1 ? (1 << 30) : pick == 2 ? kMax : static_cast<std::int32_t>((1u << 30) + rng.below(1u << 30));
+        const std::uint64_t kind = rng.below(6);
+        if (kind == 0) acc[o] = rng.below(2) ? kMin : kMax;
+        else if (kind == 1) acc[o] = static_cast<std::int32_t>(rng.below(2001)) - 1000;
+        else if (kind == 2) acc[o] = static_cast<std::int32_t>((rng.below(2) ? 1 : -1) * ((std::int64_t(1) << rng.below(31)) + rng.below(3) - 1));
+        else acc[o] = static_cast<std::int32_t>(static_cast<std::uint32_t>(rng.below(1ull << 32)));
+      }
+      const std::int32_t zp = static_cast<std::int32_t>(rng.below(256)) - 128;
+      const bool relu = rng.below(2) == 0;
+      const std::int32_t lo = relu ? 0 : -128, hi = relu ? 255 : 127;
+      run(acc.data(), mult.data(), shift.data(), zp, lo, hi, n, got.data());
+      for (std::size_t o = 0; o < n; ++o) {
+        const std::int64_t q = std::int64_t(zp) + quant::multiply_by_quantized_multiplier(acc[o], {mult[o], shift[o]});
+        const std::int32_t want = static_cast<std::int32_t>(q < lo ? lo : (q > hi ? hi : q));
+        if (got[o] != want) {
+          CAPTURE(name, n, o, acc[o], mult[o], shift[o], zp, got[o], want);
+          FAIL("requantization differs from the specification");
+        }
+      }
+    }
+  }
+}
 }  // namespace
+
+TEST_CASE("the requantization equals the fixed-point specification bit for bit", "[quant][qgemv]") {
+  check_requantize("active", kernels::requantize_s32);
+  check_requantize("loop", kernels::requant::loop);
+}
 
 TEST_CASE("qgemv equals the reference bit for bit", "[quant][qgemv]") {
   check("active", kernels::qgemv_u8s8_s32);
@@ -66,6 +110,7 @@ TEST_CASE("every compiled int8 variant equals the reference bit for bit", "[quan
     std::printf("int8 variant %s: %s\n", variants[i].name, variants[i].supported ? "testing" : "not supported by this CPU");
     if (!variants[i].supported) continue;
     check(variants[i].name, variants[i].run);
+    check_requantize(variants[i].name, variants[i].requantize);
     ++ran;
   }
   REQUIRE(ran >= 1);

@@ -1,7 +1,8 @@
 // The AVX-512 VNNI int8 product (vpdpbusd; run only where the CPU has it).
 #include "firmnet/kernels/qgemv_simd.hpp"
+#include "firmnet/kernels/requantize.hpp"
 #include "qgemv_variants.hpp"
 
 namespace firmnet::kernels::qvariants {
-Fn avx512vnni() noexcept { return qgemv::avx512vnni; }
+Kernels avx512vnni() noexcept { return {qgemv::avx512vnni, requant::loop}; }
 }  // namespace firmnet::kernels::qvariants

@@ -17,19 +17,23 @@ struct Table {
   const QgemvVariant* active = nullptr;
 };
 
+QgemvVariant make(const char* name, qvariants::Kernels k, bool supported) {
+  return {name, k.qgemv, k.requantize, supported};
+}
+
 Table make_table() {
   Table t{};
 #if FIRMNET_X86_DISPATCH
   __builtin_cpu_init();
   const bool vnni = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw") &&
                     __builtin_cpu_supports("avx512f");
-  t.variants[t.count++] = {"avx512vnni", qvariants::avx512vnni(), vnni};
-  t.variants[t.count++] = {"avx2", qvariants::avx2(), bool(__builtin_cpu_supports("avx2"))};
+  t.variants[t.count++] = make("avx512vnni", qvariants::avx512vnni(), vnni);
+  t.variants[t.count++] = make("avx2", qvariants::avx2(), __builtin_cpu_supports("avx2"));
 #endif
 #if FIRMNET_ARM64_DISPATCH
-  t.variants[t.count++] = {"dotprod", qvariants::dotprod(), (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0};
+  t.variants[t.count++] = make("dotprod", qvariants::dotprod(), (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0);
 #endif
-  t.variants[t.count++] = {qvariants::baseline_name(), qvariants::baseline(), true};
+  t.variants[t.count++] = make(qvariants::baseline_name(), qvariants::baseline(), true);
   t.active = choose_variant(t.variants, t.count, "FIRMNET_QKERNELS");
   return t;
 }

@@ -18,6 +18,9 @@ namespace firmnet::kernels {
 struct QgemvVariant {
   const char* name;  // "avx512vnni", "avx2", "sse2", "dotprod", "neon"
   void (*run)(const std::uint8_t* x, const std::int8_t* w, std::size_t in, std::size_t out, std::int32_t* acc) noexcept;
+  // kernels/requantize.hpp, compiled with the same ISA flags.
+  void (*requantize)(const std::int32_t* acc, const std::int32_t* multiplier, const std::int32_t* shift,
+                     std::int32_t zero_point, std::int32_t lo, std::int32_t hi, std::size_t n, std::int32_t* out) noexcept;
   bool supported;
 };
 // Every compiled variant, best first; the active one (FIRMNET_QKERNELS=<name> overrides).

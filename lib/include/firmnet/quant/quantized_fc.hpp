@@ -14,6 +14,7 @@
 
 #include "firmnet/core/contract.hpp"
 #include "firmnet/kernels/qgemv.hpp"
+#include "firmnet/kernels/requantize.hpp"
 #include "firmnet/quant/fixed_point.hpp"
 
 namespace firmnet::quant {
@@ -32,13 +33,21 @@ struct QuantizedFcParams {
 };
 
 // acc (outputs) receives W·x + b; y (outputs) the requantized, clamped outputs. Out: uint8 or int8.
+// The requantization (kernels/requantize.hpp, vectorised) equals, output by output,
+//   clamp(output_zero_point + multiply_by_quantized_multiplier(acc, {multiplier, shift}), min, max).
 template <class Out>
 void quantized_fc(const QuantizedFcParams& p, const std::uint8_t* x, std::int32_t* acc, Out* y) noexcept {
   kernels::qgemv_u8s8_s32(x, p.weights, p.inputs, p.outputs, acc);
-  for (std::size_t o = 0; o < p.outputs; ++o) {
-    acc[o] += p.bias[o];
-    const std::int32_t q = p.output_zero_point + multiply_by_quantized_multiplier(acc[o], {p.multiplier[o], p.shift[o]});
-    y[o] = static_cast<Out>(q < p.output_min ? p.output_min : (q > p.output_max ? p.output_max : q));
+  for (std::size_t o = 0; o < p.outputs; ++o) acc[o] += p.bias[o];
+  // Chunks through a small stack buffer: acc must stay W·x + b (argmax_fine reads it) and the
+  // workspace has no room for a second int32 array.
+  constexpr std::size_t kChunk = 64;
+  alignas(64) std::int32_t q[kChunk];
+  for (std::size_t o0 = 0; o0 < p.outputs; o0 += kChunk) {
+    const std::size_t n = p.outputs - o0 < kChunk ? p.outputs - o0 : kChunk;
+    kernels::requantize_s32(acc + o0, p.multiplier + o0, p.shift + o0, p.output_zero_point, p.output_min,
+                            p.output_max, n, q);
+    for (std::size_t i = 0; i < n; ++i) y[o0 + i] = static_cast<Out>(q[i]);
   }
 }
 
