@@ -35,6 +35,10 @@ std::vector<Shape> test_shapes() {
   shapes.push_back({300, 40, 20});    // m > MC
   shapes.push_back({5, 1100, 9});     // n > NC
   shapes.push_back({130, 1030, 260}); // all three blocks split
+  // 2-4 rows (small-M path, its several-row tiles) with n % W columns left over, shallow and deep.
+  for (const Shape s : {Shape{2, 13, 37}, Shape{3, 10, 128}, Shape{4, 7, 300}, Shape{4, 33, 65}, Shape{2, 1, 1},
+                        Shape{3, 17, 2}})
+    shapes.push_back(s);
   for (const Shape s : {Shape{64, 128, 784}, Shape{784, 128, 64}, Shape{64, 784, 128}, Shape{64, 10, 128},
                         Shape{128, 10, 64}, Shape{64, 128, 10}, Shape{1, 128, 784}, Shape{1, 10, 128},
                         Shape{37, 128, 784}})
