@@ -25,8 +25,10 @@ Table make_table() {
   Table t{};
 #if FIRMNET_X86_DISPATCH
   __builtin_cpu_init();
+  // Every flag its translation unit is compiled with: the vectorised requantization may use
+  // 256-bit EVEX (AVX-512VL) forms, not only the product's vpdpbusd.
   const bool vnni = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw") &&
-                    __builtin_cpu_supports("avx512f");
+                    __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
   t.variants[t.count++] = make("avx512vnni", qvariants::avx512vnni(), vnni);
   t.variants[t.count++] = make("avx2", qvariants::avx2(), __builtin_cpu_supports("avx2"));
 #endif
