@@ -87,7 +87,9 @@ void narrow_tail_tile(std::size_t k, Strided a, std::size_t rows, const float* b
   constexpr std::size_t W = B::size;
   const std::size_t end = (k - 1) * ldb + lanes;  // one past B's last element, counted from b
   const std::size_t in_place = end < W ? 0 : ((end - W) / ldb + 1 < k ? (end - W) / ldb + 1 : k);
-  auto a_at = [&](std::size_t r, std::size_t p) { return a.data[(r < rows ? r : rows - 1) * a.row_stride + p * a.k_stride]; };
+  const float* row[R];  // rows past the matrix read the last valid one, as in direct_tile
+  for (std::size_t r = 0; r < R; ++r) row[r] = a.data + (r < rows ? r : rows - 1) * a.row_stride;
+  auto a_at = [&](std::size_t r, std::size_t p) { return row[r][p * a.k_stride]; };
   B acc[R][U];
 #pragma GCC unroll 16
   for (std::size_t r = 0; r < R; ++r)

@@ -45,13 +45,11 @@ constexpr std::int32_t rounding_divide_by_pow2(std::int32_t x, int exponent) noe
 constexpr std::int32_t multiply_by_quantized_multiplier(std::int32_t x, QuantizedMultiplier q) noexcept {
   if (q.shift <= 0)  // M < 1, the usual case: no left shift, nothing to saturate
     return rounding_divide_by_pow2(saturating_rounding_doubling_high_mul(x, q.multiplier), -q.shift);
-  const int left = q.shift;
-  const int right = 0;
-  std::int64_t shifted = std::int64_t(x) * (std::int64_t(1) << left);
+  // M >= 1: step 1 shifts left, step 3 divides by 2^0 (nothing to do).
+  std::int64_t shifted = std::int64_t(x) * (std::int64_t(1) << q.shift);
   if (shifted > std::numeric_limits<std::int32_t>::max()) shifted = std::numeric_limits<std::int32_t>::max();
   if (shifted < std::numeric_limits<std::int32_t>::min()) shifted = std::numeric_limits<std::int32_t>::min();
-  return rounding_divide_by_pow2(saturating_rounding_doubling_high_mul(static_cast<std::int32_t>(shifted), q.multiplier),
-                                 right);
+  return saturating_rounding_doubling_high_mul(static_cast<std::int32_t>(shifted), q.multiplier);
 }
 
 // The (multiplier, shift) closest to real > 0 (0 for 0); real must be < 2^30.
