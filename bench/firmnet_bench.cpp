@@ -51,10 +51,11 @@ void set_flops(benchmark::State& state, double flops_per_iteration) {
 // ---- GEMM ------------------------------------------------------------------------------
 void firmnet_gemm(const GemmCase& c, const float* a, const float* b, float* out) {
   using namespace firmnet::kernels;
+  static std::vector<float> scratch(kMaxGemmScratch);  // the caller's pack buffers, allocated once
   switch (c.form) {
-    case Form::nn: gemm_nn(c.m, c.n, c.k, a, b, out, false); break;
-    case Form::tn: gemm_tn(c.m, c.n, c.k, a, b, out, false); break;
-    case Form::nt: gemm_nt(c.m, c.n, c.k, a, b, out, false); break;
+    case Form::nn: gemm_nn(c.m, c.n, c.k, a, b, out, false, scratch); break;
+    case Form::tn: gemm_tn(c.m, c.n, c.k, a, b, out, false, scratch); break;
+    case Form::nt: gemm_nt(c.m, c.n, c.k, a, b, out, false, scratch); break;
   }
 }
 void scalar_gemm(const GemmCase& c, const float* a, const float* b, float* out) {

@@ -13,6 +13,7 @@
 
 #include "firmnet/kernels/gemm.hpp"
 #include "firmnet/kernels/gemm_ref.hpp"
+#include "support/cpu.hpp"
 #include "support/random.hpp"
 
 using namespace firmnet;
@@ -74,6 +75,14 @@ void reference(Form f, Shape s, const float* a, const float* b, float* c, bool a
   if (f == Form::nt) kernels::gemm_nt_ref(s.m, s.n, s.k, a, b, c, acc);
 }
 
+// Exactly the scratch the bound promises for the form (so a bound too small trips the GEMM's
+// precondition check), at least one float so data() is never null.
+std::size_t scratch_floats(Form f, Shape s) {
+  if (f == Form::nn) return kernels::gemm_nn_scratch(s.m, s.n, s.k);
+  if (f == Form::tn) return kernels::gemm_tn_scratch(s.m, s.n, s.k);
+  return kernels::gemm_nt_scratch(s.m, s.n, s.k);
+}
+
 // The kernel under test: (form, shape, a, b, c, accumulate).
 using Gemm = std::function<void(Form, Shape, const float*, const float*, float*, bool)>;
 
@@ -125,34 +134,42 @@ void check_epilogues(const std::string& label, const std::function<void(Shape, c
 
 TEST_CASE("gemm: the three forms equal the reference", "[kernels][gemm]") {
   check_forms("kernels::gemm_*", [](Form f, Shape s, const float* a, const float* b, float* c, bool acc) {
-    if (f == Form::nn) kernels::gemm_nn(s.m, s.n, s.k, a, b, c, acc);
-    if (f == Form::tn) kernels::gemm_tn(s.m, s.n, s.k, a, b, c, acc);
-    if (f == Form::nt) kernels::gemm_nt(s.m, s.n, s.k, a, b, c, acc);
+    std::vector<float> scratch(scratch_floats(f, s));
+    if (f == Form::nn) kernels::gemm_nn(s.m, s.n, s.k, a, b, c, acc, scratch);
+    if (f == Form::tn) kernels::gemm_tn(s.m, s.n, s.k, a, b, c, acc, scratch);
+    if (f == Form::nt) kernels::gemm_nt(s.m, s.n, s.k, a, b, c, acc, scratch);
   });
 }
 
 TEST_CASE("gemm: bias and bias+relu epilogues equal the reference", "[kernels][gemm]") {
   check_epilogues("kernels::gemm_nn_bias*", [](Shape s, const float* a, const float* b, const float* bias, float* c, bool relu) {
-    if (relu) kernels::gemm_nn_bias_relu(s.m, s.n, s.k, a, b, bias, c);
-    else kernels::gemm_nn_bias(s.m, s.n, s.k, a, b, bias, c);
+    std::vector<float> scratch(kernels::gemm_nn_scratch(s.m, s.n, s.k));
+    if (relu) kernels::gemm_nn_bias_relu(s.m, s.n, s.k, a, b, bias, c, scratch);
+    else kernels::gemm_nn_bias(s.m, s.n, s.k, a, b, bias, c, scratch);
   });
 }
 
 #if FIRMNET_HAVE_XSIMD
+// FIRMNET_TEST_VARIANT=<name> tests that variant only (tests/CMakeLists.txt registers one ctest
+// per x86 variant, skipped where the CPU lacks it).
 TEST_CASE("gemm: every compiled variant equals the reference", "[kernels][gemm][variants]") {
   std::size_t ran = 0;
+  const char* only = std::getenv("FIRMNET_TEST_VARIANT");
   for (const auto& variant : kernels::gemm_variants()) {
+    if (only && std::string(only) != variant.name) continue;
     std::printf("gemm variant %s: %s\n", variant.name, variant.supported ? "testing" : "not supported by this CPU");
     if (!variant.supported) continue;
     ++ran;
     const auto* v = &variant;
     check_forms(variant.name, [v](Form f, Shape s, const float* a, const float* b, float* c, bool acc) {
-      if (f == Form::nn) kernels::gemm_f32_with(*v, kernels::problem_nn(s.m, s.n, s.k, a, b, c, acc));
-      if (f == Form::tn) kernels::gemm_f32_with(*v, kernels::problem_tn(s.m, s.n, s.k, a, b, c, acc));
-      if (f == Form::nt) kernels::gemm_f32_with(*v, kernels::problem_nt(s.m, s.n, s.k, a, b, c, acc));
+      std::vector<float> scratch(scratch_floats(f, s));
+      if (f == Form::nn) kernels::gemm_f32_with(*v, kernels::problem_nn(s.m, s.n, s.k, a, b, c, acc), scratch);
+      if (f == Form::tn) kernels::gemm_f32_with(*v, kernels::problem_tn(s.m, s.n, s.k, a, b, c, acc), scratch);
+      if (f == Form::nt) kernels::gemm_f32_with(*v, kernels::problem_nt(s.m, s.n, s.k, a, b, c, acc), scratch);
     });
     check_epilogues(variant.name, [v](Shape s, const float* a, const float* b, const float* bias, float* c, bool relu) {
-      kernels::gemm_f32_with(*v, kernels::problem_nn(s.m, s.n, s.k, a, b, c, false, bias, relu));
+      std::vector<float> scratch(kernels::gemm_nn_scratch(s.m, s.n, s.k));
+      kernels::gemm_f32_with(*v, kernels::problem_nn(s.m, s.n, s.k, a, b, c, false, bias, relu), scratch);
     });
   }
   REQUIRE(ran >= 1);
@@ -162,11 +179,11 @@ TEST_CASE("gemm: every compiled variant equals the reference", "[kernels][gemm][
 TEST_CASE("gemm: an empty sum gives the bias (or zero), through relu", "[kernels][gemm]") {
   const float bias[3] = {1.5f, -2.f, 0.f};
   float c[6] = {9, 9, 9, 9, 9, 9};
-  kernels::gemm_nn_bias_relu<float>(2, 3, 0, nullptr, nullptr, bias, c);
+  kernels::gemm_nn_bias_relu<float>(2, 3, 0, nullptr, nullptr, bias, c, {});
   REQUIRE(c[0] == 1.5f);
   REQUIRE(c[1] == 0.f);
   REQUIRE(c[4] == 0.f);
-  kernels::gemm_nn<float>(2, 3, 0, nullptr, nullptr, c, false);
+  kernels::gemm_nn<float>(2, 3, 0, nullptr, nullptr, c, false, {});
   for (const float v : c) REQUIRE(v == 0.f);
 }
 
@@ -187,7 +204,7 @@ TEST_CASE("gemm works in double for gradient checks", "[kernels][gemm]") {
   const auto b = test::random_vector<double>(k * n, 32);
   std::vector<double> want(m * n), got(m * n);
   kernels::gemm_nn_ref(m, n, k, a.data(), b.data(), want.data(), false);
-  kernels::gemm_nn(m, n, k, a.data(), b.data(), got.data(), false);
+  kernels::gemm_nn(m, n, k, a.data(), b.data(), got.data(), false, {});
   REQUIRE(test::max_rel_diff(got.data(), want.data(), got.size()) < 1e-12);
 }
 
@@ -204,9 +221,28 @@ TEST_CASE("gemm dispatch picks the variant the CPU supports", "[kernels][dispatc
     const auto b = test::random_vector<float>(s.k * s.n, 6);
     std::vector<float> want(s.m * s.n), got(s.m * s.n), scale(s.m * s.n);
     kernels::gemm_nn_ref(s.m, s.n, s.k, a.data(), b.data(), want.data(), false);
-    kernels::gemm_nn(s.m, s.n, s.k, a.data(), b.data(), got.data(), false);
+    std::vector<float> scratch(kernels::gemm_nn_scratch(s.m, s.n, s.k));
+    kernels::gemm_nn(s.m, s.n, s.k, a.data(), b.data(), got.data(), false, scratch);
     kernels::gemm_nn_ref(s.m, s.n, s.k, abs_of(a).data(), abs_of(b).data(), scale.data(), false);
     REQUIRE(worst_error(got, want, scale) < kTol);
   }
 }
+
+#if FIRMNET_X86_DISPATCH_TESTS
+// The variants the dispatcher marks supported are exactly those this CPU (and FIRMNET_MAX_ISA)
+// allows, as tests/support/cpu.hpp decides on its own; so on a CPU without AVX-512, or with
+// FIRMNET_MAX_ISA=avx2 on one with it, no AVX-512 code can ever run.
+TEST_CASE("gemm dispatch never picks an instruction set the CPU rules out", "[kernels][dispatch]") {
+  for (const auto& v : kernels::gemm_variants()) {
+    const std::string name = v.name;
+    const bool allowed = name == "avx512bw" ? test::cpu_allows("avx512") : name == "fma3+avx2" ? test::cpu_allows("avx2") : true;
+    CAPTURE(name);
+    REQUIRE(v.supported == allowed);
+  }
+  const std::string active = kernels::gemm_active().name;
+  if (!test::cpu_allows("avx512")) REQUIRE(active != "avx512bw");
+  if (!test::cpu_allows("avx2")) REQUIRE(active != "fma3+avx2");
+  if (test::cpu_allows("avx512") && !std::getenv("FIRMNET_KERNELS")) REQUIRE(active == "avx512bw");
+}
+#endif
 #endif

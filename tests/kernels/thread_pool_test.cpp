@@ -2,6 +2,7 @@
 // across threads gives the same bits as on one thread.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <vector>
@@ -30,6 +31,17 @@ struct UsePool {
 };
 }  // namespace
 
+TEST_CASE("a pool's workers own their scratch, aligned and apart", "[kernels][threads]") {
+  kernels::ThreadPool pool(3, 1000);
+  for (std::size_t t = 1; t < 3; ++t) {
+    const auto s = pool.scratch(t);
+    REQUIRE(s.size() >= 1000);
+    REQUIRE(reinterpret_cast<std::uintptr_t>(s.data()) % 64 == 0);
+  }
+  REQUIRE(pool.scratch(2).data() >= pool.scratch(1).data() + pool.scratch(1).size());
+  REQUIRE(kernels::ThreadPool::default_scratch_floats() >= kernels::gemm_nn_scratch(4096, 4096, 4096));
+}
+
 TEST_CASE("thread pool runs every part of every job exactly once", "[kernels][threads]") {
   kernels::ThreadPool pool(3);
   REQUIRE(pool.size() == 3);
@@ -52,18 +64,19 @@ TEST_CASE("a GEMM split across threads gives the single-thread bits", "[kernels]
     const auto b = test::random_vector<float>(s.k * s.n, 2);
     const auto bias = test::random_vector<float>(s.n, 3);
     std::vector<float> one(s.m * s.n), two(s.m * s.n);
-    kernels::gemm_nn_bias_relu(s.m, s.n, s.k, a.data(), b.data(), bias.data(), one.data());
+    std::vector<float> scratch(std::max(kernels::gemm_nn_scratch(s.m, s.n, s.k), kernels::gemm_tn_scratch(s.m, s.n, s.k)));
+    kernels::gemm_nn_bias_relu(s.m, s.n, s.k, a.data(), b.data(), bias.data(), one.data(), scratch);
     const std::size_t jobs = pool.jobs();
     {
       UsePool use(&pool);
-      kernels::gemm_nn_bias_relu(s.m, s.n, s.k, a.data(), b.data(), bias.data(), two.data());
+      kernels::gemm_nn_bias_relu(s.m, s.n, s.k, a.data(), b.data(), bias.data(), two.data(), scratch);
     }
     REQUIRE(pool.jobs() == jobs + 1);  // it was split
     REQUIRE(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
-    kernels::gemm_tn(s.m, s.n, s.k, a.data(), b.data(), one.data(), false);
+    kernels::gemm_tn(s.m, s.n, s.k, a.data(), b.data(), one.data(), false, scratch);
     {
       UsePool use(&pool);
-      kernels::gemm_tn(s.m, s.n, s.k, a.data(), b.data(), two.data(), false);
+      kernels::gemm_tn(s.m, s.n, s.k, a.data(), b.data(), two.data(), false, scratch);
     }
     REQUIRE(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
   }

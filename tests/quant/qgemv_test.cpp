@@ -11,6 +11,7 @@
 #include "firmnet/kernels/qgemv.hpp"
 #include "firmnet/kernels/requantize.hpp"
 #include "firmnet/quant/fixed_point.hpp"
+#include "support/cpu.hpp"
 
 using namespace firmnet;
 
@@ -102,11 +103,15 @@ TEST_CASE("int8 dispatch picks the variant the CPU supports", "[quant][dispatch]
   check("active", kernels::qgemv_u8s8_s32);
 }
 
+// FIRMNET_TEST_VARIANT=<name>: that variant only (one ctest per x86 variant, skipped where the
+// CPU lacks it).
 TEST_CASE("every compiled int8 variant equals the reference bit for bit", "[quant][qgemv][variants]") {
   std::size_t count = 0;
   const kernels::QgemvVariant* variants = kernels::qgemv_variants(&count);
   std::size_t ran = 0;
+  const char* only = std::getenv("FIRMNET_TEST_VARIANT");
   for (std::size_t i = 0; i < count; ++i) {
+    if (only && std::string(only) != variants[i].name) continue;
     std::printf("int8 variant %s: %s\n", variants[i].name, variants[i].supported ? "testing" : "not supported by this CPU");
     if (!variants[i].supported) continue;
     check(variants[i].name, variants[i].run);
@@ -115,4 +120,19 @@ TEST_CASE("every compiled int8 variant equals the reference bit for bit", "[quan
   }
   REQUIRE(ran >= 1);
 }
+
+#if FIRMNET_X86_DISPATCH_TESTS
+TEST_CASE("int8 dispatch never picks an instruction set the CPU rules out", "[quant][dispatch]") {
+  std::size_t count = 0;
+  const kernels::QgemvVariant* variants = kernels::qgemv_variants(&count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string name = variants[i].name;
+    const bool allowed = name == "avx512vnni" ? test::cpu_allows("avx512vnni") : name == "avx2" ? test::cpu_allows("avx2") : true;
+    CAPTURE(name);
+    REQUIRE(variants[i].supported == allowed);
+  }
+  const std::string active = kernels::qgemv_active().name;
+  if (!test::cpu_allows("avx512vnni")) REQUIRE(active != "avx512vnni");
+}
+#endif
 #endif

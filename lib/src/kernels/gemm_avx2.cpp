@@ -3,8 +3,8 @@
 
 namespace firmnet::kernels::variants {
 
-void gemm_avx2(const GemmProblem& p, float* pack_a, float* pack_b) noexcept {
-  gemm_blocked<xsimd::fma3<xsimd::avx2>>(p, pack_a, pack_b);
+void gemm_avx2(const GemmProblem& p, std::span<float> scratch) noexcept {
+  gemm_blocked<xsimd::fma3<xsimd::avx2>>(p, scratch);
 }
 
 }  // namespace firmnet::kernels::variants

@@ -3,8 +3,8 @@
 
 namespace firmnet::kernels::variants {
 
-void gemm_avx512(const GemmProblem& p, float* pack_a, float* pack_b) noexcept {
-  gemm_blocked<xsimd::avx512bw>(p, pack_a, pack_b);
+void gemm_avx512(const GemmProblem& p, std::span<float> scratch) noexcept {
+  gemm_blocked<xsimd::avx512bw>(p, scratch);
 }
 
 }  // namespace firmnet::kernels::variants

@@ -3,8 +3,8 @@
 
 namespace firmnet::kernels::variants {
 
-void gemm_baseline(const GemmProblem& p, float* pack_a, float* pack_b) noexcept {
-  gemm_blocked<SimdArch>(p, pack_a, pack_b);
+void gemm_baseline(const GemmProblem& p, std::span<float> scratch) noexcept {
+  gemm_blocked<SimdArch>(p, scratch);
 }
 const char* baseline_name() noexcept { return SimdArch::name(); }
 

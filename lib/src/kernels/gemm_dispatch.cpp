@@ -1,9 +1,10 @@
-// Chooses among the compiled GEMM variants and owns the per-thread pack buffers; see
-// kernels/gemm_dispatch.hpp. Compiled for the build's baseline ISA.
+// Chooses among the compiled GEMM variants and splits large products across the thread pool;
+// see kernels/gemm_dispatch.hpp. Compiled for the build's baseline ISA.
 #include "firmnet/kernels/gemm_dispatch.hpp"
 
 #include <algorithm>
 
+#include "cpu_features.hpp"
 #include "firmnet/kernels/thread_pool.hpp"
 #include "gemm_variants.hpp"
 #include "variant_choice.hpp"
@@ -11,22 +12,6 @@
 namespace firmnet::kernels {
 
 namespace {
-
-// 1.1 MiB per thread, zero-filled .tbss: no heap, no initialisation cost.
-struct Workspace {
-  alignas(64) float pack_a[kMaxPackA];
-  alignas(64) float pack_b[kMaxPackB];
-};
-thread_local Workspace tls_workspace;
-
-#if FIRMNET_X86_DISPATCH
-bool has_avx512() {
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
-         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");
-}
-bool has_avx2() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
-#endif
 
 struct Table {
   GemmVariant variants[3];
@@ -37,9 +22,9 @@ struct Table {
 Table make_table() {
   Table t{};
 #if FIRMNET_X86_DISPATCH
-  __builtin_cpu_init();
-  t.variants[t.count++] = {"avx512bw", variants::gemm_avx512, has_avx512()};
-  t.variants[t.count++] = {"fma3+avx2", variants::gemm_avx2, has_avx2()};
+  const X86Features cpu = x86_features();
+  t.variants[t.count++] = {"avx512bw", variants::gemm_avx512, cpu.avx512};
+  t.variants[t.count++] = {"fma3+avx2", variants::gemm_avx2, cpu.avx2_fma};
 #endif
   t.variants[t.count++] = {variants::baseline_name(), variants::gemm_baseline, true};
   t.active = choose_variant(t.variants, t.count, "FIRMNET_KERNELS");
@@ -62,7 +47,8 @@ const GemmVariant& gemm_active() noexcept { return *table().active; }
 // Below that, the cache lines the other core then owns (its half of C, of dW) cost the rest of
 // a training step more than the split saves: the 12.8 MFLOP GEMMs of a Fashion-MNIST step ran
 // 1.8x faster alone but made 15 epochs slower (7.4-8.3 s against 5.9 s) on the 2-vCPU machine.
-// Parts are whole multiples of 48 rows or 32 columns (multiples of every MR and NR).
+// Parts are whole multiples of 48 rows or 32 columns (multiples of every MR and NR). Part 0 runs
+// on the caller's scratch (it needs no more than the whole product), part t on worker t's.
 constexpr double kMinSplitFlops = 16e6;
 constexpr std::size_t kRowUnit = 48, kColUnit = 32, kMinRows = 16, kMinCols = 32;
 
@@ -70,6 +56,8 @@ struct SplitJob {
   const GemmVariant* variant;
   GemmProblem whole;
   bool rows;  // split m (else n)
+  std::span<float> caller_scratch;
+  ThreadPool* pool;
 };
 
 void run_part(void* context, std::size_t part, std::size_t parts) noexcept {
@@ -91,10 +79,10 @@ void run_part(void* context, std::size_t part, std::size_t parts) noexcept {
     sub.c += first;
     if (sub.bias) sub.bias += first;
   }
-  job.variant->run(sub, tls_workspace.pack_a, tls_workspace.pack_b);
+  job.variant->run(sub, part == 0 ? job.caller_scratch : job.pool->scratch(part));
 }
 
-void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p) noexcept {
+void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p, std::span<float> scratch) noexcept {
   ThreadPool* pool = gemm_thread_pool();
   if (pool && pool->size() > 1 && 2.0 * double(p.m) * double(p.n) * double(p.k) >= kMinSplitFlops) {
     const std::size_t parts = pool->size();
@@ -102,14 +90,14 @@ void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p) noexcept {
     const std::size_t per_part = (rows ? p.m : p.n) / parts;
     // Same path in every part: the blocked one (m > 4, n > 16 and a wide enough share).
     if (p.m > 4 && p.n > 16 && per_part >= (rows ? kMinRows : kMinCols)) {
-      SplitJob job{&variant, p, rows};
+      SplitJob job{&variant, p, rows, scratch, pool};
       pool->run(run_part, &job);
       return;
     }
   }
-  variant.run(p, tls_workspace.pack_a, tls_workspace.pack_b);
+  variant.run(p, scratch);
 }
 
-void gemm_f32(const GemmProblem& p) noexcept { gemm_f32_with(*table().active, p); }
+void gemm_f32(const GemmProblem& p, std::span<float> scratch) noexcept { gemm_f32_with(*table().active, p, scratch); }
 
 }  // namespace firmnet::kernels

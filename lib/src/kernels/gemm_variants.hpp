@@ -5,11 +5,11 @@
 
 namespace firmnet::kernels::variants {
 
-void gemm_baseline(const GemmProblem& p, float* pack_a, float* pack_b) noexcept;  // the build's ISA
+void gemm_baseline(const GemmProblem& p, std::span<float> scratch) noexcept;  // the build's ISA
 const char* baseline_name() noexcept;
 #if FIRMNET_X86_DISPATCH
-void gemm_avx2(const GemmProblem& p, float* pack_a, float* pack_b) noexcept;     // fma3+avx2
-void gemm_avx512(const GemmProblem& p, float* pack_a, float* pack_b) noexcept;   // avx512bw
+void gemm_avx2(const GemmProblem& p, std::span<float> scratch) noexcept;     // fma3+avx2
+void gemm_avx512(const GemmProblem& p, std::span<float> scratch) noexcept;   // avx512bw
 #endif
 
 }  // namespace firmnet::kernels::variants

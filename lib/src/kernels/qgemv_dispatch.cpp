@@ -1,4 +1,5 @@
 // Chooses among the compiled int8 variants; see kernels/qgemv.hpp.
+#include "cpu_features.hpp"
 #include "firmnet/kernels/qgemv.hpp"
 #include "qgemv_variants.hpp"
 #include "variant_choice.hpp"
@@ -24,13 +25,11 @@ QgemvVariant make(const char* name, qvariants::Kernels k, bool supported) {
 Table make_table() {
   Table t{};
 #if FIRMNET_X86_DISPATCH
-  __builtin_cpu_init();
   // Every flag its translation unit is compiled with: the vectorised requantization may use
   // 256-bit EVEX (AVX-512VL) forms, not only the product's vpdpbusd.
-  const bool vnni = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw") &&
-                    __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-  t.variants[t.count++] = make("avx512vnni", qvariants::avx512vnni(), vnni);
-  t.variants[t.count++] = make("avx2", qvariants::avx2(), __builtin_cpu_supports("avx2"));
+  const X86Features cpu = x86_features();
+  t.variants[t.count++] = make("avx512vnni", qvariants::avx512vnni(), cpu.avx512_vnni);
+  t.variants[t.count++] = make("avx2", qvariants::avx2(), cpu.avx2_fma);
 #endif
 #if FIRMNET_ARM64_DISPATCH
   t.variants[t.count++] = make("dotprod", qvariants::dotprod(), (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0);

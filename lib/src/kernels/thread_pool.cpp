@@ -1,6 +1,9 @@
 // The fixed worker pool of kernels/thread_pool.hpp.
 #include "firmnet/kernels/thread_pool.hpp"
 
+#include "firmnet/core/contract.hpp"
+#include "firmnet/kernels/blocking.hpp"
+
 namespace firmnet::kernels {
 
 namespace {
@@ -19,7 +22,9 @@ inline void pause() noexcept {
 }
 }  // namespace
 
-ThreadPool::ThreadPool(std::size_t threads) {
+ThreadPool::ThreadPool(std::size_t threads, std::size_t scratch_floats)
+    : scratch_floats_((scratch_floats + 15) / 16 * 16),  // whole cache lines: no false sharing
+      scratch_(new float[scratch_floats_ * (threads > 1 ? threads - 1 : 0) + 16]()) {
   for (std::size_t i = 1; i < (threads == 0 ? 1 : threads); ++i) workers_.emplace_back([this, i] { work(i); });
 }
 
@@ -28,6 +33,15 @@ ThreadPool::~ThreadPool() {
   generation_.fetch_add(1, std::memory_order_acq_rel);
   generation_.notify_all();
   for (auto& w : workers_) w.join();
+}
+
+std::size_t ThreadPool::default_scratch_floats() noexcept { return kMaxGemmScratch; }
+
+std::span<float> ThreadPool::scratch(std::size_t t) const noexcept {
+  FIRMNET_EXPECTS(t >= 1 && t < size());
+  // The array's start rounded up to a cache line, then one row per worker.
+  const auto base = (reinterpret_cast<std::uintptr_t>(scratch_.get()) + 63) & ~std::uintptr_t(63);
+  return {reinterpret_cast<float*>(base) + (t - 1) * scratch_floats_, scratch_floats_};
 }
 
 void ThreadPool::run(Task task, void* context) noexcept {

@@ -12,10 +12,19 @@
 
 namespace firmnet::kernels {
 
+// The limits every ISA's block sizes stay within. The scratch bound below is computed from them,
+// so a caller's scratch sized by it fits whichever variant the CPU runs.
+inline constexpr std::size_t kMaxMR = 8, kMaxNR = 32, kMaxMC = 128, kMaxKC = 256, kMaxNC = 1024;
+inline constexpr std::size_t kMaxW = 16;  // floats per vector (AVX-512)
+inline constexpr std::size_t kMaxPackA = kMaxMC * kMaxKC;  // MC x KC floats
+inline constexpr std::size_t kMaxPackB = kMaxKC * kMaxNC;  // KC x NC floats
+
 template <std::size_t MR_, std::size_t NR_, std::size_t MC_, std::size_t KC_, std::size_t NC_>
 struct BlockSizes {
   static constexpr std::size_t MR = MR_, NR = NR_, MC = MC_, KC = KC_, NC = NC_;
   static_assert(MC % MR == 0 && NC % NR == 0);
+  static_assert(MR <= kMaxMR && NR <= kMaxNR && MC <= kMaxMC && KC <= kMaxKC && NC <= kMaxNC,
+                "raise the kMax limits (and with them every caller's scratch bound) first");
 };
 
 #if FIRMNET_HAVE_XSIMD
@@ -35,8 +44,28 @@ template <class Arch>
 struct Blocking<Arch> : BlockSizes<4, 8, 128, 256, 1024> {};   // SSE, NEON: 8 of 16 xmm/q registers
 #endif
 
-// The largest pack buffers any ISA needs, for the per-thread workspace.
-inline constexpr std::size_t kMaxPackA = 128 * 256;   // MC x KC floats
-inline constexpr std::size_t kMaxPackB = 256 * 1024;  // KC x NC floats
+// Floats of pack buffers one GEMM C(m, n) = A(m, k)·B(k, n) needs, on any compiled variant: an
+// upper bound of what gemm_blocked.hpp carves out of the caller's scratch. b_rows_contiguous: B's
+// n values of one depth step are adjacent (the nn and tn forms), which lets m <= 4 skip packing.
+// Non-decreasing in m, n and k, so a bound for the largest batch holds for every smaller one.
+// SIMD-less builds pack nothing.
+constexpr std::size_t gemm_scratch_floats(std::size_t m, std::size_t n, std::size_t k, bool b_rows_contiguous) noexcept {
+#if FIRMNET_HAVE_XSIMD
+  if (m == 0 || n == 0 || k == 0) return 0;
+  if (m <= 4 && b_rows_contiguous) return 0;  // the small-M path reads A and B in place
+  auto min = [](std::size_t a, std::size_t b) { return a < b ? a : b; };
+  const std::size_t kc = min(k, kMaxKC);
+  // Blocked: an A block of MC rows rounded up to MR, a B block of NC columns rounded up to NR.
+  const std::size_t blocked = (min(m + kMaxMR - 1, kMaxMC) + min(n + kMaxNR - 1, kMaxNC)) * kc;
+  // Narrow N (n no wider than one vector): B packed once over the whole depth, up to 16 columns.
+  const std::size_t narrow = n <= kMaxW && k * kMaxW <= kMaxPackB ? k * kMaxW : 0;
+  return blocked > narrow ? blocked : narrow;
+#else
+  (void)m, (void)n, (void)k, (void)b_rows_contiguous;
+  return 0;
+#endif
+}
+// The largest scratch any single GEMM needs: a thread that may run any product owns this much.
+inline constexpr std::size_t kMaxGemmScratch = kMaxPackA + kMaxPackB;
 
 }  // namespace firmnet::kernels

@@ -3,13 +3,16 @@
 // row-major and contiguous, C overwritten (never read) or accumulated; forward epilogues add the
 // bias and apply ReLU in the same pass. float runs the cache-blocked SIMD GEMM
 // (gemm_blocked.hpp, dispatched by ISA); double and SIMD-less builds run gemm_portable.hpp.
-// No heap: the pack buffers are per-thread arrays sized at compile time.
+// No heap: the blocked GEMM packs into the caller's scratch, of at least gemm_*_scratch(m, n, k)
+// floats (compile-time constants for compile-time shapes; 0 where nothing is packed).
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <type_traits>
 
 #include "firmnet/core/arch.hpp"
+#include "firmnet/kernels/blocking.hpp"
 #include "firmnet/kernels/gemm_portable.hpp"
 #if FIRMNET_HAVE_XSIMD
 #include "firmnet/kernels/gemm_dispatch.hpp"
@@ -17,6 +20,19 @@
 #endif
 
 namespace firmnet::kernels {
+
+// Scratch floats each form needs (blocking.hpp's bound; nt reads B across rows, so it packs).
+constexpr std::size_t gemm_nn_scratch(std::size_t m, std::size_t n, std::size_t k) noexcept {
+  return gemm_scratch_floats(m, n, k, true);
+}
+constexpr std::size_t gemm_tn_scratch(std::size_t m, std::size_t n, std::size_t k) noexcept {
+  return gemm_scratch_floats(m, n, k, true);
+}
+constexpr std::size_t gemm_nt_scratch(std::size_t m, std::size_t n, std::size_t k) noexcept {
+  return gemm_scratch_floats(m, n, k, k == 1);
+}
+
+using Scratch = std::span<float>;
 
 #if FIRMNET_HAVE_XSIMD
 namespace detail {
@@ -26,43 +42,52 @@ constexpr bool kFast = std::is_same_v<T, float>;
 #endif
 
 template <class T>
-void gemm_nn(std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b, T* c, bool accumulate) noexcept {
+void gemm_nn(std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b, T* c, bool accumulate,
+             Scratch scratch) noexcept {
 #if FIRMNET_HAVE_XSIMD
-  if constexpr (detail::kFast<T>) return gemm_f32(problem_nn(m, n, k, a, b, c, accumulate));
+  if constexpr (detail::kFast<T>) return gemm_f32(problem_nn(m, n, k, a, b, c, accumulate), scratch);
 #endif
+  (void)scratch;
   portable::gemm_nn(m, n, k, a, b, c, accumulate);
 }
 
 template <class T>
-void gemm_tn(std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b, T* c, bool accumulate) noexcept {
+void gemm_tn(std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b, T* c, bool accumulate,
+             Scratch scratch) noexcept {
 #if FIRMNET_HAVE_XSIMD
-  if constexpr (detail::kFast<T>) return gemm_f32(problem_tn(m, n, k, a, b, c, accumulate));
+  if constexpr (detail::kFast<T>) return gemm_f32(problem_tn(m, n, k, a, b, c, accumulate), scratch);
 #endif
+  (void)scratch;
   portable::gemm_tn(m, n, k, a, b, c, accumulate);
 }
 
 template <class T>
-void gemm_nt(std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b, T* c, bool accumulate) noexcept {
+void gemm_nt(std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b, T* c, bool accumulate,
+             Scratch scratch) noexcept {
 #if FIRMNET_HAVE_XSIMD
-  if constexpr (detail::kFast<T>) return gemm_f32(problem_nt(m, n, k, a, b, c, accumulate));
+  if constexpr (detail::kFast<T>) return gemm_f32(problem_nt(m, n, k, a, b, c, accumulate), scratch);
 #endif
+  (void)scratch;
   portable::gemm_nt(m, n, k, a, b, c, accumulate);
 }
 
 template <class T>
-void gemm_nn_bias(std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b, const T* bias, T* c) noexcept {
+void gemm_nn_bias(std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b, const T* bias, T* c,
+                  Scratch scratch) noexcept {
 #if FIRMNET_HAVE_XSIMD
-  if constexpr (detail::kFast<T>) return gemm_f32(problem_nn(m, n, k, a, b, c, false, bias, false));
+  if constexpr (detail::kFast<T>) return gemm_f32(problem_nn(m, n, k, a, b, c, false, bias, false), scratch);
 #endif
+  (void)scratch;
   portable::gemm_nn_bias(m, n, k, a, b, bias, c);
 }
 
 template <class T>
-void gemm_nn_bias_relu(std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b, const T* bias,
-                       T* c) noexcept {
+void gemm_nn_bias_relu(std::size_t m, std::size_t n, std::size_t k, const T* a, const T* b, const T* bias, T* c,
+                       Scratch scratch) noexcept {
 #if FIRMNET_HAVE_XSIMD
-  if constexpr (detail::kFast<T>) return gemm_f32(problem_nn(m, n, k, a, b, c, false, bias, true));
+  if constexpr (detail::kFast<T>) return gemm_f32(problem_nn(m, n, k, a, b, c, false, bias, true), scratch);
 #endif
+  (void)scratch;
   portable::gemm_nn_bias_relu(m, n, k, a, b, bias, c);
 }
 

@@ -10,10 +10,14 @@
 //
 // The first K block overwrites C (or starts from the bias), later ones accumulate, the last one
 // applies ReLU. Edge tiles run on a local MR x NR tile and copy only their valid part, so nothing
-// outside C is read or written. pack_a and pack_b are caller-owned (the per-thread workspace).
+// outside C is read or written. The pack buffers are carved out of the caller's scratch, which
+// holds at least gemm_scratch_floats(m, n, k, ...) floats (blocking.hpp; checked).
 #pragma once
 
 #include <cstddef>
+#include <span>
+
+#include "firmnet/core/contract.hpp"
 
 #include "firmnet/kernels/blocking.hpp"
 #include "firmnet/kernels/gemm_direct.hpp"
@@ -25,16 +29,18 @@
 namespace firmnet::kernels {
 
 template <class Arch>
-void gemm_blocked(const GemmProblem& p, float* pack_a, float* pack_b) noexcept {
+void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
   using BS = Blocking<Arch>;
   using Ukr = GemmUkr<Arch, BS::MR, BS::NR>;
   constexpr std::size_t MR = BS::MR, NR = BS::NR;
-  static_assert(BS::MC * BS::KC <= kMaxPackA && BS::KC * BS::NC <= kMaxPackB);
 
   if (p.m == 0 || p.n == 0) return;
   constexpr std::size_t W = xsimd::batch<float, Arch>::size;
   if (p.k > 0 && p.m <= 4 && p.b.row_stride == 1) return gemm_small_m<Arch>(p);
-  if (p.k > 0 && p.n <= W && p.k * W <= kMaxPackB) return gemm_narrow_n<Arch>(p, pack_b);
+  if (p.k > 0 && p.n <= W && p.k * W <= kMaxPackB) {
+    FIRMNET_EXPECTS(scratch.size() >= p.k * W);
+    return gemm_narrow_n<Arch>(p, scratch.data());
+  }
   if (p.k == 0) {  // an empty sum: C stays, or becomes bias/zero (then ReLU)
     for (std::size_t i = 0; i < p.m; ++i)
       for (std::size_t j = 0; j < p.n; ++j) {
@@ -49,6 +55,12 @@ void gemm_blocked(const GemmProblem& p, float* pack_a, float* pack_b) noexcept {
   // matrix: 512-byte rows). Long rows (1024 floats = 4 KiB) would put every depth step on its own
   // page and in the same cache sets, so those are packed; so is a partial last panel.
   const bool b_in_place = p.b.row_stride == 1 && p.b.k_stride * sizeof(float) <= 2048;
+  const std::size_t kc_max = p.k < BS::KC ? p.k : BS::KC;
+  const std::size_t mc_max = (p.m < BS::MC ? p.m : BS::MC) + MR - 1;  // rows of A packed, rounded up to MR
+  const std::size_t nc_max = (p.n < BS::NC ? p.n : BS::NC) + NR - 1;
+  float* const pack_a = scratch.data();
+  float* const pack_b = pack_a + (mc_max - mc_max % MR) * kc_max;
+  FIRMNET_EXPECTS(scratch.size() >= (mc_max - mc_max % MR + nc_max - nc_max % NR) * kc_max);
   for (std::size_t jc = 0; jc < p.n; jc += BS::NC) {
     const std::size_t nc = p.n - jc < BS::NC ? p.n - jc : BS::NC;
     const std::size_t nc_full = b_in_place ? nc - nc % NR : 0;  // columns read in place

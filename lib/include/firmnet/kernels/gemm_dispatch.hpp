@@ -2,8 +2,11 @@
 // x86: one variant per ISA, each in its own translation unit built with that ISA's flags
 // (avx512bw, fma3+avx2, and the build's baseline); the first call picks the best the CPU and OS
 // support, or the one named by the FIRMNET_KERNELS environment variable (avx512bw, fma3+avx2,
-// baseline). Other targets: the one variant for the ISA the compiler targets. Each thread has
-// its own pack buffers (thread_local, sized at compile time from kernels/blocking.hpp).
+// baseline). Other targets: the one variant for the ISA the compiler targets.
+// FIRMNET_MAX_ISA=avx2 (or sse2) rules out the variants above that level, as if the CPU lacked
+// them, so the AVX2 path can be run and tested on an AVX-512 machine.
+// The pack buffers come from the caller's scratch (kernels/blocking.hpp sizes it); when a pool
+// splits a product, part 0 runs on the caller's scratch and part t on worker t's own.
 #pragma once
 
 #include <span>
@@ -15,7 +18,7 @@ namespace firmnet::kernels {
 
 struct GemmVariant {
   const char* name;                            // the xsimd arch name, e.g. "avx512bw"
-  void (*run)(const GemmProblem&, float* pack_a, float* pack_b) noexcept;
+  void (*run)(const GemmProblem&, std::span<float> scratch) noexcept;
   bool supported;                              // this CPU (and OS) can run it
 };
 
@@ -37,10 +40,10 @@ inline GemmProblem problem_nt(std::size_t m, std::size_t n, std::size_t k, const
 std::span<const GemmVariant> gemm_variants() noexcept;
 // The variant gemm_f32 runs.
 const GemmVariant& gemm_active() noexcept;
-// Runs p with the active variant on this thread's pack buffers.
-void gemm_f32(const GemmProblem& p) noexcept;
-// Runs p with the given variant on this thread's pack buffers.
-void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p) noexcept;
+// Runs p with the active variant; scratch holds the pack buffers (gemm_scratch_floats).
+void gemm_f32(const GemmProblem& p, std::span<float> scratch) noexcept;
+// Runs p with the given variant.
+void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p, std::span<float> scratch) noexcept;
 
 }  // namespace firmnet::kernels
 #endif

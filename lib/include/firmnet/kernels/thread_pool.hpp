@@ -3,6 +3,8 @@
 // run() hands part t of a job to thread t (the caller is thread 0) and returns when all parts
 // are done: no allocation, no thread creation per call, a function pointer and a context
 // instead of std::function. Idle workers spin briefly, then sleep on a futex (atomic wait).
+// Each worker owns the scratch a GEMM part needs (kMaxGemmScratch floats, allocated here), so
+// threads outside the pool carry no firmnet memory at all.
 // Splits follow rows or columns of C, each computed by exactly one thread in the same order as
 // on one thread, so the thread count never changes a result's bits.
 #pragma once
@@ -10,6 +12,8 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -19,8 +23,8 @@ class ThreadPool {
  public:
   using Task = void (*)(void* context, std::size_t part, std::size_t parts);
 
-  // threads >= 1; threads - 1 workers are started here.
-  explicit ThreadPool(std::size_t threads);
+  // threads >= 1; threads - 1 workers are started here, each with scratch_floats of scratch.
+  explicit ThreadPool(std::size_t threads, std::size_t scratch_floats = default_scratch_floats());
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -30,11 +34,16 @@ class ThreadPool {
   void run(Task task, void* context) noexcept;
   // Jobs run so far (tests check that work was really split).
   std::size_t jobs() const noexcept { return jobs_; }
+  // Worker t's scratch (1 <= t < size()); thread 0, the caller, brings its own.
+  std::span<float> scratch(std::size_t t) const noexcept;
+  static std::size_t default_scratch_floats() noexcept;  // enough for any GEMM part
 
  private:
   void work(std::size_t index) noexcept;
 
   std::vector<std::thread> workers_;
+  std::size_t scratch_floats_ = 0;
+  std::unique_ptr<float[]> scratch_;  // (workers, scratch_floats_), cache-line aligned rows
   Task task_ = nullptr;
   void* context_ = nullptr;
   std::atomic<std::uint64_t> generation_{0};  // bumped once per job

@@ -1,0 +1,19 @@
+// What the x86 CPU (and its OS) can run, as the dispatchers see it: the instruction sets the
+// compiled variants need, lowered by FIRMNET_MAX_ISA when that names a level (avx2: no AVX-512;
+// sse2: neither AVX-512 nor AVX2), so the slower paths can be run and tested on a faster CPU as if
+// it lacked the rest. An unknown level is reported on stderr and ignored, never fatal.
+#pragma once
+
+namespace firmnet::kernels {
+
+struct X86Features {
+  bool avx2_fma = false;    // AVX2 and FMA (the fma3+avx2 GEMM, the avx2 int8 product)
+  bool avx512 = false;      // AVX-512 F, CD, DQ, BW and VL (the avx512bw GEMM)
+  bool avx512_vnni = false; // the above plus VNNI (the avx512vnni int8 product)
+};
+
+#if FIRMNET_X86_DISPATCH
+X86Features x86_features() noexcept;
+#endif
+
+}  // namespace firmnet::kernels
