@@ -9,6 +9,7 @@
 #include "common/checkpoint_model.hpp"
 #include "common/model_zoo.hpp"
 #include "firmnet/cli/flags.hpp"
+#include "firmnet/io/data_fingerprint.hpp"
 #include "firmnet/io/datasets.hpp"
 #include "firmnet/io/error.hpp"
 #include "firmnet/io/model_checkpoint.hpp"
@@ -21,6 +22,7 @@ using namespace firmnet;
 struct Options {
   std::string checkpoint_file;
   std::string data_dir;
+  bool allow_other_data = false;
   std::string dataset;  // empty: the checkpoint's
 };
 
@@ -73,6 +75,8 @@ int main(int argc, char** argv) {
                      "and the test confusion matrix, with the split the model was trained with.");
     flags.add_string("checkpoint-file", &o.checkpoint_file, "Checkpoint to evaluate (required)");
     flags.add_string("data-dir", &o.data_dir, "Directory of the dataset files (default: the dataset's usual place)");
+    flags.add_bool("allow-other-data", &o.allow_other_data,
+                   "Go on (with a warning) when the data differs from what the checkpoint was trained on");
     flags.add_string("dataset", &o.dataset, "Dataset (default: the one recorded in the checkpoint)",
                      {"fashion-mnist", "cifar10"});
     if (!flags.parse(argc, argv)) {
@@ -85,6 +89,12 @@ int main(int argc, char** argv) {
     const examples::CheckpointModel d = examples::describe_checkpoint(checkpoint, o.checkpoint_file, o.dataset);
     const io::Dataset data = io::load_dataset(d.dataset, o.data_dir);
     const io::Splits splits = io::split(data, d.num_train, d.num_val);
+    if (const std::string changed = io::data_mismatch(checkpoint, data.name, splits); !changed.empty()) {
+      const std::string what = o.checkpoint_file + " was trained on other data than --data-dir " +
+                               (o.data_dir.empty() ? io::default_data_dir(data.name) : o.data_dir) + " holds (" + changed + ")";
+      if (!o.allow_other_data) throw io::Error(what + "; pass --allow-other-data to go on anyway");
+      std::fprintf(stderr, "evaluate: WARNING: %s; going on as --allow-other-data asks\n", what.c_str());
+    }
     return examples::with_model(d.inputs, checkpoint.model_kind, d.hidden, [&](auto model_type) {
       return evaluate<typename decltype(model_type)::type>(o, checkpoint, data, splits);
     });

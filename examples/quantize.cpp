@@ -7,11 +7,14 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/checkpoint_model.hpp"
 #include "common/kernels.hpp"
 #include "common/model_zoo.hpp"
+#include "firmnet/io/data_fingerprint.hpp"
+#include "firmnet/io/file.hpp"
 #include "firmnet/io/quantized_model_file.hpp"
 #include "firmnet/kernels/qgemv.hpp"
 #include "firmnet/quant/quantize.hpp"
@@ -28,6 +31,7 @@ struct Options {
   std::string header_file;  // default: the checkpoint with _int8.hpp
   std::string header_namespace = "firmnet_model";
   std::string data_dir;
+  bool allow_other_data = false;
   std::string dataset;
   std::size_t calibration_images = 1000;
   std::size_t test_vectors = 16;
@@ -147,6 +151,8 @@ int main(int argc, char** argv) {
     flags.add_size("test-vectors", &o.test_vectors, "Test images baked into the header with their expected logits", 0,
                    10000);
     flags.add_string("data-dir", &o.data_dir, "Directory of the dataset files (default: the dataset's usual place)");
+    flags.add_bool("allow-other-data", &o.allow_other_data,
+                   "Go on (with a warning) when the data differs from what the checkpoint was trained on");
     flags.add_string("dataset", &o.dataset, "Dataset (default: the checkpoint's)", {"fashion-mnist", "cifar10"});
     if (!flags.parse(argc, argv)) {
       std::fputs(flags.help().c_str(), stdout);
@@ -155,11 +161,25 @@ int main(int argc, char** argv) {
     if (o.checkpoint_file.empty()) throw cli::UsageError("--checkpoint-file is required (see --help)");
     if (o.output_file.empty()) o.output_file = with_extension(o.checkpoint_file, ".fnq");
     if (o.header_file.empty()) o.header_file = with_extension(o.checkpoint_file, "_int8.hpp");
+    if (!io::is_cpp_namespace_name(o.header_namespace))
+      throw cli::UsageError("--header-namespace: '" + o.header_namespace +
+                            "' is not a C++ namespace name (letters, digits and _, not starting with a digit, not a "
+                            "keyword; a::b nests)");
+    for (const auto& [flag, path] : {std::pair<const char*, const std::string&>{"output-file", o.output_file},
+                                     {"header-file", o.header_file}})
+      if (const std::string problem = io::output_path_problem(path); !problem.empty())
+        throw cli::UsageError(std::string("--") + flag + " '" + path + "': " + problem);
 
     const io::Checkpoint checkpoint = io::read_checkpoint(o.checkpoint_file);
     const examples::CheckpointModel d = examples::describe_checkpoint(checkpoint, o.checkpoint_file, o.dataset);
     const io::Dataset data = io::load_dataset(d.dataset, o.data_dir);
     const io::Splits splits = io::split(data, d.num_train, d.num_val);
+    if (const std::string changed = io::data_mismatch(checkpoint, data.name, splits); !changed.empty()) {
+      const std::string what = o.checkpoint_file + " was trained on other data than --data-dir " +
+                               (o.data_dir.empty() ? io::default_data_dir(data.name) : o.data_dir) + " holds (" + changed + ")";
+      if (!o.allow_other_data) throw io::Error(what + "; pass --allow-other-data to go on anyway");
+      std::fprintf(stderr, "quantize: WARNING: %s; going on as --allow-other-data asks\n", what.c_str());
+    }
     return examples::with_model(d.inputs, checkpoint.model_kind, d.hidden, [&](auto model_type) {
       return quantize<typename decltype(model_type)::type>(o, checkpoint, splits);
     });

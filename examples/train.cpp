@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/kernels.hpp"
@@ -15,6 +16,7 @@
 #include "common/train_state.hpp"
 #include "firmnet/cli/flags.hpp"
 #include "firmnet/core/arch.hpp"
+#include "firmnet/io/data_fingerprint.hpp"
 #include "firmnet/io/datasets.hpp"
 #include "firmnet/io/error.hpp"
 #include "firmnet/io/model_checkpoint.hpp"
@@ -31,14 +33,18 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+std::string data_dir_text(const Options& o) {
+  return "--data-dir " + (o.data_dir.empty() ? io::default_data_dir(o.dataset) : o.data_dir);
+}
+
 // Prints the assignment's log, keeps the history, writes plot, CSV and checkpoint every epoch.
 template <class Model, class Optimizer>
 class TrainLog {
  public:
   TrainLog(const Options& o, Model& model, const Normalizer<Model::kInputs>& norm, const Optimizer& optimizer,
-           ShufflingSampler& sampler, std::size_t iterations, std::size_t batch_images)
+           ShufflingSampler& sampler, std::size_t iterations, std::size_t batch_images, std::string fingerprint)
       : o_(o), model_(model), norm_(norm), optimizer_(optimizer), sampler_(sampler), iterations_(iterations),
-        batch_images_(batch_images) {
+        batch_images_(batch_images), fingerprint_(std::move(fingerprint)) {
     history_.title = std::string("firmnet ") + Model::kKind + " " + io::shape_text(Model::kShape) + " on " + o.dataset +
                      ", batch " + std::to_string(o.batch_size) + ", lr " + number(o.lr) + ", reg " + number(o.reg);
     history_.iterations_per_epoch = iterations;
@@ -76,6 +82,12 @@ class TrainLog {
 
   const io::TrainingHistory& history() const { return history_; }
   io::TrainingHistory& history() { return history_; }
+  // A resumed run that was told to continue on other data: what it was trained on before.
+  void note_data_change(std::size_t epochs_done, const std::string& before, const std::string& earlier_changes) {
+    data_changes_ = earlier_changes;
+    if (!data_changes_.empty()) data_changes_ += "; ";
+    data_changes_ += "before epoch " + std::to_string(epochs_done + 1) + ": " + before;
+  }
   double elapsed() const { return seconds_since(run_start_); }
 
  private:
@@ -90,6 +102,8 @@ class TrainLog {
     c.set_metadata("reg", number(o_.reg));
     c.set_metadata("train_accuracy", number(history_.epochs.back().train_accuracy));
     c.set_metadata("val_accuracy", number(history_.epochs.back().val_accuracy));
+    c.set_metadata(io::kDataFingerprintKey, fingerprint_);
+    if (!data_changes_.empty()) c.set_metadata("data_changes", data_changes_);
     examples::save_train_state(c, o_, epochs_done, optimizer_, sampler_, history_);
     io::write_checkpoint(o_.checkpoint_file, c);
     io::write_history_svg(o_.plot_file, history_);
@@ -103,6 +117,8 @@ class TrainLog {
   ShufflingSampler& sampler_;
   std::size_t iterations_;
   std::size_t batch_images_;
+  std::string fingerprint_;   // of the data this run trains on (io/data_fingerprint.hpp)
+  std::string data_changes_;  // earlier data of a run continued with --continue-on-new-data
   io::TrainingHistory history_;
   Clock::time_point run_start_ = Clock::now();
   Clock::time_point epoch_start_ = Clock::now();
@@ -136,11 +152,23 @@ int train(const Options& o, const io::Dataset& data, const io::Splits& splits, c
   std::printf("  kernels: %s, %zu thread%s\n", examples::kernels_text().c_str(), o.threads, o.threads == 1 ? "" : "s");
 
   using Optimizer = SgdMomentum<float, Model::kParamCount>;
-  TrainLog<Model, Optimizer> log(o, *model, *norm, *sgd, sampler, sampler.batches_per_epoch(), o.batch_size);
+  TrainLog<Model, Optimizer> log(o, *model, *norm, *sgd, sampler, sampler.batches_per_epoch(), o.batch_size,
+                                 io::data_fingerprint(data.name, splits));
   std::size_t first_epoch = 0;
   if (resume) {
+    const std::string changed = io::data_mismatch(*resume, data.name, splits);
+    if (!changed.empty() && !o.continue_on_new_data)
+      throw io::Error(o.checkpoint_file + " was trained on other data than " + data_dir_text(o) + " holds now (" +
+                      changed + "); pass --continue-on-new-data to train on this data anyway");
     io::load_checkpoint_into(*resume, o.checkpoint_file, *model, *norm);
     first_epoch = examples::restore_train_state(*resume, o.checkpoint_file, *sgd, sampler, log.history());
+    if (!changed.empty()) {
+      const std::string* before = resume->find_metadata(io::kDataFingerprintKey);
+      const std::string* earlier = resume->find_metadata("data_changes");
+      log.note_data_change(first_epoch, before ? *before : "unrecorded data", earlier ? *earlier : "");
+      std::fprintf(stderr, "train: warning: continuing on other data than %s was trained on (%s); its input mean stays\n",
+                   o.checkpoint_file.c_str(), changed.c_str());
+    }
     std::printf("Resuming from %s after epoch %zu of %zu\n", o.checkpoint_file.c_str(), first_epoch, o.epochs);
   }
   const FitResult result =
@@ -178,6 +206,11 @@ int main(int argc, char** argv) {
     examples::GemmThreads threads(o.threads);
     const io::Dataset data = io::load_dataset(o.dataset, o.data_dir);
     const io::Splits splits = io::split(data, o.num_train, o.num_val);
+    if (!o.keep_last_batch && splits.train.count < o.batch_size)
+      throw cli::UsageError("--batch-size " + std::to_string(o.batch_size) + " is more than the " +
+                            std::to_string(splits.train.count) +
+                            " training images (--num-train): no full batch to train on; pass --keep-last-batch to "
+                            "train on the partial batch, or a smaller --batch-size");
     return examples::with_model(io::input_dim(o.dataset), o.model, o.hidden, [&](auto model_type) {
       return train<typename decltype(model_type)::type>(o, data, splits, resume.get());
     });

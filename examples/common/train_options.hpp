@@ -5,10 +5,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/model_zoo.hpp"
 #include "firmnet/cli/flags.hpp"
+#include "firmnet/io/file.hpp"
 
 namespace firmnet::examples {
 
@@ -34,6 +36,7 @@ struct Options {
   std::string checkpoint_file = "checkpoint.fnck";
   std::size_t threads = 1;
   bool resume = false;
+  bool continue_on_new_data = false;
   std::vector<std::string> given;  // the flags set on the command line
 };
 
@@ -71,6 +74,9 @@ inline bool parse_options(int argc, char** argv, Options& o) {
   flags.add_bool("resume", &o.resume,
                  "Continue the run saved in --checkpoint-file (its settings, epoch, random state and optimizer state); "
                  "--epochs may raise the total");
+  flags.add_bool("continue-on-new-data", &o.continue_on_new_data,
+                 "With --resume: continue on data that differs from what the checkpoint was trained on (its input "
+                 "mean stays; the checkpoint records the change)");
   if (!flags.parse(argc, argv)) {
     std::fputs(flags.help().c_str(), stdout);
     return false;
@@ -79,12 +85,18 @@ inline bool parse_options(int argc, char** argv, Options& o) {
   if (o.model == "two-layer" && !is_compiled_hidden(o.hidden))
     throw cli::UsageError("--hidden: " + std::to_string(o.hidden) + " is not a compiled size (" +
                           hidden_sizes_text() + ")");
+  if (o.continue_on_new_data && !o.resume) throw cli::UsageError("--continue-on-new-data only goes with --resume");
   if (o.csv_file.empty()) {
     const auto dot = o.plot_file.rfind('.');
     const auto slash = o.plot_file.rfind('/');
     const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
     o.csv_file = (has_ext ? o.plot_file.substr(0, dot) : o.plot_file) + ".csv";
   }
+  // Before any work: a run must not train for an hour and then find it cannot write its results.
+  for (const auto& [flag, path] : {std::pair<const char*, const std::string&>{"checkpoint-file", o.checkpoint_file},
+                                   {"plot-file", o.plot_file}, {"csv-file", o.csv_file}})
+    if (const std::string problem = io::output_path_problem(path); !problem.empty())
+      throw cli::UsageError(std::string("--") + flag + " '" + path + "': " + problem);
   return true;
 }
 

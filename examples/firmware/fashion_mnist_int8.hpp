@@ -3235,6 +3235,7 @@ alignas(64) inline constexpr std::int32_t fc2_shift[10] = {
 inline constexpr firmnet::quant::QuantizedTwoLayerNet<784, 128, 10> model{
     {784, 128, fc1_weights, fc1_bias, fc1_multiplier, fc1_shift, 0, 0, 255},
     {128, 10, fc2_weights, fc2_bias, fc2_multiplier, fc2_shift, -43, -128, 127}};
+inline constexpr const char* kDescription = "int8 two-layer 784x128x10";
 
 // 16 test images and what the host computed for them.
 inline constexpr std::size_t kTestImages = 16;

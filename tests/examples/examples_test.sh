@@ -117,6 +117,80 @@ resume)
     --data-dir "$work/data/fashion-mnist"
   expect 1 'missing.fnck: cannot open' "$bin/train" --resume --checkpoint-file "$work/missing.fnck" --data-dir "$work/data/fashion-mnist"
   ;;
+other_data)
+  # A checkpoint knows the data it was trained on: resuming, evaluating or quantizing it on other
+  # data of the same shape (inverted images; a folder with more images, so another split) stops
+  # with an error naming the flag, unless told to go on, which then says so loudly.
+  "$make_data" "$work/inverted" inverted || fail "make_test_data failed"
+  "$make_data" "$work/larger" larger || fail "make_test_data failed"
+  train_small >/dev/null || fail "train failed"
+  cp "$work/ckpt.fnck" "$work/orig.fnck"
+  inv=(--data-dir "$work/inverted/fashion-mnist")
+  for dir in inverted larger; do
+    expect 1 "was trained on other data than --data-dir .*$dir/fashion-mnist.*--allow-other-data" \
+      "$bin/evaluate" --checkpoint-file "$work/ckpt.fnck" --data-dir "$work/$dir/fashion-mnist"
+  done
+  expect 1 'train split: 500 images with CRC [0-9a-f]{8} then, 600 images with CRC [0-9a-f]{8} now' \
+    "$bin/evaluate" --checkpoint-file "$work/ckpt.fnck" --data-dir "$work/larger/fashion-mnist"
+  expect 0 'WARNING: .*trained on other data' "$bin/evaluate" --checkpoint-file "$work/ckpt.fnck" "${inv[@]}" --allow-other-data
+  expect 1 'was trained on other data .*--allow-other-data' "$bin/quantize" --checkpoint-file "$work/ckpt.fnck" "${inv[@]}" \
+    --output-file "$work/m.fnq" --header-file "$work/m.hpp"
+  expect 1 'was trained on other data than --data-dir .*inverted.*--continue-on-new-data' \
+    "$bin/train" --resume --epochs 3 --checkpoint-file "$work/ckpt.fnck" --plot-file "$work/plot.svg" "${inv[@]}"
+  cmp "$work/orig.fnck" "$work/ckpt.fnck" || fail "a refused resume changed the checkpoint"
+  expect 0 'warning: continuing on other data' "$bin/train" --resume --epochs 3 --continue-on-new-data \
+    --checkpoint-file "$work/ckpt.fnck" --plot-file "$work/plot.svg" "${inv[@]}"
+  # Now it was trained on the inverted data too: evaluating there is fine, and the switch is on record.
+  expect 0 '^Test: ' "$bin/evaluate" --checkpoint-file "$work/ckpt.fnck" "${inv[@]}"
+  grep -a -q 'data_changes' "$work/ckpt.fnck" || fail "the checkpoint does not record the change of data"
+  expect 2 '--continue-on-new-data only goes with --resume' train_small --continue-on-new-data
+  ;;
+small_split)
+  # Fewer training images than a batch: an error that says what to do, never 0 silent steps.
+  expect 2 '--batch-size 32 is more than the 20 training images \(--num-train\).*--keep-last-batch' \
+    train_small --num-train 20
+  expect 0 '^Iteration 0 / 1, loss' train_small --num-train 20 --keep-last-batch
+  ;;
+output_paths)
+  # Output paths are checked before any training, not after the first epoch.
+  t=("$bin/train" "${fm[@]}" --epochs 1)
+  expect 2 "--checkpoint-file '$work/nowhere/c.fnck': the directory '$work/nowhere' does not exist" \
+    "${t[@]}" --plot-file "$work/p.svg" --checkpoint-file "$work/nowhere/c.fnck"
+  expect 2 "--checkpoint-file '.': is a directory" "${t[@]}" --plot-file "$work/p.svg" --checkpoint-file .
+  expect 2 "--plot-file '$work/nowhere/p.svg': the directory" "${t[@]}" --plot-file "$work/nowhere/p.svg" \
+    --checkpoint-file "$work/c.fnck"
+  expect 2 "--csv-file '$work': is a directory" "${t[@]}" --plot-file "$work/p.svg" --csv-file "$work" \
+    --checkpoint-file "$work/c.fnck"
+  log=$("${t[@]}" --plot-file "$work/p.svg" --checkpoint-file "$work/nowhere/c.fnck" 2>&1)
+  grep -q 'Starting epoch' <<<"$log" && fail "training started before the output path was checked"
+  train_small >/dev/null || fail "train failed"
+  expect 2 "--header-file '$work/nowhere/m.hpp': the directory" "$bin/quantize" --checkpoint-file "$work/ckpt.fnck" \
+    --data-dir "$work/data/fashion-mnist" --header-file "$work/nowhere/m.hpp"
+  ;;
+firmware_headers)
+  # Every header quantize writes compiles into firmware_infer and runs: the two-layer net, the
+  # linear classifier, and a header without test vectors. FIRMNET_FIRMWARE_CXX is the compile
+  # command CMake passes (compiler, flags, include dirs, the firmware sources, the kernels library).
+  [ -n "${FIRMNET_FIRMWARE_CXX:-}" ] || fail "FIRMNET_FIRMWARE_CXX is not set"
+  read -r -a cxx <<<"$FIRMNET_FIRMWARE_CXX"
+  build_and_run() {  # build_and_run HEADER PATTERN
+    "${cxx[@]}" -DFIRMNET_FIRMWARE_MODEL_HEADER="\"$1\"" -o "$work/infer" || fail "firmware_infer does not compile with $1"
+    expect 0 "$2" "$work/infer"
+  }
+  q=("$bin/quantize" --data-dir "$work/data/fashion-mnist" --calibration-images 100)
+  train_small --weight-scale 0.05 >/dev/null || fail "train failed"
+  expect 0 '16 test vectors' "${q[@]}" --checkpoint-file "$work/ckpt.fnck" --output-file "$work/t.fnq" --header-file "$work/two.hpp"
+  build_and_run "$work/two.hpp" '^PASS: 16 of 16 images'
+  "$bin/train" "${fm[@]}" --epochs 1 --model linear --plot-file "$work/l.svg" --checkpoint-file "$work/lin.fnck" >/dev/null ||
+    fail "train failed"
+  expect 0 'test vectors' "${q[@]}" --checkpoint-file "$work/lin.fnck" --output-file "$work/l.fnq" --header-file "$work/lin.hpp" \
+    --test-vectors 5 --header-namespace my_models::linear_v1
+  sed -i 's/namespace my_models::linear_v1/namespace firmnet_model/' "$work/lin.hpp"  # firmware_infer reads firmnet_model
+  build_and_run "$work/lin.hpp" '^PASS: 5 of 5 images'
+  expect 0 '0 test vectors' "${q[@]}" --checkpoint-file "$work/lin.fnck" --output-file "$work/l0.fnq" --header-file "$work/none.hpp" \
+    --test-vectors 0
+  build_and_run "$work/none.hpp" 'no test vectors to compare'
+  ;;
 kill_and_resume)
   # 50 times: SIGKILL train (tests/tools/kill_during_write), at a random moment for odd kills and
   # 0-400 us after a checkpoint write has begun for even ones (the 1024-unit net's checkpoints are
@@ -169,6 +243,11 @@ quantize)
   expect 1 'not a firmnet checkpoint' "$bin/quantize" --checkpoint-file "$work/m.fnq" --data-dir "$work/data/fashion-mnist"
   expect 2 '--calibration-images: 0 is out of range' "$bin/quantize" --checkpoint-file "$work/ckpt.fnck" --calibration-images 0
   expect 2 '--checkpoint-file is required' "$bin/quantize"
+  expect 2 "--header-namespace: 'my-model' is not a C\+\+ namespace name" "$bin/quantize" --checkpoint-file "$work/ckpt.fnck" \
+    --data-dir "$work/data/fashion-mnist" --header-namespace my-model
+  for ns in class 9lives a::b::; do
+    expect 2 "--header-namespace: '$ns' is not" "$bin/quantize" --checkpoint-file "$work/ckpt.fnck" --header-namespace "$ns"
+  done
   ;;
 valgrind)
   # memcheck over the programs on tiny data: no invalid access, no uninitialised value used, no leak.

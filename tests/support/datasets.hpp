@@ -51,14 +51,18 @@ inline constexpr bool kHaveGzip = false;
 #endif
 
 // Fashion-MNIST layout: {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] of 28x28 images.
-inline void write_fashion_mnist(const std::string& dir, std::size_t train_count, std::size_t test_count, bool gzip) {
+// inverted: every pixel p written as 255 - p (other data of the same shape).
+inline void write_fashion_mnist(const std::string& dir, std::size_t train_count, std::size_t test_count, bool gzip,
+                                bool inverted = false) {
   const struct {
     const char* split;
     std::size_t count;
     std::uint64_t seed;
   } splits[] = {{"train", train_count, 1}, {"t10k", test_count, 2}};
   for (const auto& s : splits) {
-    const auto g = generate_images(s.count, 784, s.seed);
+    auto g = generate_images(s.count, 784, s.seed);
+    if (inverted)
+      for (auto& p : g.pixels) p = static_cast<std::uint8_t>(255 - p);
     const auto images = io::encode_idx_images(g.pixels, s.count, 28, 28);
     const auto labels = io::encode_idx_labels(g.labels);
     const std::string base = dir + "/" + s.split;

@@ -29,6 +29,17 @@ std::string directory_of(const std::string& path) {
 
 }  // namespace
 
+std::string output_path_problem(const std::string& path) {
+  if (path.empty()) return "the path is empty";
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return "is a directory, not a file";
+  const std::string dir = directory_of(path);
+  if (::stat(dir.c_str(), &st) != 0) return "the directory '" + dir + "' does not exist";
+  if (!S_ISDIR(st.st_mode)) return "'" + dir + "' is not a directory";
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) return "cannot write in the directory '" + dir + "': " + errno_text();
+  return "";
+}
+
 bool file_exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);

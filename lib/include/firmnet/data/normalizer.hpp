@@ -11,22 +11,28 @@
 
 namespace firmnet {
 
+// The per-pixel mean of a set, in scaled units (pixel/255): mean[j] for j < set.dim, computed
+// image by image (the bytes in memory order); each pixel's sum still runs over the images in
+// order, so the result does not depend on this loop order. sum: set.dim doubles of scratch.
+template <class T>
+void pixel_mean(const ImageSet& set, double* sum, T* mean) noexcept {
+  FIRMNET_EXPECTS(set.count > 0);
+  for (std::size_t j = 0; j < set.dim; ++j) sum[j] = 0;
+  for (std::size_t i = 0; i < set.count; ++i) {
+    const std::uint8_t* image = set.image(i);
+    for (std::size_t j = 0; j < set.dim; ++j) sum[j] += image[j];
+  }
+  for (std::size_t j = 0; j < set.dim; ++j) mean[j] = static_cast<T>(sum[j] * (1.0 / 255.0) / static_cast<double>(set.count));
+}
+
 template <std::size_t Dim, class T = float>
 struct Normalizer {
-  static constexpr double kScale = 1.0 / 255.0;
   Matrix<T, 1, Dim> mean;  // per pixel, in scaled units
 
   void fit(const ImageSet& train) noexcept {
-    FIRMNET_EXPECTS(train.dim == Dim && train.count > 0);
-    // Image by image (the bytes in memory order); each pixel's sum still runs over the images in
-    // order, so the result does not depend on this loop order.
-    double sum[Dim] = {};
-    for (std::size_t i = 0; i < train.count; ++i) {
-      const std::uint8_t* image = train.image(i);
-      for (std::size_t j = 0; j < Dim; ++j) sum[j] += image[j];
-    }
-    for (std::size_t j = 0; j < Dim; ++j)
-      mean.storage[j] = static_cast<T>(sum[j] * kScale / static_cast<double>(train.count));
+    FIRMNET_EXPECTS(train.dim == Dim);
+    double sum[Dim];
+    pixel_mean(train, sum, mean.storage);
   }
 
   static T scaled(std::uint8_t pixel) noexcept { return static_cast<T>(pixel) / static_cast<T>(255); }

@@ -26,6 +26,10 @@ bool is_gzip(std::span<const std::uint8_t> bytes) noexcept;
 std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> bytes, const std::string& source,
                                  std::size_t max_bytes = kDefaultMaxFileBytes);
 void write_file_atomic(const std::string& path, const void* data, std::size_t size);
+// Why write_file_atomic(path) would fail before it starts ("" if it would not): the path names a
+// directory, its directory is missing or not writable. Programs check their output paths with
+// it before hours of work, not after.
+std::string output_path_problem(const std::string& path);
 bool file_exists(const std::string& path);
 
 }  // namespace firmnet::io

@@ -41,7 +41,11 @@ struct TestVectors {
   std::vector<Label> predicted;        // (count)
 };
 
-// Writes a header defining, in namespace ns: the parameter arrays, `model` (a constexpr
+// True for a C++ namespace name a header can open: an identifier (not a keyword, not reserved),
+// or several joined by "::".
+bool is_cpp_namespace_name(const std::string& name);
+
+// Writes a header defining, in namespace ns (checked: io::Error otherwise): the parameter arrays, `model` (a constexpr
 // QuantizedTwoLayerNet or QuantizedLinearClassifier) and, when vectors.count > 0, the arrays
 // test_images, test_labels, expected_logits, expected_predicted and kTestImages.
 void write_quantized_header(const std::string& path, const quant::QuantizedModel& model, const std::string& ns,

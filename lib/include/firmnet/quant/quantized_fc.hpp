@@ -32,36 +32,27 @@ struct QuantizedFcParams {
   constexpr std::size_t parameter_bytes() const noexcept { return inputs * outputs + 3 * 4 * outputs; }
 };
 
-// acc (outputs) receives W·x + b; y (outputs) the requantized, clamped outputs. Out: uint8 or int8.
-// The requantization (kernels/requantize.hpp, vectorised) equals, output by output,
+// acc (outputs) receives W·x + b and is then requantized in place; y (outputs) the clamped
+// outputs. Out: uint8 or int8. The requantization (kernels/requantize.hpp, vectorised) equals,
+// output by output,
 //   clamp(output_zero_point + multiply_by_quantized_multiplier(acc, {multiplier, shift}), min, max).
 template <class Out>
 void quantized_fc(const QuantizedFcParams& p, const std::uint8_t* x, std::int32_t* acc, Out* y) noexcept {
   kernels::qgemv_u8s8_s32(x, p.weights, p.inputs, p.outputs, acc);
   for (std::size_t o = 0; o < p.outputs; ++o) acc[o] += p.bias[o];
-  // Chunks through a small stack buffer: acc must stay W·x + b (argmax_fine reads it) and the
-  // workspace has no room for a second int32 array.
-  constexpr std::size_t kChunk = 64;
-  alignas(64) std::int32_t q[kChunk];
-  for (std::size_t o0 = 0; o0 < p.outputs; o0 += kChunk) {
-    const std::size_t n = p.outputs - o0 < kChunk ? p.outputs - o0 : kChunk;
-    kernels::requantize_s32(acc + o0, p.multiplier + o0, p.shift + o0, p.output_zero_point, p.output_min,
-                            p.output_max, n, q);
-    for (std::size_t i = 0; i < n; ++i) y[o0 + i] = static_cast<Out>(q[i]);
-  }
+  kernels::requantize_s32(acc, p.multiplier, p.shift, p.output_zero_point, p.output_min, p.output_max, p.outputs, acc);
+  for (std::size_t o = 0; o < p.outputs; ++o) y[o] = static_cast<Out>(acc[o]);
 }
 
-// The class of the largest logit, compared at 8 more bits of resolution than the int8 logits (the
-// requantization with shift + 8, unclamped), so two classes that round to the same int8 logit are
-// still told apart; ties go to the lower class. acc: W·x + b of the last layer.
-inline std::size_t argmax_fine(const QuantizedFcParams& p, const std::int32_t* acc) noexcept {
+// The predicted class: the index of the largest int8 logit, the lowest index on a tie (the rule
+// TensorFlow Lite's ArgMax follows). Measured on the Fashion-MNIST two-layer net against a rule
+// that compared the logits at 8 more bits: 87.36 % both (AVX-512-trained model), 87.17 against
+// 87.23 % (AVX2-trained), linear 83.72 against 83.71 %: the plain rule costs nothing that
+// matters and anyone can reproduce it from the logits.
+inline std::size_t argmax_logits(const std::int8_t* logits, std::size_t n) noexcept {
   std::size_t best = 0;
-  std::int32_t best_value = 0;
-  for (std::size_t o = 0; o < p.outputs; ++o) {
-    const std::int32_t shift = p.shift[o] + 8 > kMaxShift ? kMaxShift : p.shift[o] + 8;
-    const std::int32_t v = multiply_by_quantized_multiplier(acc[o], {p.multiplier[o], shift});
-    if (o == 0 || v > best_value) best = o, best_value = v;
-  }
+  for (std::size_t o = 1; o < n; ++o)
+    if (logits[o] > logits[best]) best = o;
   return best;
 }
 

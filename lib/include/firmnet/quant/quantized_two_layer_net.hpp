@@ -41,7 +41,7 @@ struct QuantizedTwoLayerNet {
     FIRMNET_EXPECTS(shapes_match());
     quantized_fc(fc1, pixels, ws.acc, ws.hidden);
     quantized_fc(fc2, ws.hidden, ws.acc, logits);
-    return static_cast<Label>(argmax_fine(fc2, ws.acc));
+    return static_cast<Label>(argmax_logits(logits, Classes));
   }
 };
 
@@ -64,7 +64,7 @@ struct QuantizedLinearClassifier {
   Label predict(const std::uint8_t* pixels, std::int8_t* logits, Workspace& ws) const noexcept {
     FIRMNET_EXPECTS(shapes_match());
     quantized_fc(fc, pixels, ws.acc, logits);
-    return static_cast<Label>(argmax_fine(fc, ws.acc));
+    return static_cast<Label>(argmax_logits(logits, Classes));
   }
 };
 
