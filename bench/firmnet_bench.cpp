@@ -26,8 +26,10 @@
 #include "firmnet/kernels/thread_pool.hpp"
 #include "firmnet/kernels/qgemv.hpp"
 #include "firmnet/models/two_layer_net.hpp"
-#include "firmnet/quant/quantized_two_layer_net.hpp"
-#include "firmnet/train/sgd.hpp"
+#include "firmnet/quant/qfc.hpp"
+#include "firmnet/quant/qnetwork.hpp"
+#include "firmnet/loss/loss.hpp"
+#include "firmnet/optim/sgd.hpp"
 #include "firmnet/train/trainer.hpp"
 
 extern "C" char* openblas_get_config();
@@ -134,9 +136,9 @@ void BM_TrainStepFirmnet(benchmark::State& state) {
   using Net = firmnet::TwoLayerNet<In, 128, 10, kBatch>;
   auto net = std::make_unique<Net>();
   firmnet::Rng rng(1);
-  net->init(rng, 1e-3f);
-  firmnet::Sgd<float> sgd{{1e-3f, 0.f, 1.f}};
-  firmnet::Trainer<Net, firmnet::Sgd<float>> trainer(*net, sgd, 1e-3f);
+  net->init(rng, firmnet::InitRule::gaussian(1e-3));
+  firmnet::Sgd<float> sgd({1e-3f, 0.f, 1.f});
+  firmnet::Trainer<Net, firmnet::SoftmaxCrossEntropy, firmnet::Sgd<float>> trainer(*net, sgd, 1e-3f);
   const auto x = filled(kBatch * In, 4);
   std::vector<firmnet::Label> y(kBatch);
   for (std::size_t i = 0; i < kBatch; ++i) y[i] = firmnet::Label(i % 10);
@@ -168,7 +170,7 @@ void BM_PredictFirmnet(benchmark::State& state) {
   using Net = firmnet::TwoLayerNet<In, 128, 10, kBatch>;
   auto net = std::make_unique<Net>();
   firmnet::Rng rng(1);
-  net->init(rng, 1e-3f);
+  net->init(rng, firmnet::InitRule::gaussian(1e-3));
   const auto x = filled(kBatch * In, 5);
   firmnet::Label out[kBatch];
   for (auto _ : state) {
@@ -205,8 +207,9 @@ struct QuantizedBenchNet {
   std::vector<std::int32_t> b1 = ints<std::int32_t>(128, -1000, 1000), b2 = ints<std::int32_t>(10, -1000, 1000);
   std::vector<std::int32_t> m1 = std::vector<std::int32_t>(128, 1 << 30), s1 = std::vector<std::int32_t>(128, -12);
   std::vector<std::int32_t> m2 = std::vector<std::int32_t>(10, 1 << 30), s2 = std::vector<std::int32_t>(10, -10);
-  firmnet::quant::QuantizedTwoLayerNet<In, 128, 10> net{{In, 128, w1.data(), b1.data(), m1.data(), s1.data(), 0, 0, 255},
-                                                         {128, 10, w2.data(), b2.data(), m2.data(), s2.data(), 0, -128, 127}};
+  using Net = firmnet::quant::QNetworkFor<firmnet::TwoLayerNet<In, 128, 10, 1>>;
+  Net net{{{{w1.data(), b1.data(), m1.data(), s1.data(), 0, 0, 0, 255},
+            {w2.data(), b2.data(), m2.data(), s2.data(), 0, 128, 0, 255}}}};
   template <class T>
   static std::vector<T> ints(std::size_t n, int lo, int hi) {
     std::vector<T> v(n);
@@ -220,8 +223,8 @@ void BM_QuantizedPredict(benchmark::State& state) {
   const auto rows = static_cast<std::size_t>(state.range(0));
   QuantizedBenchNet<In> q;
   const auto pixels = QuantizedBenchNet<In>::template ints<std::uint8_t>(rows * In, 0, 255);
-  typename firmnet::quant::QuantizedTwoLayerNet<In, 128, 10>::Workspace ws;
-  std::int8_t logits[10];
+  typename QuantizedBenchNet<In>::Net::Workspace ws;
+  std::uint8_t logits[10];
   for (auto _ : state) {
     for (std::size_t r = 0; r < rows; ++r) benchmark::DoNotOptimize(q.net.predict(pixels.data() + r * In, logits, ws));
     benchmark::ClobberMemory();

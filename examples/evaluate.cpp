@@ -1,6 +1,6 @@
-// evaluate: the assignment's evaluation script. Reloads a checkpoint written by train, rebuilds
-// the same train/val/test split of the dataset it was trained on, and prints the accuracy of
-// each split and the confusion matrix of the test set.
+// evaluate: the assignment's evaluation script, for any compiled network. Reloads a checkpoint
+// written by train (or made by import), rebuilds the train/val/test split it was trained with,
+// and prints the accuracy of each split and the confusion matrix of the test set.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -38,8 +38,7 @@ int evaluate(const Options& o, const io::Checkpoint& checkpoint, const io::Datas
   auto scratch = std::make_unique<Matrix<float, Model::kMaxBatch, Model::kInputs>>();
   io::load_checkpoint_into(checkpoint, o.checkpoint_file, *model, *norm);
 
-  std::printf("firmnet evaluate: %s %s from %s on %s\n", Model::kKind, io::shape_text(Model::kShape).c_str(),
-              o.checkpoint_file.c_str(), data.name.c_str());
+  std::printf("firmnet evaluate: %s from %s on %s\n", Model::kSpec.c_str(), o.checkpoint_file.c_str(), data.name.c_str());
   const struct {
     const char* name;
     const ImageSet& set;
@@ -48,19 +47,19 @@ int evaluate(const Options& o, const io::Checkpoint& checkpoint, const io::Datas
     std::printf("%s: %.2f\n", s.name, 100 * check_accuracy(*model, *norm, s.set, *scratch));
 
   // Confusion matrix of the test set: rows are true classes, columns predictions.
-  std::vector<std::size_t> confusion(Model::kClasses * Model::kClasses, 0);
-  for_each_prediction(*model, *norm, splits.test, *scratch,
-                      [&](Label label, Label pred) { ++confusion[label * Model::kClasses + pred]; });
+  constexpr std::size_t C = Model::kClasses;
+  std::vector<std::size_t> confusion(C * C, 0);
+  for_each_prediction(*model, *norm, splits.test, *scratch, [&](Label label, Label pred) { ++confusion[label * C + pred]; });
   const char* const* names = data.name == "cifar10" ? kCifar10Classes : kFashionMnistClasses;
   std::printf("\nTest confusion matrix (rows: true class, columns: predicted class)\n%14s", "");
-  for (std::size_t c = 0; c < Model::kClasses; ++c) std::printf(" %5zu", c);
+  for (std::size_t c = 0; c < C; ++c) std::printf(" %5zu", c);
   std::printf("  accuracy\n");
-  for (std::size_t r = 0; r < Model::kClasses; ++r) {
+  for (std::size_t r = 0; r < C; ++r) {
     std::size_t total = 0;
-    for (std::size_t c = 0; c < Model::kClasses; ++c) total += confusion[r * Model::kClasses + c];
-    std::printf("%2zu %-11s", r, names[r]);
-    for (std::size_t c = 0; c < Model::kClasses; ++c) std::printf(" %5zu", confusion[r * Model::kClasses + c]);
-    std::printf("  %6.2f%%\n", total ? 100.0 * double(confusion[r * Model::kClasses + r]) / double(total) : 0.0);
+    for (std::size_t c = 0; c < C; ++c) total += confusion[r * C + c];
+    std::printf("%2zu %-11s", r, r < 10 ? names[r] : "");
+    for (std::size_t c = 0; c < C; ++c) std::printf(" %5zu", confusion[r * C + c]);
+    std::printf("  %6.2f%%\n", total ? 100.0 * double(confusion[r * C + r]) / double(total) : 0.0);
   }
   return 0;
 }
@@ -95,9 +94,12 @@ int main(int argc, char** argv) {
       if (!o.allow_other_data) throw io::Error(what + "; pass --allow-other-data to go on anyway");
       std::fprintf(stderr, "evaluate: WARNING: %s; going on as --allow-other-data asks\n", what.c_str());
     }
-    return examples::with_model(d.inputs, checkpoint.model_kind, d.hidden, [&](auto model_type) {
-      return evaluate<typename decltype(model_type)::type>(o, checkpoint, data, splits);
+    int status = 1;
+    examples::visit_model(checkpoint.spec, [&](auto stack) {
+      status = evaluate<typename decltype(stack)::type::template Bind<Train<float, examples::kMaxBatch>>>(o, checkpoint,
+                                                                                                         data, splits);
     });
+    return status;
   } catch (const cli::UsageError& e) {
     std::fprintf(stderr, "evaluate: %s\n", e.what());
     return 2;

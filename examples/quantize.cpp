@@ -1,8 +1,9 @@
-// quantize: post-training int8 quantization of a checkpoint written by train. Calibrates on
-// training images, reports float and int8 test accuracy, the footprint (weight bytes for flash,
-// working bytes for RAM) and batch-1 latency of both, and writes the quantized model file (.fnq)
-// and a C++ header of constexpr arrays for firmware, with a few test images and what the host's
-// int8 model computes for them (examples/firmware/infer_main.cpp checks them bit for bit).
+// quantize: post-training int8 quantization of a checkpoint written by train (any compiled
+// network). Calibrates on training images, reports float and int8 test accuracy, the footprint
+// (weight bytes for flash, working bytes for RAM) and batch-1 latency of both, and writes the
+// quantized model file (.fnq) and a C++ header of constexpr arrays for firmware, with a few test
+// images and what the host's int8 model computes for them (examples/firmware/infer_main.cpp
+// checks them bit for bit).
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -13,10 +14,15 @@
 #include "common/checkpoint_model.hpp"
 #include "common/kernels.hpp"
 #include "common/model_zoo.hpp"
+#include "firmnet/cli/flags.hpp"
 #include "firmnet/io/data_fingerprint.hpp"
 #include "firmnet/io/file.hpp"
+#include "firmnet/io/model_checkpoint.hpp"
 #include "firmnet/io/quantized_model_file.hpp"
 #include "firmnet/kernels/qgemv.hpp"
+#include "firmnet/quant/qflatten.hpp"
+#include "firmnet/quant/qfc.hpp"
+#include "firmnet/quant/qrelu.hpp"
 #include "firmnet/quant/quantize.hpp"
 #include "firmnet/train/accuracy.hpp"
 
@@ -45,15 +51,8 @@ std::string with_extension(const std::string& path, const std::string& ext) {
 }
 
 template <class Model>
-auto quantized_view(const quant::QuantizedModel& q) {
-  if constexpr (requires { Model::kHidden; })
-    return quant::as_two_layer<Model::kInputs, Model::kHidden, Model::kClasses>(q);
-  else
-    return quant::as_linear<Model::kInputs, Model::kClasses>(q);
-}
-
-template <class Model>
 int quantize(const Options& o, const io::Checkpoint& checkpoint, const io::Splits& splits) {
+  using QModel = quant::QNetworkFor<Model>;
   auto model = std::make_unique<Model>();
   auto norm = std::make_unique<Normalizer<Model::kInputs>>();
   auto scratch = std::make_unique<Matrix<float, Model::kMaxBatch, Model::kInputs>>();
@@ -64,27 +63,25 @@ int quantize(const Options& o, const io::Checkpoint& checkpoint, const io::Split
   quant::QuantizedModel q = quant::quantize(*model, *norm, splits.train.slice(0, calib), *scratch, &seen);
   q.metadata = {{"source", o.checkpoint_file}, {"calibration_images", std::to_string(calib)}};
   if (const std::string* d = checkpoint.find_metadata("dataset")) q.metadata.emplace_back("dataset", *d);
-  const auto qmodel = quantized_view<Model>(q);
-  using QModel = std::remove_const_t<decltype(qmodel)>;
+  const QModel qmodel = quant::bind<QModel>(q);
 
-  std::printf("firmnet quantize: %s %s from %s, calibrated on %zu training images\n", Model::kKind,
-              io::shape_text(Model::kShape).c_str(), o.checkpoint_file.c_str(), calib);
+  std::printf("firmnet quantize: %s from %s, calibrated on %zu training images\n", Model::kSpec.c_str(),
+              o.checkpoint_file.c_str(), calib);
   std::printf("  kernels: %s; int8: %s\n", examples::kernels_text().c_str(), kernels::qgemv_name());
-  if constexpr (requires { Model::kHidden; })
-    std::printf("  calibration: hidden activations up to %.4f, scores in [%.4f, %.4f]\n", seen.hidden_max, seen.score_min,
-                seen.score_max);
-  else
-    std::printf("  calibration: scores in [%.4f, %.4f]\n", seen.score_min, seen.score_max);
+  for (std::size_t i = 0; i < q.layers.size(); ++i)
+    std::printf("  layer %zu %-7s output in [%.4f, %.4f] -> uint8 scale %.6g, zero point %d\n", i + 1,
+                q.layers[i].op.c_str(), seen.outputs[i].lo, seen.outputs[i].hi, double(q.layers[i].output_scale),
+                q.layers[i].output_zero_point);
 
   const double float_acc = check_accuracy(*model, *norm, splits.test, *scratch);
   const double int8_acc = quant::quantized_accuracy(qmodel, splits.test);
   std::printf("float test accuracy: %.2f\nint8 test accuracy: %.2f\n", 100 * float_acc, 100 * int8_acc);
 
-  // Footprint. Float inference needs the parameters and the input mean; one image in flight
-  // needs its normalised input and every layer's output. int8: kWeightBytes / kWorkingBytes.
-  std::size_t float_weight_bytes = Model::kParamCount * sizeof(float) + Model::kInputs * sizeof(float);
-  std::size_t float_working_bytes = (Model::kInputs + Model::kClasses) * sizeof(float);
-  if constexpr (requires { Model::kHidden; }) float_working_bytes += Model::kHidden * sizeof(float);
+  // Footprint: float inference needs the parameters and the input mean; one image in flight
+  // needs the batch-1 inference network's workspace and the normalised input.
+  using Batch1 = typename Model::template Rebind<Infer<float, 1>>;
+  const std::size_t float_weight_bytes = Model::kParamCount * sizeof(float) + Model::kInputs * sizeof(float);
+  const std::size_t float_working_bytes = Batch1::kWorkingBytes + Model::kInputs * sizeof(float);
   std::printf("float model: weight bytes %zu (flash), working bytes %zu (RAM, batch 1)\n", float_weight_bytes,
               float_working_bytes);
   std::printf("int8 model:  weight bytes %zu (flash, %.1f%% of float), working bytes %zu (RAM, batch 1)\n",
@@ -93,8 +90,8 @@ int quantize(const Options& o, const io::Checkpoint& checkpoint, const io::Split
   // Batch-1 latency over the test images: float from raw pixels (normalise, then forward), int8
   // from raw pixels. Best of 5 passes after a warm-up (bench/firmnet_bench measures it too).
   const std::size_t n = std::min<std::size_t>(splits.test.count, 1000);
-  typename QModel::Workspace ws;
-  std::int8_t logits[Model::kClasses];
+  auto ws = std::make_unique<typename QModel::Workspace>();
+  std::uint8_t logits[Model::kClasses];
   Label predicted = 0;
   auto best_us = [n](auto&& one) {
     double best = 1e30;
@@ -110,10 +107,9 @@ int quantize(const Options& o, const io::Checkpoint& checkpoint, const io::Split
     norm->apply(splits.test.image(i), scratch->data());
     model->predict(scratch->view(1), &predicted);
   });
-  const double int8_us = best_us([&](std::size_t i) { predicted = qmodel.predict(splits.test.image(i), logits, ws); });
+  const double int8_us = best_us([&](std::size_t i) { predicted = qmodel.predict(splits.test.image(i), logits, *ws); });
   std::printf("batch-1 latency: float %.2f us, int8 %.2f us per image (%.2fx), from raw pixels of %zu test images "
-              "streamed from memory (BENCHMARKS.md: one cached image)\n", float_us, int8_us,
-              int8_us / float_us, n);
+              "streamed from memory (BENCHMARKS.md: one cached image)\n", float_us, int8_us, int8_us / float_us, n);
 
   // Test vectors for the firmware: the first test images and the int8 model's answers.
   io::TestVectors v;
@@ -122,11 +118,11 @@ int quantize(const Options& o, const io::Checkpoint& checkpoint, const io::Split
   for (std::size_t i = 0; i < v.count; ++i) {
     v.images.insert(v.images.end(), splits.test.image(i), splits.test.image(i) + Model::kInputs);
     v.labels.push_back(splits.test.labels[i]);
-    v.predicted.push_back(qmodel.predict(splits.test.image(i), logits, ws));
+    v.predicted.push_back(qmodel.predict(splits.test.image(i), logits, *ws));
     v.logits.insert(v.logits.end(), logits, logits + Model::kClasses);
   }
   io::write_quantized_model(o.output_file, q);
-  io::write_quantized_header(o.header_file, q, o.header_namespace,
+  io::write_quantized_header(o.header_file, q, QModel::kTypeName.view(), o.header_namespace,
                              "from " + o.checkpoint_file + ", " + std::to_string(calib) + " calibration images", v);
   std::printf("Wrote %s and %s (namespace %s, %zu test vectors)\n", o.output_file.c_str(), o.header_file.c_str(),
               o.header_namespace.c_str(), v.count);
@@ -140,8 +136,8 @@ int main(int argc, char** argv) {
     Options o;
     cli::Flags flags("quantize",
                      "Quantizes a checkpoint written by train to int8 (weights per output channel, uint8\n"
-                     "activations, int32 bias, fixed-point requantization) and writes a model file and a\n"
-                     "C++ header for firmware.");
+                     "activations with zero points, int32 bias, fixed-point requantization) and writes a model\n"
+                     "file and a C++ header for firmware.");
     flags.add_string("checkpoint-file", &o.checkpoint_file, "Checkpoint to quantize (required)");
     flags.add_string("output-file", &o.output_file, "Quantized model file (default: the checkpoint with .fnq)");
     flags.add_string("header-file", &o.header_file, "C++ header of the model (default: the checkpoint with _int8.hpp)");
@@ -180,9 +176,12 @@ int main(int argc, char** argv) {
       if (!o.allow_other_data) throw io::Error(what + "; pass --allow-other-data to go on anyway");
       std::fprintf(stderr, "quantize: WARNING: %s; going on as --allow-other-data asks\n", what.c_str());
     }
-    return examples::with_model(d.inputs, checkpoint.model_kind, d.hidden, [&](auto model_type) {
-      return quantize<typename decltype(model_type)::type>(o, checkpoint, splits);
+    int status = 1;
+    examples::visit_model(checkpoint.spec, [&](auto stack) {
+      status = quantize<typename decltype(stack)::type::template Bind<Train<float, examples::kMaxBatch>>>(o, checkpoint,
+                                                                                                         splits);
     });
+    return status;
   } catch (const cli::UsageError& e) {
     std::fprintf(stderr, "quantize: %s\n", e.what());
     return 2;

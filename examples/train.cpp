@@ -1,7 +1,8 @@
-// train: the assignment's train.py in firmnet. Trains a two-layer net (or a linear classifier)
-// on Fashion-MNIST or CIFAR-10 with SGD, logs the loss every --print-every iterations and train/val
-// accuracy, images/s and elapsed time every epoch, writes an SVG plot, a CSV of the same figures
-// and a checkpoint after every epoch (atomically). Run with --help for the flags.
+// train: the assignment's train.py in firmnet, for any compiled network. Trains on Fashion-MNIST
+// or CIFAR-10 with SGD, Adam or AdamW on softmax cross-entropy or MSE, logs the loss every
+// --print-every iterations and train/val accuracy, images/s and elapsed time every epoch, writes
+// an SVG plot, a CSV of the same figures and a checkpoint after every epoch (atomically).
+// Run with --help for the flags, --list-models for the networks compiled in.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -15,14 +16,16 @@
 #include "common/train_options.hpp"
 #include "common/train_state.hpp"
 #include "firmnet/cli/flags.hpp"
-#include "firmnet/core/arch.hpp"
 #include "firmnet/io/data_fingerprint.hpp"
 #include "firmnet/io/datasets.hpp"
 #include "firmnet/io/error.hpp"
 #include "firmnet/io/model_checkpoint.hpp"
 #include "firmnet/io/report.hpp"
+#include "firmnet/io/train_state.hpp"
+#include "firmnet/optim/runtime_optimizer.hpp"
+#include "firmnet/train/accuracy.hpp"
+#include "firmnet/train/batches.hpp"
 #include "firmnet/train/fit.hpp"
-#include "firmnet/train/sgd.hpp"
 
 namespace {
 
@@ -37,16 +40,24 @@ std::string data_dir_text(const Options& o) {
   return "--data-dir " + (o.data_dir.empty() ? io::default_data_dir(o.dataset) : o.data_dir);
 }
 
-// Prints the assignment's log, keeps the history, writes plot, CSV and checkpoint every epoch.
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+// Prints the assignment's log, evaluates every epoch, keeps the history, writes plot, CSV and
+// checkpoint every epoch.
 template <class Model, class Optimizer>
 class TrainLog {
  public:
-  TrainLog(const Options& o, Model& model, const Normalizer<Model::kInputs>& norm, const Optimizer& optimizer,
-           ShufflingSampler& sampler, std::size_t iterations, std::size_t batch_images, std::string fingerprint)
-      : o_(o), model_(model), norm_(norm), optimizer_(optimizer), sampler_(sampler), iterations_(iterations),
-        batch_images_(batch_images), fingerprint_(std::move(fingerprint)) {
-    history_.title = std::string("firmnet ") + Model::kKind + " " + io::shape_text(Model::kShape) + " on " + o.dataset +
-                     ", batch " + std::to_string(o.batch_size) + ", lr " + number(o.lr) + ", reg " + number(o.reg);
+  TrainLog(const Options& o, Model& model, const Normalizer<Model::kInputs>& norm, Optimizer& optimizer,
+           ShufflingSampler& sampler, const io::Splits& splits, Matrix<float, Model::kMaxBatch, Model::kInputs>& eval,
+           std::size_t iterations, std::string fingerprint)
+      : o_(o), model_(model), norm_(norm), optimizer_(optimizer), sampler_(sampler), splits_(splits), eval_(eval),
+        iterations_(iterations), fingerprint_(std::move(fingerprint)) {
+    history_.title = "firmnet " + o.model + " (" + std::string(Model::kSpec.view()) + ") on " + o.dataset + ", " +
+                     o.optimizer + " lr " + number(o.lr) + ", batch " + std::to_string(o.batch_size) + ", reg " + number(o.reg);
     history_.iterations_per_epoch = iterations;
   }
 
@@ -62,17 +73,17 @@ class TrainLog {
       std::fflush(stdout);
     }
   }
-  void on_evaluate(std::size_t) {
-    train_seconds_ = seconds_since(epoch_start_);
+  bool on_epoch_end(std::size_t epoch) {
+    const double train_seconds = seconds_since(epoch_start_);
     std::printf("Checking accuracy\n");
     std::fflush(stdout);
-  }
-  bool on_epoch_end(std::size_t epoch, double train_acc, double val_acc) {
+    const double train_acc = check_accuracy(model_, norm_, splits_.train, eval_);
+    const double val_acc = check_accuracy(model_, norm_, splits_.val, eval_);
     const double epoch_seconds = seconds_since(epoch_start_);
-    const double images_per_second = train_seconds_ > 0 ? double(iterations_ * batch_images_) / train_seconds_ : 0;
+    const double images_per_second = train_seconds > 0 ? double(iterations_ * o_.batch_size) / train_seconds : 0;
     std::printf("Train: %.2f\nVal: %.2f\n", 100 * train_acc, 100 * val_acc);
     std::printf("Epoch %zu / %zu: %.2f s (training %.2f s, %.0f images/s; accuracy %.2f s), elapsed %.1f s\n",
-                epoch + 1, o_.epochs, epoch_seconds, train_seconds_, images_per_second, epoch_seconds - train_seconds_,
+                epoch + 1, o_.epochs, epoch_seconds, train_seconds, images_per_second, epoch_seconds - train_seconds,
                 seconds_since(run_start_));
     history_.epochs.push_back({epoch + 1, train_acc, val_acc, epoch_seconds, images_per_second});
     save(epoch + 1);
@@ -80,31 +91,28 @@ class TrainLog {
     return true;
   }
 
-  const io::TrainingHistory& history() const { return history_; }
   io::TrainingHistory& history() { return history_; }
+  double elapsed() const { return seconds_since(run_start_); }
   // A resumed run that was told to continue on other data: what it was trained on before.
   void note_data_change(std::size_t epochs_done, const std::string& before, const std::string& earlier_changes) {
     data_changes_ = earlier_changes;
     if (!data_changes_.empty()) data_changes_ += "; ";
     data_changes_ += "before epoch " + std::to_string(epochs_done + 1) + ": " + before;
   }
-  double elapsed() const { return seconds_since(run_start_); }
 
  private:
-  static std::string number(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
-  }
   void save(std::size_t epochs_done) {
     io::Checkpoint c = io::make_checkpoint(model_, norm_);
-    c.set_metadata("lr", number(o_.lr));  // readable copies; the exact values are in save_train_state
+    for (auto& [k, v] : examples::run_settings(o_)) c.set_metadata(k, v);
+    c.set_metadata("lr", number(o_.lr));  // readable copies; the exact values are the *_bits
     c.set_metadata("reg", number(o_.reg));
     c.set_metadata("train_accuracy", number(history_.epochs.back().train_accuracy));
     c.set_metadata("val_accuracy", number(history_.epochs.back().val_accuracy));
     c.set_metadata(io::kDataFingerprintKey, fingerprint_);
     if (!data_changes_.empty()) c.set_metadata("data_changes", data_changes_);
-    examples::save_train_state(c, o_, epochs_done, optimizer_, sampler_, history_);
+    io::save_optimizer_state(c, optimizer_);
+    io::save_rng(c, "sampler_rng", sampler_.rng());
+    io::save_history(c, history_, epochs_done);
     io::write_checkpoint(o_.checkpoint_file, c);
     io::write_history_svg(o_.plot_file, history_);
     io::write_history_csv(o_.csv_file, history_);
@@ -113,46 +121,53 @@ class TrainLog {
   const Options& o_;
   Model& model_;
   const Normalizer<Model::kInputs>& norm_;
-  const Optimizer& optimizer_;
+  Optimizer& optimizer_;
   ShufflingSampler& sampler_;
+  const io::Splits& splits_;
+  Matrix<float, Model::kMaxBatch, Model::kInputs>& eval_;
   std::size_t iterations_;
-  std::size_t batch_images_;
   std::string fingerprint_;   // of the data this run trains on (io/data_fingerprint.hpp)
   std::string data_changes_;  // earlier data of a run continued with --continue-on-new-data
   io::TrainingHistory history_;
   Clock::time_point run_start_ = Clock::now();
   Clock::time_point epoch_start_ = Clock::now();
-  double train_seconds_ = 0;
 };
 
 // resume: the checkpoint to continue from, or null for a new run.
 template <class Model>
 int train(const Options& o, const io::Dataset& data, const io::Splits& splits, const io::Checkpoint* resume) {
+  using Optimizer = RuntimeOptimizer<float, Model::kParamCount>;
   // Set-up: everything is allocated here, once; the training loop allocates nothing.
   auto model = std::make_unique<Model>();
   auto norm = std::make_unique<Normalizer<Model::kInputs>>();
-  auto sgd = std::make_unique<SgdMomentum<float, Model::kParamCount>>();
+  auto optimizer =
+      o.optimizer == "sgd"
+          ? std::make_unique<Optimizer>(SgdConfig<float>{static_cast<float>(o.lr), static_cast<float>(o.momentum),
+                                                         static_cast<float>(o.lr_decay), o.nesterov})
+          : std::make_unique<Optimizer>(AdamConfig<float>{static_cast<float>(o.lr), static_cast<float>(o.beta1),
+                                                          static_cast<float>(o.beta2), static_cast<float>(o.eps),
+                                                          static_cast<float>(o.lr_decay)},
+                                        o.optimizer == "adamw");
   auto eval_scratch = std::make_unique<Matrix<float, Model::kMaxBatch, Model::kInputs>>();
+  RuntimeLoss loss;
+  RuntimeLoss::parse(o.loss, loss);
   Rng rng(o.seed);
-  model->init(rng, static_cast<float>(o.weight_scale));
+  model->init(rng, o.init_rule() == "he" ? InitRule::he() : InitRule::gaussian(o.weight_scale));
   norm->fit(splits.train);
-  sgd->config = {static_cast<float>(o.lr), static_cast<float>(o.momentum), static_cast<float>(o.lr_decay)};
-  auto trainer = std::make_unique<Trainer<Model, SgdMomentum<float, Model::kParamCount>>>(*model, *sgd,
-                                                                                         static_cast<float>(o.reg));
+  auto trainer = std::make_unique<Trainer<Model, RuntimeLoss, Optimizer>>(*model, *optimizer, static_cast<float>(o.reg), loss);
   std::vector<std::uint32_t> order(splits.train.count);
   // The sampler has its own stream, so changing the model's size does not change the shuffles.
   ShufflingSampler sampler(order, o.batch_size, o.keep_last_batch, o.seed ^ 0x5EED5A3D1E5ull);
+  ImageBatches<Model::kInputs> batches(splits.train, *norm, sampler);
 
-  std::printf("firmnet train: %s %s on %s: %zu train, %zu val, %zu test images\n", Model::kKind,
-              io::shape_text(Model::kShape).c_str(), data.name.c_str(), splits.train.count, splits.val.count,
-              splits.test.count);
-  std::printf("  batch %zu, lr %g, reg %g, momentum %g, lr decay %g, weight scale %g, %zu epochs, seed %llu\n",
-              o.batch_size, o.lr, o.reg, o.momentum, o.lr_decay, o.weight_scale, o.epochs,
-              static_cast<unsigned long long>(o.seed));
+  std::printf("firmnet train: %s = %s on %s: %zu train, %zu val, %zu test images\n", o.model.c_str(),
+              Model::kSpec.c_str(), data.name.c_str(), splits.train.count, splits.val.count, splits.test.count);
+  std::printf("  %zu parameters; %s lr %g, reg %g, batch %zu, lr decay %g, %s loss, init %s, %zu epochs, seed %llu\n",
+              Model::kParamCount, o.optimizer.c_str(), o.lr, o.reg, o.batch_size, o.lr_decay, o.loss.c_str(),
+              o.init_rule().c_str(), o.epochs, static_cast<unsigned long long>(o.seed));
   std::printf("  kernels: %s, %zu thread%s\n", examples::kernels_text().c_str(), o.threads, o.threads == 1 ? "" : "s");
 
-  using Optimizer = SgdMomentum<float, Model::kParamCount>;
-  TrainLog<Model, Optimizer> log(o, *model, *norm, *sgd, sampler, sampler.batches_per_epoch(), o.batch_size,
+  TrainLog<Model, Optimizer> log(o, *model, *norm, *optimizer, sampler, splits, *eval_scratch, batches.batches(),
                                  io::data_fingerprint(data.name, splits));
   std::size_t first_epoch = 0;
   if (resume) {
@@ -161,7 +176,9 @@ int train(const Options& o, const io::Dataset& data, const io::Splits& splits, c
       throw io::Error(o.checkpoint_file + " was trained on other data than " + data_dir_text(o) + " holds now (" +
                       changed + "); pass --continue-on-new-data to train on this data anyway");
     io::load_checkpoint_into(*resume, o.checkpoint_file, *model, *norm);
-    first_epoch = examples::restore_train_state(*resume, o.checkpoint_file, *sgd, sampler, log.history());
+    io::restore_optimizer_state(*resume, o.checkpoint_file, *optimizer);
+    io::restore_rng(*resume, "sampler_rng", o.checkpoint_file, sampler.rng());
+    first_epoch = io::restore_history(*resume, o.checkpoint_file, log.history());
     if (!changed.empty()) {
       const std::string* before = resume->find_metadata(io::kDataFingerprintKey);
       const std::string* earlier = resume->find_metadata("data_changes");
@@ -171,8 +188,7 @@ int train(const Options& o, const io::Dataset& data, const io::Splits& splits, c
     }
     std::printf("Resuming from %s after epoch %zu of %zu\n", o.checkpoint_file.c_str(), first_epoch, o.epochs);
   }
-  const FitResult result =
-      fit(*trainer, sampler, splits.train, splits.val, *norm, *eval_scratch, FitOptions{o.epochs, first_epoch}, log);
+  const FitResult result = fit(*trainer, batches, FitOptions{o.epochs, first_epoch}, log);
   if (result.status == FitStatus::non_finite_loss) {
     const std::string kept = log.history().epochs.empty()
                                  ? std::string("no checkpoint was written")
@@ -211,9 +227,13 @@ int main(int argc, char** argv) {
                             std::to_string(splits.train.count) +
                             " training images (--num-train): no full batch to train on; pass --keep-last-batch to "
                             "train on the partial batch, or a smaller --batch-size");
-    return examples::with_model(io::input_dim(o.dataset), o.model, o.hidden, [&](auto model_type) {
-      return train<typename decltype(model_type)::type>(o, data, splits, resume.get());
+    int status = 1;
+    const bool found = examples::visit_model(o.spec, [&](auto stack) {
+      status = train<typename decltype(stack)::type::template Bind<Train<float, examples::kMaxBatch>>>(o, data, splits,
+                                                                                                      resume.get());
     });
+    if (!found) throw io::Error(examples::how_to_compile(o.spec));
+    return status;
   } catch (const cli::UsageError& e) {
     std::fprintf(stderr, "train: %s\n", e.what());
     return 2;

@@ -46,8 +46,9 @@ std::vector<std::uint8_t> gzip(const std::vector<std::uint8_t>& bytes) {
 #endif
 }
 
-quant::QuantizedLayer layer(std::size_t in, std::size_t out, bool last) {
+quant::QuantizedLayer layer(std::size_t in, std::size_t out, bool relu) {
   quant::QuantizedLayer l;
+  l.op = "fc";
   l.inputs = in;
   l.outputs = out;
   for (std::size_t i = 0; i < in * out; ++i) l.weights.push_back(std::int8_t(int(i * 37 % 255) - 127));
@@ -55,9 +56,16 @@ quant::QuantizedLayer layer(std::size_t in, std::size_t out, bool last) {
   l.multiplier.assign(out, 1 << 30);
   l.shift.assign(out, -8);
   l.weight_scale.assign(out, 0.01f);
-  l.output_zero_point = last ? -5 : 0;
-  l.output_min = last ? -128 : 0;
-  l.output_max = last ? 127 : 255;
+  l.output_zero_point = relu ? 0 : 123;
+  l.output_min = 0;
+  return l;
+}
+
+quant::QuantizedLayer shape_only(const char* op, std::size_t n, std::int32_t zero) {
+  quant::QuantizedLayer l;
+  l.op = op;
+  l.inputs = l.outputs = n;
+  l.input_zero_point = l.output_zero_point = l.output_min = zero;
   return l;
 }
 }  // namespace
@@ -83,22 +91,27 @@ int main(int argc, char** argv) {
   static LinearClassifier<6, 3, 2> linear;
   static Normalizer<6> norm;
   Rng rng(1);
-  net.init(rng, 0.5f);
-  linear.init(rng, 0.5f);
+  net.init(rng, InitRule::gaussian(0.5));
+  linear.init(rng, InitRule::gaussian(0.5));
   io::Checkpoint c = io::make_checkpoint(net, norm);
   c.set_metadata("dataset", "fashion-mnist");
   write(dir / "checkpoint/two_layer.fnck", io::encode_checkpoint(c));
   write(dir / "checkpoint/linear.fnck", io::encode_checkpoint(io::make_checkpoint(linear, norm)));
 
   quant::QuantizedModel two;
-  two.kind = "two-layer";
-  two.layers = {layer(16, 8, false), layer(8, 4, true)};
+  two.spec = "in:16|fc:8+relu|fc:4";
+  two.layers = {layer(16, 8, true), layer(8, 4, false)};
   write(dir / "quantized_model/two_layer.fnq", io::encode_quantized_model(two));
   quant::QuantizedModel lin;
-  lin.kind = "linear";
-  lin.layers = {layer(16, 4, true)};
+  lin.spec = "in:16|fc:4";
+  lin.layers = {layer(16, 4, false)};
   lin.metadata = {{"dataset", "toy"}};
   write(dir / "quantized_model/linear.fnq", io::encode_quantized_model(lin));
+  quant::QuantizedModel deep;  // the fuzz target's third network: in:16|fc:8|relu|flatten|fc:4
+  deep.spec = "in:16|fc:8|relu|flatten|fc:4";
+  deep.layers = {layer(16, 8, false), shape_only("relu", 8, 123), shape_only("flatten", 8, 123), layer(8, 4, false)};
+  deep.layers[3].input_zero_point = 123;
+  write(dir / "quantized_model/deep.fnq", io::encode_quantized_model(deep));
 
   auto args = [](std::vector<std::string> a) {
     std::string s;
@@ -109,5 +122,7 @@ int main(int argc, char** argv) {
   write(dir / "flags/many.txt", args({"--dataset=cifar10", "--hidden", "256", "--lr", "1e-2", "--reg=0", "--batch-size", "32",
                                       "--seed", "7", "--keep-last-batch", "--momentum", "0.9", "--threads", "2"}));
   write(dir / "flags/bad.txt", args({"--lr", "-1", "--model", "linear"}));
+  write(dir / "flags/adam.txt", args({"--model", "mlp:256,128", "--optimizer", "adam", "--lr", "1e-3", "--beta2", "0.99",
+                                      "--loss", "mse", "--init", "he", "--lr-decay", "0.85"}));
   return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "common/model_zoo.hpp"
 #include "firmnet/cli/flags.hpp"
+#include "firmnet/io/datasets.hpp"
 #include "firmnet/io/file.hpp"
 
 namespace firmnet::examples {
@@ -19,12 +20,18 @@ struct Options {
   std::string data_dir;  // empty: the dataset's default location
   std::string model = "two-layer";
   std::size_t hidden = 128;
+  std::string spec;      // the architecture --model names (filled by parse_options)
   std::size_t epochs = 15;
   std::size_t batch_size = 64;
-  double lr = 0.1;
+  std::string optimizer = "sgd";
+  double lr = 0.1;       // sgd's default; adam and adamw default to 0.001
   double reg = 0.001;
   double momentum = 0.0;
+  bool nesterov = false;
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   double lr_decay = 1.0;
+  std::string loss = "softmax";
+  std::string init = "auto";  // auto: the assignment's gaussian for up to 2 dense layers, else he
   double weight_scale = 1e-3;
   std::size_t num_train = 0;  // 0: every training image not used for validation
   std::size_t num_val = 10000;
@@ -37,29 +44,77 @@ struct Options {
   std::size_t threads = 1;
   bool resume = false;
   bool continue_on_new_data = false;
+  bool list_models = false;
   std::vector<std::string> given;  // the flags set on the command line
+
+  bool was_set(const std::string& flag) const {
+    for (const auto& g : given)
+      if (g == flag) return true;
+    return false;
+  }
+  // The initialisation --init auto stands for: the assignment's gaussian (--weight-scale) for
+  // networks of at most two dense layers and nothing else (its linear and two-layer nets), He's
+  // for deeper ones, whose activations would vanish through layers started at 1e-3.
+  std::string init_rule() const {
+    if (init != "auto") return init;
+    std::size_t dense = 0, others = 0;
+    for (std::size_t bar = spec.find('|'); bar != std::string::npos; bar = spec.find('|', bar + 1))
+      (spec.compare(bar + 1, 3, "fc:") == 0 ? dense : others) += 1;
+    return dense <= 2 && others == 0 ? "gaussian" : "he";
+  }
 };
 
-// false: --help was printed. Throws cli::UsageError naming the flag.
+inline std::string hidden_sizes_text() {
+  std::string s;
+  for (const auto h : kHiddenSizes) s += (s.empty() ? "" : ", ") + std::to_string(h);
+  return s;
+}
+
+inline void print_models() {
+  std::printf("Networks compiled into these programs (--model takes a name or the spec itself):\n");
+  for (const auto spec : compiled_specs()) std::printf("  %.*s\n", static_cast<int>(spec.size()), spec.data());
+  std::printf("Names: linear = in:N|fc:10; two-layer --hidden H = in:N|fc:H+relu|fc:10 (H in %s);\n"
+              "mlp:H1,H2,... = in:N|fc:H1+relu|fc:H2+relu|...|fc:10. To add a network: examples/common/model_zoo.hpp.\n",
+              hidden_sizes_text().c_str());
+}
+
+// false: --help or --list-models was printed. Throws cli::UsageError naming the flag.
 inline bool parse_options(int argc, char** argv, Options& o) {
   cli::Flags flags("train",
-                   "Trains the assignment's classifier (input -> FC -> ReLU -> FC -> scores, or a linear\n"
-                   "classifier) with SGD on softmax cross-entropy + L2, as the numpy assignment does.\n"
-                   "Writes an SVG plot, a CSV history and a checkpoint after every epoch.");
+                   "Trains a network (the assignment's two-layer net by default; any compiled stack with --model)\n"
+                   "on softmax cross-entropy or MSE + L2 with SGD, Adam or AdamW. Writes an SVG plot, a CSV history\n"
+                   "and a checkpoint after every epoch.");
   flags.add_string("dataset", &o.dataset, "Dataset to train on", {"fashion-mnist", "cifar10"});
   flags.add_string("data-dir", &o.data_dir,
                    "Directory of the dataset files (default: /usr/share/datasets/fashion-mnist from Debian's "
                    "dataset-fashion-mnist; data/cifar-10-batches-bin for cifar10)");
-  flags.add_string("model", &o.model, "Model", {"two-layer", "linear"});
-  flags.add_size("hidden", &o.hidden, "Hidden units of the two-layer net; compiled sizes: " +
-                                          hidden_sizes_text(), 1, 1 << 20);
+  flags.add_string("model", &o.model,
+                   "Network: linear, two-layer, mlp:H1,H2,... (1-4 hidden layers) or a spec in:...|... "
+                   "(--list-models prints the compiled ones)");
+  flags.add_size("hidden", &o.hidden, "Hidden units of the two-layer net; compiled sizes: " + hidden_sizes_text(), 1,
+                 1 << 20);
   flags.add_size("epochs", &o.epochs, "Epochs to train", 1, 100000);
-  flags.add_size("batch-size", &o.batch_size, "Images per SGD step", 1, kMaxBatch);
-  flags.add_double("lr", &o.lr, "Learning rate", 0, 1e6, true);
-  flags.add_double("reg", &o.reg, "L2 regularisation strength (reg/2 * sum w^2 over weight matrices)", 0, 1e6);
+  flags.add_size("batch-size", &o.batch_size, "Images per step", 1, kMaxBatch);
+  flags.add_string("optimizer", &o.optimizer, "Optimizer", {"sgd", "adam", "adamw"});
+  flags.add_double("lr", &o.lr, "Learning rate (default 0.1 for sgd, 0.001 for adam and adamw)", 0, 1e6, true);
+  flags.add_double("reg", &o.reg,
+                   "Regularisation: L2 reg/2 * sum w^2 over weight matrices in the loss (sgd, adam); the decoupled "
+                   "weight decay w -= lr*reg*w (adamw)",
+                   0, 1e6);
   flags.add_double("momentum", &o.momentum, "SGD momentum (0: plain SGD)", 0, 0.999999);
+  flags.add_bool("nesterov", &o.nesterov, "SGD with Nesterov momentum");
+  flags.add_double("beta1", &o.beta1, "Adam's first-moment decay", 0, 0.999999);
+  flags.add_double("beta2", &o.beta2, "Adam's second-moment decay", 0, 0.9999999);
+  flags.add_double("eps", &o.eps, "Adam's epsilon", 0, 1, true);
   flags.add_double("lr-decay", &o.lr_decay, "Learning rate factor applied after every epoch", 0, 1, true);
-  flags.add_double("weight-scale", &o.weight_scale, "Standard deviation of the initial weights", 0, 10, true);
+  flags.add_string("loss", &o.loss, "Loss: softmax cross-entropy, or mean squared error on one-hot targets",
+                   {"softmax", "mse"});
+  flags.add_string("init", &o.init,
+                   "Initial weights: gaussian (std --weight-scale), he (std sqrt(2/fan_in)); auto: gaussian for "
+                   "up to two dense layers (the assignment's nets), he for deeper networks",
+                   {"auto", "gaussian", "he"});
+  flags.add_double("weight-scale", &o.weight_scale, "Standard deviation of the initial weights (--init gaussian)", 0, 10,
+                   true);
   flags.add_size("num-train", &o.num_train, "Training images (0: all not held out for validation)", 0, 1u << 30);
   flags.add_size("num-val", &o.num_val, "Validation images, the last ones of the training file", 1, 1u << 30);
   flags.add_bool("keep-last-batch", &o.keep_last_batch, "Train on the last partial batch instead of dropping it");
@@ -77,15 +132,35 @@ inline bool parse_options(int argc, char** argv, Options& o) {
   flags.add_bool("continue-on-new-data", &o.continue_on_new_data,
                  "With --resume: continue on data that differs from what the checkpoint was trained on (its input "
                  "mean stays; the checkpoint records the change)");
+  flags.add_bool("list-models", &o.list_models, "Print the networks compiled in, and how to add one");
   if (!flags.parse(argc, argv)) {
     std::fputs(flags.help().c_str(), stdout);
     return false;
   }
   o.given = flags.given();
-  if (o.model == "two-layer" && !is_compiled_hidden(o.hidden))
-    throw cli::UsageError("--hidden: " + std::to_string(o.hidden) + " is not a compiled size (" +
-                          hidden_sizes_text() + ")");
+  if (o.list_models) {
+    print_models();
+    return false;
+  }
+  if (o.optimizer != "sgd" && !o.was_set("lr")) o.lr = 1e-3;  // Adam's usual default
+  if (o.optimizer != "sgd" && (o.was_set("momentum") || o.was_set("nesterov")))
+    throw cli::UsageError("--momentum and --nesterov are SGD's; --optimizer " + o.optimizer + " takes --beta1, --beta2, --eps");
+  if (o.optimizer == "sgd" && (o.was_set("beta1") || o.was_set("beta2") || o.was_set("eps")))
+    throw cli::UsageError("--beta1, --beta2 and --eps are Adam's; give them with --optimizer adam or adamw");
+  if (o.nesterov && !(o.momentum > 0)) throw cli::UsageError("--nesterov needs a --momentum above 0");
   if (o.continue_on_new_data && !o.resume) throw cli::UsageError("--continue-on-new-data only goes with --resume");
+  if (!o.resume) {
+    bool hidden_ok = false;
+    for (const auto h : kHiddenSizes) hidden_ok = hidden_ok || h == o.hidden;
+    if (o.model == "two-layer" && !hidden_ok)
+      throw cli::UsageError("--hidden: " + std::to_string(o.hidden) + " is not a compiled size (" + hidden_sizes_text() + ")");
+    std::string problem;
+    o.spec = model_spec(o.model, io::input_dim(o.dataset), o.hidden, problem);
+    if (o.spec.empty()) throw cli::UsageError("--model: " + problem);
+    bool compiled = false;
+    for (const auto s : compiled_specs()) compiled = compiled || s == o.spec;
+    if (!compiled) throw cli::UsageError("--model " + o.model + ": " + how_to_compile(o.spec));
+  }
   if (o.csv_file.empty()) {
     const auto dot = o.plot_file.rfind('.');
     const auto slash = o.plot_file.rfind('/');

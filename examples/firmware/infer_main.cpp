@@ -15,13 +15,12 @@
 
 namespace {
 
-using Model = std::remove_const_t<decltype(firmnet_model::model)>;
+using Model = firmnet_model::Model;
 
 // The budget this firmware is built for: the model must fit, checked by the compiler.
 constexpr std::size_t kFlashBudget = 256 * 1024, kRamBudget = 4 * 1024;
 static_assert(Model::kWeightBytes <= kFlashBudget, "the model's weights do not fit the flash budget");
 static_assert(Model::kWorkingBytes <= kRamBudget, "the model's working memory does not fit the RAM budget");
-static_assert(firmnet_model::model.shapes_match(), "the header's arrays do not match the model's shape");
 
 Model::Workspace g_workspace;  // .bss: the only working memory
 
@@ -66,7 +65,7 @@ int main() {
   line.text(kernel_errors == 0 ? "equal" : "DIFFERENT").print();
 
   std::size_t mismatches = 0, correct = 0;
-  std::int8_t logits[Model::kClasses];
+  std::uint8_t logits[Model::kClasses];
   if (firmnet_model::kTestImages == 0) {  // a header written with --test-vectors 0: run, nothing to compare
     static std::uint8_t blank[Model::kInputs];
     const firmnet::Label pred = firmnet_model::model.predict(blank, logits, g_workspace);

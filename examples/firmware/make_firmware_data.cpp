@@ -73,8 +73,7 @@ void print_weights(const char* prefix, smoke::Net& net) {
 struct Quiet {
   void on_epoch_start(std::size_t) {}
   void on_iteration(std::size_t, std::size_t, double) {}
-  void on_evaluate(std::size_t) {}
-  bool on_epoch_end(std::size_t, double, double) { return true; }
+  bool on_epoch_end(std::size_t) { return true; }
 };
 
 }  // namespace
@@ -88,17 +87,17 @@ int main() {
   // Trained weights: 20 epochs on the host.
   auto trained = std::make_unique<smoke::Net>();
   auto norm = std::make_unique<firmnet::Normalizer<smoke::kInputs>>();
-  auto scratch = std::make_unique<firmnet::Matrix<float, smoke::kBatch, smoke::kInputs>>();
   norm->fit(fit_set.view());
-  trained->init(rng, 0.1f);
-  firmnet::Sgd<float> sgd{{0.2f, 0.f, 1.f}};
-  firmnet::Trainer<smoke::Net, firmnet::Sgd<float>> trainer(*trained, sgd, smoke::kReg);
+  trained->init(rng, firmnet::InitRule::gaussian(0.1));
+  firmnet::Sgd<float> sgd({0.2f, 0.f, 1.f});
+  firmnet::Trainer<smoke::Net, firmnet::SoftmaxCrossEntropy, firmnet::Sgd<float>> trainer(*trained, sgd, smoke::kReg);
   std::vector<std::uint32_t> order(512);
   firmnet::ShufflingSampler sampler(order, smoke::kBatch, false, kSeed);
+  firmnet::ImageBatches<smoke::kInputs> batches(fit_set.view(), *norm, sampler);
   Quiet quiet;
-  firmnet::fit(trainer, sampler, fit_set.view(), test.view(), *norm, *scratch, firmnet::FitOptions{20, 0}, quiet);
+  firmnet::fit(trainer, batches, firmnet::FitOptions{20, 0}, quiet);
   auto initial = std::make_unique<smoke::Net>();
-  initial->init(rng, 0.1f);
+  initial->init(rng, firmnet::InitRule::gaussian(0.1));
 
   // The expected results: smoke.hpp run on the host.
   auto state = std::make_unique<smoke::State>();

@@ -11,8 +11,10 @@
 #include "firmnet/data/image_set.hpp"
 #include "firmnet/data/normalizer.hpp"
 #include "firmnet/models/two_layer_net.hpp"
+#include "firmnet/loss/loss.hpp"
+#include "firmnet/optim/sgd.hpp"
+#include "firmnet/train/batches.hpp"
 #include "firmnet/train/sampler.hpp"
-#include "firmnet/train/sgd.hpp"
 #include "firmnet/train/trainer.hpp"
 
 namespace smoke {
@@ -68,14 +70,15 @@ inline void classify(State& s, const Weights& trained, const float* mean, const 
 inline void train(State& s, const Weights& initial, const float* mean, const firmnet::ImageSet& samples, Results& out) {
   load(s.net, initial);
   for (std::size_t j = 0; j < kInputs; ++j) s.norm.mean.storage[j] = mean[j];
-  firmnet::Sgd<float> sgd{{kLearningRate, 0.f, 1.f}};
-  firmnet::Trainer<Net, firmnet::Sgd<float>> trainer(s.net, sgd, kReg);
+  firmnet::Sgd<float> sgd({kLearningRate, 0.f, 1.f});
+  firmnet::Trainer<Net, firmnet::SoftmaxCrossEntropy, firmnet::Sgd<float>> trainer(s.net, sgd, kReg);
   firmnet::ShufflingSampler sampler(s.order, kBatch, false, kSamplerSeed);
+  firmnet::ImageBatches<kInputs> batches(samples, s.norm, sampler);
   std::size_t step = 0;
   while (step < kTrainSteps) {
-    sampler.start_epoch();
-    for (std::size_t b = 0; b < sampler.batches_per_epoch() && step < kTrainSteps; ++b, ++step)
-      out.losses[step] = trainer.step(samples, s.norm, sampler.batch(b)).loss;
+    batches.start_epoch();
+    for (std::size_t b = 0; b < batches.batches() && step < kTrainSteps; ++b, ++step)
+      out.losses[step] = trainer.step(batches.fill(b, trainer.batch_x(), trainer.batch_labels())).loss;
   }
 }
 

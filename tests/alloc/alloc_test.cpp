@@ -1,6 +1,6 @@
 // "Allocation-free" as a tested promise: counts every global operator new and malloc-family call
-// while models run forward, backward, training steps, predict and a whole fit epoch, and
-// requires zero. Under AddressSanitizer the counting goes through ASan's allocation hook.
+// while models of several depths run forward, backward, training steps with every optimizer and
+// loss, predict, an accuracy pass and whole fit epochs, and requires zero. Under AddressSanitizer the counting goes through ASan's allocation hook.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -9,10 +9,15 @@
 #include <vector>
 
 #include "firmnet/kernels/thread_pool.hpp"
+#include "firmnet/layers/flatten.hpp"
 #include "firmnet/models/linear_classifier.hpp"
 #include "firmnet/models/two_layer_net.hpp"
+#include "firmnet/optim/adam.hpp"
+#include "firmnet/optim/runtime_optimizer.hpp"
+#include "firmnet/optim/sgd.hpp"
+#include "firmnet/train/accuracy.hpp"
+#include "firmnet/train/batches.hpp"
 #include "firmnet/train/fit.hpp"
-#include "firmnet/train/sgd.hpp"
 #include "support/random.hpp"
 
 namespace {
@@ -133,21 +138,20 @@ namespace {
 struct SilentObserver {
   void on_epoch_start(std::size_t) {}
   void on_iteration(std::size_t, std::size_t, double) {}
-  void on_evaluate(std::size_t) {}
-  bool on_epoch_end(std::size_t, double, double) { return true; }
+  bool on_epoch_end(std::size_t) { return true; }
 };
 
-template <class Model>
-void require_allocation_free() {
+// Forward, backward, training steps (full and partial batches), predict and a fit of two epochs
+// of a model with an optimizer and a loss: zero allocation calls once set up.
+template <class Model, class Optimizer, class Loss = SoftmaxCrossEntropy>
+void require_allocation_free(Optimizer& optimizer) {
   using T = typename Model::Scalar;
   constexpr std::size_t In = Model::kInputs, C = Model::kClasses, B = Model::kMaxBatch;
   // Set-up may allocate: the model and buffers are created once, before the counted region.
   auto model = std::make_unique<Model>();
-  auto optimizer = std::make_unique<SgdMomentum<T, Model::kParamCount>>();
-  optimizer->config = {T(0.1), T(0.9), T(0.95)};
-  auto trainer = std::make_unique<Trainer<Model, SgdMomentum<T, Model::kParamCount>>>(*model, *optimizer, T(1e-3));
+  auto trainer = std::make_unique<Trainer<Model, Loss, Optimizer>>(*model, optimizer, T(1e-3));
   Rng rng(1);
-  model->init(rng, T(1e-3));
+  model->init(rng, InitRule::he());
   const auto x = test::random_vector<T>(B * In, 2);
   std::vector<Label> y(B);
   for (std::size_t i = 0; i < B; ++i) y[i] = static_cast<Label>(i % C);
@@ -165,43 +169,65 @@ void require_allocation_free() {
   auto scratch = std::make_unique<Matrix<T, B, In>>();
   std::vector<std::uint32_t> order(n);
   ShufflingSampler sampler(order, B, true, 3);
+  ImageBatches<In, T> batches(set, *norm, sampler);
   SilentObserver observer;
 
   AllocationCounter counter;
   counter.start();
   model->forward(ConstView<T, In>(x.data(), B));
-  model->backward(ConstView<T, C>(dscores.data(), B));
+  model->backward(View<T, C>(dscores.data(), B));
   model->forward(ConstView<T, In>(x.data(), 1));  // batch 1
-  model->backward(ConstView<T, C>(dscores.data(), 1));
+  model->backward(View<T, C>(dscores.data(), 1));
   for (int i = 0; i < 3; ++i) trainer->step(ConstView<T, In>(x.data(), B), y.data());
   trainer->step(ConstView<T, In>(x.data(), B > 1 ? B - 1 : 1), y.data());  // a partial batch
   model->predict(ConstView<T, In>(x.data(), B), predicted.data());
   model->predict(ConstView<T, In>(x.data(), 1), predicted.data());
-  const FitResult result = fit(*trainer, sampler, set, set.slice(0, B + 3), *norm, *scratch, FitOptions{2, 0}, observer);
+  const double accuracy = check_accuracy(*model, *norm, set, *scratch);
+  const FitResult result = fit(*trainer, batches, FitOptions{2, 0}, observer);
   const long allocations = counter.stop();
 
   REQUIRE(result.status == FitStatus::done);
+  REQUIRE(accuracy >= 0.0);
   REQUIRE(allocations == 0);
+}
+
+template <class Model>
+void with_every_optimizer() {
+  using T = typename Model::Scalar;
+  auto sgd = std::make_unique<Sgd<T, Model::kParamCount>>(SgdConfig<T>{T(0.1), T(0.9), T(0.95), true});
+  require_allocation_free<Model>(*sgd);
+  auto adam = std::make_unique<Adam<T, Model::kParamCount>>();
+  require_allocation_free<Model>(*adam);
+  auto adamw = std::make_unique<AdamW<T, Model::kParamCount>>();
+  require_allocation_free<Model, AdamW<T, Model::kParamCount>, MeanSquaredError>(*adamw);
+  auto runtime = std::make_unique<RuntimeOptimizer<T, Model::kParamCount>>(AdamConfig<T>{}, false);
+  require_allocation_free<Model, RuntimeOptimizer<T, Model::kParamCount>, RuntimeLoss>(*runtime);
 }
 
 }  // namespace
 
 TEST_CASE("two-layer net: forward, backward, step, predict and fit allocate nothing", "[alloc]") {
-  require_allocation_free<TwoLayerNet<784, 128, 10, 64>>();
-  require_allocation_free<TwoLayerNet<3072, 128, 10, 64>>();
-  require_allocation_free<TwoLayerNet<13, 7, 3, 5, double>>();
+  with_every_optimizer<TwoLayerNet<784, 128, 10, 64>>();
+  with_every_optimizer<TwoLayerNet<3072, 128, 10, 64>>();
+  with_every_optimizer<TwoLayerNet<13, 7, 3, 5, double>>();
+}
+
+TEST_CASE("deeper stacks allocate nothing either", "[alloc]") {
+  with_every_optimizer<Network<Train<float, 32>, Input<784>, Fc<256>, Relu, Fc<128>, Relu, Fc<10>>>();
+  with_every_optimizer<Network<Train<float, 8>, Input<6, 6, 2>, Relu, Flatten, Fc<16>, Relu, Fc<9>, Fc<8>, Relu, Fc<4>>>();
 }
 
 #if FIRMNET_HAVE_XSIMD
 TEST_CASE("with a 2-thread GEMM pool, steps and predict allocate nothing", "[alloc]") {
   kernels::ThreadPool pool(2);  // set-up: threads are created here
   kernels::set_gemm_thread_pool(&pool);
-  require_allocation_free<TwoLayerNet<3072, 128, 10, 64>>();
+  auto sgd = std::make_unique<Sgd<float, TwoLayerNet<3072, 128, 10, 64>::kParamCount>>();
+  require_allocation_free<TwoLayerNet<3072, 128, 10, 64>>(*sgd);
   kernels::set_gemm_thread_pool(nullptr);
 }
 #endif
 
 TEST_CASE("linear classifier: forward, backward, step, predict and fit allocate nothing", "[alloc]") {
-  require_allocation_free<LinearClassifier<784, 10, 64>>();
-  require_allocation_free<LinearClassifier<3072, 10, 1>>();
+  with_every_optimizer<LinearClassifier<784, 10, 64>>();
+  with_every_optimizer<LinearClassifier<3072, 10, 1>>();
 }

@@ -45,10 +45,10 @@ evaluate)
 linear_and_cifar10)
   expect 0 '^Done: 1 epochs' "$bin/train" "${fm[@]}" "${out[@]}" --epochs 1 --model linear
   expect 0 '^Test: ' "$bin/evaluate" --checkpoint-file "$work/ckpt.fnck" --data-dir "$work/data/fashion-mnist"
-  expect 0 'two-layer 3072x64x10 on cifar10: 250 train, 50 val, 60 test' "$bin/train" --dataset cifar10 \
+  expect 0 'two-layer = in:3072\|fc:64\+relu\|fc:10 on cifar10: 250 train, 50 val, 60 test' "$bin/train" --dataset cifar10 \
     --data-dir "$work/data/cifar10" --num-val 50 --hidden 64 --epochs 1 --batch-size 16 "${out[@]}"
   expect 0 '^Test: ' "$bin/evaluate" --checkpoint-file "$work/ckpt.fnck" --data-dir "$work/data/cifar10"
-  expect 1 'does not fit fashion-mnist' "$bin/evaluate" --checkpoint-file "$work/ckpt.fnck" --dataset fashion-mnist \
+  expect 1 'the network in:3072\|fc:64\+relu\|fc:10 does not take fashion-mnist images' "$bin/evaluate" --checkpoint-file "$work/ckpt.fnck" --dataset fashion-mnist \
     --data-dir "$work/data/fashion-mnist"
   ;;
 same_seed_same_bits)
@@ -191,6 +191,48 @@ firmware_headers)
     --test-vectors 0
   build_and_run "$work/none.hpp" 'no test vectors to compare'
   ;;
+models)
+  # Networks by name or spec, what is compiled in, and what to do about what is not.
+  expect 0 'in:784\|fc:256\+relu\|fc:128\+relu\|fc:10' "$bin/train" --list-models
+  expect 0 'model_zoo.hpp' "$bin/train" --list-models
+  one_epoch=("$bin/train" "${fm[@]}" "${out[@]}" --epochs 1 --batch-size 32)
+  expect 0 '^Done: 1 epochs' "${one_epoch[@]}" --model mlp:256,128 --optimizer adam
+  expect 0 '^Test: ' "$bin/evaluate" --checkpoint-file "$work/ckpt.fnck" --data-dir "$work/data/fashion-mnist"
+  expect 0 '^int8 test accuracy' "$bin/quantize" --checkpoint-file "$work/ckpt.fnck" --data-dir "$work/data/fashion-mnist" \
+    --calibration-images 100 --output-file "$work/m.fnq" --header-file "$work/m.hpp"
+  grep -q 'QFc<firmnet::Shape<1, 1, 256>, 128>' "$work/m.hpp" || fail "the header lacks the second hidden layer"
+  expect 0 'PASSED' "$bin/gradcheck" --model mlp:512,256,128,64
+  expect 0 '^Done: 1 epochs' "${one_epoch[@]}" --model 'in:784|fc:128+relu|fc:64+relu|fc:10'
+  expect 2 "--model mlp:300,100: the network in:784\|fc:300\+relu\|fc:100\+relu\|fc:10 is not compiled into these programs; add its Stack<...> to examples/common/model_zoo.hpp" \
+    train_small --model mlp:300,100
+  expect 2 'mlp:1,2,3,4,5. has 5 hidden layers; mlp: takes 1 to 4' train_small --model mlp:1,2,3,4,5
+  expect 2 "--model: 'mlp:12,,4': the hidden widths must be positive whole numbers" train_small --model mlp:12,,4
+  expect 2 "--model: 'resnet' is not a model name" train_small --model resnet
+  expect 2 'is not compiled into these programs' "$bin/gradcheck" --model mlp:300,100
+  ;;
+optimizers)
+  # Adam, AdamW and SGD with Nesterov momentum, each with a learning-rate decay: stopped after 2
+  # epochs and resumed to 4 = 4 uninterrupted epochs, byte for byte (all optimizer state is saved).
+  for opt in "--optimizer adam --lr 0.003" "--optimizer adamw --lr 0.003 --reg 0.01" "--momentum 0.9 --nesterov"; do
+    read -r -a flags <<<"$opt"
+    run=("$bin/train" "${fm[@]}" --batch-size 32 --lr-decay 0.85 --seed 5 --model mlp:128,64 "${flags[@]}")
+    "${run[@]}" --epochs 4 --checkpoint-file "$work/a.fnck" --plot-file "$work/a.svg" >/dev/null || fail "train $opt failed"
+    "${run[@]}" --epochs 2 --checkpoint-file "$work/b.fnck" --plot-file "$work/b.svg" >/dev/null || fail "train $opt failed"
+    expect 0 'Resuming from .*b.fnck after epoch 2 of 4' "$bin/train" --resume --epochs 4 --checkpoint-file "$work/b.fnck" \
+      --plot-file "$work/b.svg" --data-dir "$work/data/fashion-mnist"
+    cmp "$work/a.fnck" "$work/b.fnck" || fail "$opt: the resumed run's checkpoint differs from the uninterrupted run's"
+  done
+  expect 2 '--optimizer cannot be given with --resume' "$bin/train" --resume --optimizer sgd --checkpoint-file "$work/b.fnck" \
+    --data-dir "$work/data/fashion-mnist"
+  expect 2 "--momentum and --nesterov are SGD's" train_small --optimizer adam --momentum 0.9
+  expect 2 "--beta1, --beta2 and --eps are Adam's" train_small --beta1 0.8
+  expect 2 '--nesterov needs a --momentum above 0' train_small --nesterov
+  expect 2 "--optimizer: 'rmsprop' is not supported" train_small --optimizer rmsprop
+  # MSE on one-hot targets learns the toy data too.
+  log=$(train_small --loss mse --lr 0.5 --weight-scale 0.05) || fail "train --loss mse failed: $log"
+  val=$(grep -E '^Val: ' <<<"$log" | tail -n 1 | cut -d' ' -f2)
+  awk -v v="$val" 'BEGIN { exit !(v > 80) }' || fail "--loss mse should reach > 80% val on the toy data, got $val"
+  ;;
 kill_and_resume)
   # 50 times: SIGKILL train (tests/tools/kill_during_write), at a random moment for odd kills and
   # 0-400 us after a checkpoint write has begun for even ones (the 1024-unit net's checkpoints are
@@ -238,7 +280,9 @@ quantize)
   expect 0 '^int8 test accuracy: [0-9]+\.[0-9]{2}$' "$bin/quantize" --checkpoint-file "$work/ckpt.fnck" \
     --data-dir "$work/data/fashion-mnist" --calibration-images 200 --output-file "$work/m.fnq" --header-file "$work/m.hpp"
   [ -s "$work/m.fnq" ] || fail "no .fnq written"
-  grep -q 'inline constexpr firmnet::quant::QuantizedTwoLayerNet<784, 128, 10> model' "$work/m.hpp" || fail "header lacks the model"
+  grep -q 'using Model = firmnet::quant::QNetwork<firmnet::Shape<1, 1, 784>, firmnet::quant::QFc<' "$work/m.hpp" ||
+    fail "header lacks the model type"
+  grep -q 'inline constexpr Model model' "$work/m.hpp" || fail "header lacks the model"
   grep -q 'expected_logits' "$work/m.hpp" || fail "header lacks the test vectors"
   expect 1 'not a firmnet checkpoint' "$bin/quantize" --checkpoint-file "$work/m.fnq" --data-dir "$work/data/fashion-mnist"
   expect 2 '--calibration-images: 0 is out of range' "$bin/quantize" --checkpoint-file "$work/ckpt.fnck" --calibration-images 0

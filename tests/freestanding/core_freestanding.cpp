@@ -8,8 +8,11 @@
 #include "firmnet/core/arch.hpp"
 #include "firmnet/models/linear_classifier.hpp"
 #include "firmnet/models/two_layer_net.hpp"
+#include "firmnet/optim/adam.hpp"
+#include "firmnet/optim/sgd.hpp"
+#include "firmnet/train/accuracy.hpp"
+#include "firmnet/train/batches.hpp"
 #include "firmnet/train/fit.hpp"
-#include "firmnet/train/sgd.hpp"
 
 #if defined(__cpp_exceptions) || defined(__GXX_RTTI)
 #error "this file must be compiled with -fno-exceptions -fno-rtti"
@@ -17,8 +20,10 @@
 
 namespace {
 
-using Net = firmnet::TwoLayerNet<16, 8, 4, 8>;
+using Net = firmnet::Network<firmnet::Train<float, 8>, firmnet::Input<16>, firmnet::Fc<12>, firmnet::Relu,
+                             firmnet::Fc<8>, firmnet::Relu, firmnet::Fc<4>>;
 Net net;
+firmnet::Adam<float, Net::kParamCount> adam;
 firmnet::LinearClassifier<16, 4, 8> linear;
 firmnet::Normalizer<16> norm;
 firmnet::Matrix<float, 8, 16> scratch;
@@ -33,8 +38,7 @@ struct Observer {
     if (first < 0) first = loss;
     last = loss;
   }
-  void on_evaluate(std::size_t) {}
-  bool on_epoch_end(std::size_t, double, double) { return true; }
+  bool on_epoch_end(std::size_t) { return true; }
 };
 
 }  // namespace
@@ -47,15 +51,16 @@ int main() {
   }
   const firmnet::ImageSet set{pixels, labels, 64, 16};
   norm.fit(set);
-  net.init(rng, 0.1f);
-  firmnet::Sgd<float> sgd{{0.5f, 0.f, 1.f}};
-  firmnet::Trainer<Net, firmnet::Sgd<float>> trainer(net, sgd, 1e-3f);
+  net.init(rng, firmnet::InitRule::he());
+  adam.config.learning_rate = 0.01f;
+  firmnet::Trainer<Net, firmnet::SoftmaxCrossEntropy, decltype(adam)> trainer(net, adam, 1e-3f);
   firmnet::ShufflingSampler sampler(order, 8, false, 2);
+  firmnet::ImageBatches<16> batches(set, norm, sampler);
   Observer observer;
-  const auto result = firmnet::fit(trainer, sampler, set, set, norm, scratch, firmnet::FitOptions{10, 0}, observer);
+  const auto result = firmnet::fit(trainer, batches, firmnet::FitOptions{10, 0}, observer);
   const double accuracy = firmnet::check_accuracy(net, norm, set, scratch);
   firmnet::Label predicted;
-  linear.init(rng, 0.1f);
+  linear.init(rng, firmnet::InitRule::gaussian(0.1));
   linear.predict(firmnet::ConstView<float, 16>(scratch.data(), 1), &predicted);
   std::printf("core without exceptions/RTTI (kernels %s): loss %.4f -> %.4f, accuracy %.2f\n",
               firmnet::kernel_arch_name(), observer.first, observer.last, accuracy);

@@ -10,7 +10,7 @@
 #include "firmnet/kernels/gemm.hpp"
 #include "firmnet/kernels/thread_pool.hpp"
 #include "firmnet/models/two_layer_net.hpp"
-#include "firmnet/train/sgd.hpp"
+#include "firmnet/optim/sgd.hpp"
 #include "firmnet/train/trainer.hpp"
 #include "support/random.hpp"
 
@@ -87,15 +87,16 @@ TEST_CASE("training steps give the same bits with 1 and 2 threads", "[kernels][t
   auto run = [](kernels::ThreadPool* pool) {
     auto net = std::make_unique<Net>();
     Rng rng(5);
-    net->init(rng, 1e-2f);
-    Sgd<float> sgd{{0.1f, 0.f, 1.f}};
-    Trainer<Net, Sgd<float>> trainer(*net, sgd, 1e-3f);
+    net->init(rng, InitRule::gaussian(1e-2));
+    Sgd<float> sgd({0.1f, 0.f, 1.f});
+    Trainer<Net, SoftmaxCrossEntropy, Sgd<float>> trainer(*net, sgd, 1e-3f);
     const auto x = test::random_vector<float>(64 * 3072, 6);
     std::vector<Label> y(64);
     for (std::size_t i = 0; i < 64; ++i) y[i] = Label(i % 10);
     UsePool use(pool);
     for (int step = 0; step < 5; ++step) trainer.step(ConstView<float, 3072>(x.data(), 64), y.data());
-    return std::vector<float>(net->fc1.w.data(), net->fc1.w.data() + 3072 * 128);
+    const auto w1 = net->params()[0];
+    return std::vector<float>(w1.value, w1.value + w1.size());
   };
   kernels::ThreadPool pool(2);
   const auto single = run(nullptr);

@@ -1,4 +1,4 @@
-// train/: sampler, SGD, the training step and the fit loop.
+// train/: sampler, the training step, batch sources and the fit loop.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -9,8 +9,10 @@
 
 #include "firmnet/models/linear_classifier.hpp"
 #include "firmnet/models/two_layer_net.hpp"
+#include "firmnet/optim/sgd.hpp"
+#include "firmnet/train/accuracy.hpp"
+#include "firmnet/train/batches.hpp"
 #include "firmnet/train/fit.hpp"
-#include "firmnet/train/sgd.hpp"
 #include "support/random.hpp"
 
 using namespace firmnet;
@@ -58,28 +60,6 @@ TEST_CASE("rng: fixed outputs for a fixed seed (cross-platform contract)", "[cor
   REQUIRE(r2.normal() == n1);
 }
 
-TEST_CASE("sgd: plain and momentum updates", "[train][sgd]") {
-  std::vector<float> w = {1.f, 2.f}, dw = {0.5f, -1.f};
-  std::array<Param<float>, 1> params{{{"w", w.data(), dw.data(), 1, 2, true}}};
-  Sgd<float> sgd{{0.1f, 0.f, 0.5f}};
-  sgd.update(params);
-  REQUIRE(w[0] == Approx(0.95f));
-  REQUIRE(w[1] == Approx(2.1f));
-  sgd.decay_learning_rate();
-  REQUIRE(sgd.config.learning_rate == Approx(0.05f));
-
-  SgdMomentum<float, 2> momentum{{0.1f, 0.9f, 1.f}, {}};
-  w = {1.f, 2.f};
-  momentum.update(params);  // v = -0.1·dw
-  momentum.update(params);  // v = 0.9·v - 0.1·dw
-  REQUIRE(w[0] == Approx(1.f - 0.05f - (0.045f + 0.05f)));
-  SgdMomentum<float, 2> no_momentum{{0.1f, 0.f, 1.f}, {}};
-  w = {1.f, 2.f};
-  no_momentum.update(params);
-  REQUIRE(w[0] == Approx(0.95f));
-  REQUIRE(no_momentum.velocity.storage[0] == 0.f);
-}
-
 namespace {
 
 // A learnable toy problem: class = index of the brightest of 4 pixel groups.
@@ -98,20 +78,22 @@ struct ToyData {
   ImageSet view() const { return {pixels.data(), labels.data(), labels.size(), kDim}; }
 };
 
+using ToyNet = TwoLayerNet<16, 8, 4, 32>;
+
 struct RecordingObserver {
+  ToyNet* net = nullptr;
+  const Normalizer<16>* norm = nullptr;
+  const ImageSet* val = nullptr;
+  Matrix<float, 32, 16>* scratch = nullptr;
   std::vector<double> losses;
   std::vector<double> val_accuracy;
-  std::size_t evaluations = 0;
   void on_epoch_start(std::size_t) {}
   void on_iteration(std::size_t, std::size_t, double loss) { losses.push_back(loss); }
-  void on_evaluate(std::size_t) { ++evaluations; }
-  bool on_epoch_end(std::size_t, double, double val) {
-    val_accuracy.push_back(val);
+  bool on_epoch_end(std::size_t) {
+    val_accuracy.push_back(check_accuracy(*net, *norm, *val, *scratch));
     return true;
   }
 };
-
-using ToyNet = TwoLayerNet<16, 8, 4, 32>;
 
 struct ToyRun {
   RecordingObserver observer;
@@ -124,16 +106,20 @@ ToyRun train_toy(std::uint64_t seed, float lr) {
   static ToyNet net;
   static Normalizer<16> norm;
   static Matrix<float, 32, 16> scratch;
+  static const ImageSet val_set = val.view();
   Rng rng(seed);
-  net.init(rng, 0.1f);
+  net.init(rng, InitRule::gaussian(0.1));
   norm.fit(train.view());
-  Sgd<float> sgd{{lr, 0.f, 0.95f}};
-  Trainer<ToyNet, Sgd<float>> trainer(net, sgd, 1e-3f);
+  Sgd<float> sgd({lr, 0.f, 0.95f});
+  Trainer<ToyNet, SoftmaxCrossEntropy, Sgd<float>> trainer(net, sgd, 1e-3f);
   std::vector<std::uint32_t> order(train.labels.size());
   ShufflingSampler sampler(order, 32, false, seed + 1);
+  ImageBatches<16> batches(train.view(), norm, sampler);
   ToyRun run;
-  run.result = fit(trainer, sampler, train.view(), val.view(), norm, scratch, FitOptions{5, 0}, run.observer);
-  run.w1.assign(net.fc1.w.data(), net.fc1.w.data() + 16 * 8);
+  run.observer = {&net, &norm, &val_set, &scratch, {}, {}};
+  run.result = fit(trainer, batches, FitOptions{5, 0}, run.observer);
+  const auto w1 = net.params()[0];
+  run.w1.assign(w1.value, w1.value + w1.size());
   return run;
 }
 
@@ -143,7 +129,7 @@ TEST_CASE("fit: the loss falls and the toy problem is learned", "[train][fit]") 
   const ToyRun run = train_toy(3, 0.5f);
   REQUIRE(run.result.status == FitStatus::done);
   REQUIRE(run.observer.losses.size() == 5 * (600 / 32));
-  REQUIRE(run.observer.evaluations == 5);
+  REQUIRE(run.observer.val_accuracy.size() == 5);
   REQUIRE(run.observer.losses.front() == Approx(std::log(4.0)).epsilon(0.05));
   REQUIRE(run.observer.losses.back() < 0.5 * run.observer.losses.front());
   REQUIRE(run.observer.val_accuracy.back() > 0.9);
@@ -167,15 +153,70 @@ TEST_CASE("fit: a diverging loss stops the run before the weights are updated", 
 TEST_CASE("trainer: a non-finite loss leaves the weights unchanged", "[train]") {
   static LinearClassifier<4, 3, 2> model;
   Rng rng(1);
-  model.init(rng, 0.1f);
-  const auto before = model.fc.w;
-  Sgd<float> sgd{{0.1f, 0.f, 1.f}};
-  Trainer<LinearClassifier<4, 3, 2>, Sgd<float>> trainer(model, sgd, 0.f);
+  model.init(rng, InitRule::gaussian(0.1));
+  const auto before = model.layer<0>().w;
+  Sgd<float> sgd({0.1f, 0.f, 1.f});
+  Trainer<LinearClassifier<4, 3, 2>, SoftmaxCrossEntropy, Sgd<float>> trainer(model, sgd, 0.f);
   const float x[8] = {1, 2, std::numeric_limits<float>::quiet_NaN(), 0, 1, 1, 1, 1};
   const Label y[2] = {0, 1};
   const auto step = trainer.step(ConstView<float, 4>(x, 2), y);
   REQUIRE_FALSE(step.finite);
-  for (std::size_t i = 0; i < 12; ++i) REQUIRE(model.fc.w.storage[i] == before.storage[i]);
+  for (std::size_t i = 0; i < 12; ++i) REQUIRE(model.layer<0>().w.storage[i] == before.storage[i]);
+}
+
+namespace {
+// A batch source that is not an image set: points on a line, class = which side (fit takes any).
+struct LineSide {
+  Rng rng{3};
+  std::size_t batches() const { return 20; }
+  void start_epoch() {}
+  std::size_t fill(std::size_t, View<float, 2> x, Label* labels) {
+    for (std::size_t r = 0; r < 16; ++r) {
+      x(r, 0) = float(rng.uniform() * 2 - 1);
+      x(r, 1) = float(rng.uniform() * 2 - 1);
+      labels[r] = x(r, 0) + 0.5f * x(r, 1) > 0 ? 1 : 0;
+    }
+    return 16;
+  }
+};
+struct LossLog {
+  std::vector<double> losses;
+  void on_epoch_start(std::size_t) {}
+  void on_iteration(std::size_t, std::size_t, double loss) { losses.push_back(loss); }
+  bool on_epoch_end(std::size_t epoch) { return epoch < 2; }  // stops after the third epoch
+};
+}  // namespace
+
+TEST_CASE("fit: takes any batch source; an observer can stop it", "[train][fit]") {
+  static LinearClassifier<2, 2, 16> model;
+  Rng rng(2);
+  model.init(rng, InitRule::gaussian(0.01));
+  Sgd<float> sgd({0.5f, 0.f, 1.f});
+  Trainer<LinearClassifier<2, 2, 16>, SoftmaxCrossEntropy, Sgd<float>> trainer(model, sgd, 0.f);
+  LineSide source;
+  LossLog log;
+  const FitResult r = fit(trainer, source, FitOptions{10, 0}, log);
+  REQUIRE(r.status == FitStatus::stopped);
+  REQUIRE(r.epoch == 3);
+  REQUIRE(log.losses.size() == 60);
+  REQUIRE(log.losses.back() < 0.5 * log.losses.front());
+}
+
+TEST_CASE("trainer: MSE on one-hot targets trains too", "[train]") {
+  static ToyData train(600, 1);
+  static ToyNet net;
+  static Normalizer<16> norm;
+  Rng rng(4);
+  net.init(rng, InitRule::he());
+  norm.fit(train.view());
+  Sgd<float> sgd({0.2f, 0.f, 1.f});
+  Trainer<ToyNet, MeanSquaredError, Sgd<float>> trainer(net, sgd, 0.f);
+  std::vector<std::uint32_t> order(600);
+  ShufflingSampler sampler(order, 32, false, 5);
+  ImageBatches<16> batches(train.view(), norm, sampler);
+  LossLog log;
+  fit(trainer, batches, FitOptions{3, 0}, log);
+  REQUIRE(log.losses.back() < 0.5 * log.losses.front());
 }
 
 TEST_CASE("normalizer: pixel/255 minus the train mean", "[data]") {

@@ -87,6 +87,7 @@ class Reader {
   void array(std::vector<T>& out, std::size_t n, const char* field) {
     if (n > left() / sizeof(T)) fail(std::string(field) + " of " + std::to_string(n) + " values is larger than the rest of the file");
     out.resize(n);
+    if (n == 0) return;  // memcpy must not see an empty vector's null data()
     std::memcpy(out.data(), bytes_.data() + pos_, n * sizeof(T));
     pos_ += n * sizeof(T);
   }

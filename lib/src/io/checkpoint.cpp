@@ -23,6 +23,18 @@ constexpr std::size_t kMaxCheckpointBytes = std::size_t(1) << 31;
 using binary::Reader;
 using binary::Writer;
 
+// The version-1 model kinds as the architecture specs of the same networks. The only place the
+// old kind names live on.
+std::string v1_spec(const std::string& kind, const std::vector<std::uint32_t>& shape, const Reader& in) {
+  auto n = [](std::uint32_t v) { return std::to_string(v); };
+  for (const auto d : shape)
+    if (d == 0) in.fail("version-1 model shape has a zero dimension");
+  if (kind == "two-layer" && shape.size() == 3) return "in:" + n(shape[0]) + "|fc:" + n(shape[1]) + "+relu|fc:" + n(shape[2]);
+  if (kind == "linear" && shape.size() == 2) return "in:" + n(shape[0]) + "|fc:" + n(shape[1]);
+  in.fail("version-1 model kind '" + kind + "' with " + std::to_string(shape.size()) +
+          " shape values is not one this firmnet knows (two-layer: 3, linear: 2)");
+}
+
 }  // namespace
 
 const CheckpointTensor* Checkpoint::find_tensor(const std::string& name) const noexcept {
@@ -51,9 +63,7 @@ std::vector<std::uint8_t> encode_checkpoint(const Checkpoint& c) {
   w.raw(kMagic, sizeof kMagic);
   w.u32(kCheckpointVersion);
   w.u32(kCheckpointDtypeF32);
-  w.str(c.model_kind);
-  w.u32(static_cast<std::uint32_t>(c.shape.size()));
-  for (const auto d : c.shape) w.u32(d);
+  w.str(c.spec);
   w.u32(static_cast<std::uint32_t>(c.metadata.size()));
   for (const auto& [k, v] : c.metadata) {
     w.str(k);
@@ -83,19 +93,29 @@ Checkpoint decode_checkpoint(std::span<const std::uint8_t> bytes, const std::str
   Reader in(bytes.first(body), source, "checkpoint");
   in.skip(sizeof kMagic);
   // The version is checked before the CRC: a file from a newer firmnet should say so, not "corrupt".
-  if (const std::uint32_t version = in.u32("version"); version != kCheckpointVersion)
+  const std::uint32_t version = in.u32("version");
+  if (version != 1 && version != kCheckpointVersion)
     throw Error(source + ": checkpoint format version " + std::to_string(version) +
-                " is not supported (this firmnet reads version " + std::to_string(kCheckpointVersion) + ")");
+                " is not supported (this firmnet reads versions 1 and " + std::to_string(kCheckpointVersion) + ")");
   Reader crc_field(bytes.subspan(body), source, "checkpoint");
   if (crc_field.u32("checksum") != crc32(bytes.data(), body))
     throw Error(source + ": checkpoint checksum mismatch: the file is corrupt or truncated");
 
   Checkpoint c;
+  c.file_version = version;
   if (const std::uint32_t dtype = in.u32("dtype"); dtype != kCheckpointDtypeF32)
     in.fail("dtype " + std::to_string(dtype) + " is not 1 (float32)");
-  c.model_kind = in.str("model kind");
-  const std::uint32_t dims = in.count("shape length", kMaxShapeDims);
-  for (std::uint32_t i = 0; i < dims; ++i) c.shape.push_back(in.u32("shape"));
+  bool v1_linear = false;
+  if (version == 1) {
+    const std::string kind = in.str("model kind");
+    v1_linear = kind == "linear";
+    const std::uint32_t dims = in.count("shape length", kMaxShapeDims);
+    std::vector<std::uint32_t> shape;
+    for (std::uint32_t i = 0; i < dims; ++i) shape.push_back(in.u32("shape"));
+    c.spec = v1_spec(kind, shape, in);
+  } else {
+    c.spec = in.str("architecture spec");
+  }
   const std::uint32_t entries = in.count("metadata count", kMaxEntries);
   for (std::uint32_t i = 0; i < entries; ++i) {
     std::string key = in.str("metadata key");
@@ -117,6 +137,9 @@ Checkpoint decode_checkpoint(std::span<const std::uint8_t> bytes, const std::str
     c.tensors.push_back(std::move(t));
   }
   if (in.left() != 0) in.fail(std::to_string(in.left()) + " unexpected bytes after the last tensor");
+  if (v1_linear)  // its tensors were "w" and "b"; a network names them by layer
+    for (auto& t : c.tensors)
+      if (t.name == "w" || t.name == "b") t.name += "1";
   return c;
 }
 

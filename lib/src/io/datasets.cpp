@@ -35,9 +35,17 @@ LabelledImages load_idx_pair(const std::string& dir, const std::string& split) {
   return out;
 }
 
+// CIFAR-10 files store each image as three 32x32 planes (R, G, B); firmnet's images are NHWC,
+// (y, x, channel) interleaved, so one layout serves dense and convolutional networks.
 LabelledImages to_labelled(Cifar10Batch&& batch) {
   LabelledImages out;
-  out.pixels = std::move(batch.pixels);
+  out.pixels.resize(batch.pixels.size());
+  for (std::size_t i = 0; i < batch.labels.size(); ++i) {
+    const std::uint8_t* planes = batch.pixels.data() + i * kCifar10ImageBytes;
+    std::uint8_t* hwc = out.pixels.data() + i * kCifar10ImageBytes;
+    for (std::size_t p = 0; p < 1024; ++p)
+      for (std::size_t c = 0; c < 3; ++c) hwc[p * 3 + c] = planes[c * 1024 + p];
+  }
   out.labels = std::move(batch.labels);
   out.dim = kCifar10ImageBytes;
   return out;
@@ -50,6 +58,12 @@ bool is_known_dataset(const std::string& name) { return name == "fashion-mnist" 
 std::size_t input_dim(const std::string& name) {
   if (name == "fashion-mnist") return 784;
   if (name == "cifar10") return kCifar10ImageBytes;
+  throw Error("unknown dataset '" + name + "' (known: fashion-mnist, cifar10)");
+}
+
+std::string input_shape_text(const std::string& name) {
+  if (name == "fashion-mnist") return "28x28x1";
+  if (name == "cifar10") return "32x32x3";
   throw Error("unknown dataset '" + name + "' (known: fashion-mnist, cifar10)");
 }
 

@@ -1,16 +1,18 @@
 // The .fnq format and the header export; see io/quantized_model_file.hpp.
 #include "firmnet/io/quantized_model_file.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "binary.hpp"
 #include "firmnet/io/crc32.hpp"
 #include "firmnet/io/error.hpp"
 #include "firmnet/io/file.hpp"
-#include "firmnet/io/model_checkpoint.hpp"
 #include "firmnet/kernels/qgemv_ref.hpp"
+#include "firmnet/quant/fixed_point.hpp"
 
 namespace firmnet::io {
 
@@ -18,26 +20,25 @@ namespace {
 
 constexpr std::uint8_t kMagic[8] = {0x89, 'F', 'N', 'Q', 0x0D, 0x0A, 0x1A, 0x0A};
 constexpr std::size_t kMaxQuantizedFileBytes = std::size_t(1) << 30;
+constexpr std::uint32_t kMaxLayers = 1024, kMaxValues = 1u << 24;
 
 std::uint32_t read_le32(const std::uint8_t* p) {
   return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
 }
 
-void check_layer(const binary::Reader& in, const quant::QuantizedLayer& l, std::size_t index, bool last) {
-  const std::string name = "layer " + std::to_string(index + 1);
+void check_layer(const binary::Reader& in, const quant::QuantizedLayer& l, std::size_t index) {
+  const std::string name = "layer " + std::to_string(index + 1) + " (" + l.op + ")";
   if (!(std::isfinite(l.input_scale) && l.input_scale > 0 && std::isfinite(l.output_scale) && l.output_scale > 0))
     in.fail(name + " has a scale that is not a finite positive number");
-  if (last) {
-    if (!(-128 <= l.output_min && l.output_min <= l.output_zero_point && l.output_zero_point <= l.output_max &&
-          l.output_max <= 127))
-      in.fail(name + " (the logits) needs -128 <= min <= zero point <= max <= 127, has " + std::to_string(l.output_min) +
-              ", " + std::to_string(l.output_zero_point) + ", " + std::to_string(l.output_max));
-  } else if (l.output_zero_point != 0 || l.output_min < 0 || l.output_min > l.output_max || l.output_max > 255) {
-    in.fail(name + " (a hidden layer) needs a uint8 output with zero point 0");
-  }
+  if (l.input_zero_point < 0 || l.input_zero_point > 255)
+    in.fail(name + " has input zero point " + std::to_string(l.input_zero_point) + ", outside [0, 255]");
+  if (!(0 <= l.output_min && l.output_min <= l.output_zero_point && l.output_zero_point <= l.output_max &&
+        l.output_max <= 255))
+    in.fail(name + " needs 0 <= min <= zero point <= max <= 255, has " + std::to_string(l.output_min) + ", " +
+            std::to_string(l.output_zero_point) + ", " + std::to_string(l.output_max));
   for (std::size_t i = 0; i < l.weights.size(); ++i)
     if (l.weights[i] < -127) in.fail(name + " weight " + std::to_string(i) + " is -128, outside [-127, 127]");
-  for (std::size_t o = 0; o < l.outputs; ++o) {
+  for (std::size_t o = 0; o < l.bias.size(); ++o) {
     const std::int32_t m = l.multiplier[o], s = l.shift[o];
     if (!(m == 0 || m >= (std::int32_t(1) << 30)))
       in.fail(name + " channel " + std::to_string(o) + " has multiplier " + std::to_string(m) + ", not 0 or in [2^30, 2^31)");
@@ -48,22 +49,95 @@ void check_layer(const binary::Reader& in, const quant::QuantizedLayer& l, std::
   }
 }
 
+// The spec's layer tokens ("in:784|fc:128+relu|fc:10" -> fc:128+relu, fc:10) must name the
+// records' ops in order: the file cannot say one network and hold another.
+void check_spec(const binary::Reader& in, const quant::QuantizedModel& m) {
+  if (m.spec.rfind("in:", 0) != 0) in.fail("architecture spec '" + m.spec + "' does not start with in:");
+  std::vector<std::string> tokens;
+  for (std::size_t start = m.spec.find('|'); start != std::string::npos;) {
+    const std::size_t next = m.spec.find('|', start + 1);
+    tokens.push_back(m.spec.substr(start + 1, next == std::string::npos ? std::string::npos : next - start - 1));
+    start = next;
+  }
+  if (tokens.size() != m.layers.size())
+    in.fail("the spec " + m.spec + " has " + std::to_string(tokens.size()) + " layers, the file " +
+            std::to_string(m.layers.size()));
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const std::string& op = m.layers[i].op;
+    if (tokens[i].rfind(op, 0) != 0 || (tokens[i].size() > op.size() && std::string(":+").find(tokens[i][op.size()]) == std::string::npos))
+      in.fail("layer " + std::to_string(i + 1) + " is a '" + op + "' record but the spec says " + tokens[i]);
+  }
+}
+
+// Version 1 (the two-layer net and the linear classifier, int8 logits) read as version 2.
+quant::QuantizedModel decode_v1(binary::Reader& in) {
+  quant::QuantizedModel m;
+  const std::string kind = in.str("model kind");
+  const std::uint32_t want_layers = kind == "two-layer" ? 2 : kind == "linear" ? 1 : 0;
+  if (want_layers == 0) in.fail("unknown version-1 model kind '" + kind + "'");
+  if (const std::uint32_t layers = in.u32("layer count"); layers != want_layers)
+    in.fail("a " + kind + " model has " + std::to_string(want_layers) + " layer(s), the file says " + std::to_string(layers));
+  for (std::uint32_t index = 0; index < want_layers; ++index) {
+    quant::QuantizedLayer l;
+    l.op = "fc";
+    l.inputs = in.u32("inputs");
+    l.outputs = in.u32("outputs");
+    if (l.inputs == 0 || l.outputs == 0 || l.inputs > kernels::kQgemvMaxInputs || l.outputs > kernels::kQgemvMaxInputs)
+      in.fail("layer " + std::to_string(index + 1) + " shape " + std::to_string(l.inputs) + "x" + std::to_string(l.outputs) +
+              " is out of range");
+    if (index > 0 && l.inputs != m.layers.back().outputs)
+      in.fail("layer " + std::to_string(index + 1) + " takes " + std::to_string(l.inputs) + " inputs but the layer before gives " +
+              std::to_string(m.layers.back().outputs));
+    l.input_scale = in.f32("input scale");
+    l.output_scale = in.f32("output scale");
+    l.output_zero_point = in.i32("zero point");
+    l.output_min = in.i32("output min");
+    l.output_max = in.i32("output max");
+    in.array(l.weights, l.inputs * l.outputs, "weights");
+    in.array(l.bias, l.outputs, "bias");
+    in.array(l.multiplier, l.outputs, "multipliers");
+    in.array(l.shift, l.outputs, "shifts");
+    in.array(l.weight_scale, l.outputs, "weight scales");
+    const bool last = index + 1 == want_layers;
+    if (last) {  // int8 logits: the same values as uint8 with every level shifted by 128
+      if (!(-128 <= l.output_min && l.output_min <= l.output_zero_point && l.output_zero_point <= l.output_max &&
+            l.output_max <= 127))
+        in.fail("layer " + std::to_string(index + 1) + " (the logits) needs -128 <= min <= zero point <= max <= 127");
+      l.output_zero_point += 128, l.output_min += 128, l.output_max += 128;
+    } else if (l.output_zero_point != 0 || l.output_min != 0) {
+      in.fail("layer " + std::to_string(index + 1) + " (a hidden layer) needs a uint8 output with zero point 0");
+    }
+    check_layer(in, l, index);
+    m.layers.push_back(std::move(l));
+  }
+  auto n = [](std::size_t v) { return std::to_string(v); };
+  m.spec = kind == "linear" ? "in:" + n(m.layers[0].inputs) + "|fc:" + n(m.layers[0].outputs)
+                            : "in:" + n(m.layers[0].inputs) + "|fc:" + n(m.layers[0].outputs) + "+relu|fc:" + n(m.layers[1].outputs);
+  return m;
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> encode_quantized_model(const quant::QuantizedModel& m) {
   binary::Writer w;
   w.raw(kMagic, sizeof kMagic);
   w.u32(kQuantizedModelVersion);
-  w.str(m.kind);
+  w.str(m.spec);
   w.u32(static_cast<std::uint32_t>(m.layers.size()));
   for (const auto& l : m.layers) {
-    if (l.weights.size() != l.inputs * l.outputs || l.bias.size() != l.outputs || l.multiplier.size() != l.outputs ||
-        l.shift.size() != l.outputs || l.weight_scale.size() != l.outputs)
-      throw Error("quantized layer arrays do not match its " + std::to_string(l.inputs) + "x" + std::to_string(l.outputs) + " shape");
+    const std::size_t channels = l.bias.size();
+    const std::size_t fan_in = channels ? l.weights.size() / channels : 0;
+    if (l.weights.size() != channels * fan_in || l.multiplier.size() != channels || l.shift.size() != channels ||
+        l.weight_scale.size() != channels)
+      throw Error("quantized layer '" + l.op + "': its arrays do not describe " + std::to_string(channels) + " channels");
+    w.str(l.op);
     w.u32(static_cast<std::uint32_t>(l.inputs));
     w.u32(static_cast<std::uint32_t>(l.outputs));
+    w.u32(static_cast<std::uint32_t>(channels));
+    w.u32(static_cast<std::uint32_t>(fan_in));
     w.f32(l.input_scale);
     w.f32(l.output_scale);
+    w.i32(l.input_zero_point);
     w.i32(l.output_zero_point);
     w.i32(l.output_min);
     w.i32(l.output_max);
@@ -88,9 +162,10 @@ quant::QuantizedModel decode_quantized_model(std::span<const std::uint8_t> bytes
     throw Error(source + ": not a firmnet quantized model (only " + std::to_string(bytes.size()) + " bytes)");
   if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
     throw Error(source + ": not a firmnet quantized model (wrong magic bytes)");
-  if (const std::uint32_t version = read_le32(bytes.data() + 8); version != kQuantizedModelVersion)
+  const std::uint32_t version = read_le32(bytes.data() + 8);
+  if (version != 1 && version != kQuantizedModelVersion)
     throw Error(source + ": quantized model format version " + std::to_string(version) +
-                " is not supported (this firmnet reads version " + std::to_string(kQuantizedModelVersion) + ")");
+                " is not supported (this firmnet reads versions 1 and " + std::to_string(kQuantizedModelVersion) + ")");
   const std::size_t body = bytes.size() - 4;
   if (read_le32(bytes.data() + body) != crc32(bytes.data(), body))
     throw Error(source + ": quantized model checksum mismatch: the file is corrupt or truncated");
@@ -98,33 +173,43 @@ quant::QuantizedModel decode_quantized_model(std::span<const std::uint8_t> bytes
   binary::Reader in(bytes.first(body), source, "quantized model");
   in.skip(sizeof kMagic + 4);
   quant::QuantizedModel m;
-  m.kind = in.str("model kind");
-  const std::uint32_t want_layers = m.kind == "two-layer" ? 2 : m.kind == "linear" ? 1 : 0;
-  if (want_layers == 0) in.fail("unknown model kind '" + m.kind + "'");
-  if (const std::uint32_t layers = in.u32("layer count"); layers != want_layers)
-    in.fail("a " + m.kind + " model has " + std::to_string(want_layers) + " layer(s), the file says " + std::to_string(layers));
-  for (std::uint32_t index = 0; index < want_layers; ++index) {
-    quant::QuantizedLayer l;
-    l.inputs = in.u32("inputs");
-    l.outputs = in.u32("outputs");
-    if (l.inputs == 0 || l.outputs == 0 || l.inputs > kernels::kQgemvMaxInputs || l.outputs > kernels::kQgemvMaxInputs)
-      in.fail("layer " + std::to_string(index + 1) + " shape " + std::to_string(l.inputs) + "x" + std::to_string(l.outputs) +
-              " is out of range");
-    if (index > 0 && l.inputs != m.layers.back().outputs)
-      in.fail("layer " + std::to_string(index + 1) + " takes " + std::to_string(l.inputs) + " inputs but the layer before gives " +
-              std::to_string(m.layers.back().outputs));
-    l.input_scale = in.f32("input scale");
-    l.output_scale = in.f32("output scale");
-    l.output_zero_point = in.i32("zero point");
-    l.output_min = in.i32("output min");
-    l.output_max = in.i32("output max");
-    in.array(l.weights, l.inputs * l.outputs, "weights");
-    in.array(l.bias, l.outputs, "bias");
-    in.array(l.multiplier, l.outputs, "multipliers");
-    in.array(l.shift, l.outputs, "shifts");
-    in.array(l.weight_scale, l.outputs, "weight scales");
-    check_layer(in, l, index, index + 1 == want_layers);
-    m.layers.push_back(std::move(l));
+  if (version == 1) {
+    m = decode_v1(in);
+  } else {
+    m.spec = in.str("architecture spec");
+    const std::uint32_t layers = in.count("layer count", kMaxLayers);
+    if (layers == 0) in.fail("no layers");
+    for (std::uint32_t index = 0; index < layers; ++index) {
+      quant::QuantizedLayer l;
+      l.op = in.str("op");
+      const std::string name = "layer " + std::to_string(index + 1);
+      if (l.op.empty() || l.op.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+        in.fail(name + " has op '" + l.op + "', not a lowercase name");
+      l.inputs = in.u32("inputs");
+      l.outputs = in.u32("outputs");
+      const std::uint32_t channels = in.u32("channels"), fan_in = in.u32("fan-in");
+      if (l.inputs == 0 || l.outputs == 0 || l.inputs > kMaxValues || l.outputs > kMaxValues || channels > l.outputs ||
+          fan_in > kernels::kQgemvMaxInputs || (channels == 0) != (fan_in == 0))
+        in.fail(name + " sizes (" + std::to_string(l.inputs) + " in, " + std::to_string(l.outputs) + " out, " +
+                std::to_string(channels) + " channels of " + std::to_string(fan_in) + ") are out of range");
+      if (index > 0 && l.inputs != m.layers.back().outputs)
+        in.fail(name + " takes " + std::to_string(l.inputs) + " inputs but the layer before gives " +
+                std::to_string(m.layers.back().outputs));
+      l.input_scale = in.f32("input scale");
+      l.output_scale = in.f32("output scale");
+      l.input_zero_point = in.i32("input zero point");
+      l.output_zero_point = in.i32("output zero point");
+      l.output_min = in.i32("output min");
+      l.output_max = in.i32("output max");
+      in.array(l.weights, std::size_t(channels) * fan_in, "weights");
+      in.array(l.bias, channels, "bias");
+      in.array(l.multiplier, channels, "multipliers");
+      in.array(l.shift, channels, "shifts");
+      in.array(l.weight_scale, channels, "weight scales");
+      check_layer(in, l, index);
+      m.layers.push_back(std::move(l));
+    }
+    check_spec(in, m);
   }
   const std::uint32_t entries = in.count("metadata count", 4096);
   for (std::uint32_t i = 0; i < entries; ++i) {
@@ -190,55 +275,56 @@ bool is_cpp_namespace_name(const std::string& name) {
   }
 }
 
-void write_quantized_header(const std::string& path, const quant::QuantizedModel& m, const std::string& ns,
-                            const std::string& provenance, const TestVectors& vectors) {
+void write_quantized_header(const std::string& path, const quant::QuantizedModel& m, std::string_view type_name,
+                            const std::string& ns, const std::string& provenance, const TestVectors& vectors) {
   if (!is_cpp_namespace_name(ns))
     throw Error(path + ": '" + ns + "' is not a C++ namespace name (letters, digits and _, not a keyword; a::b nests)");
   std::string out = "// Generated by firmnet's quantize (" + provenance + "); do not edit.\n";
-  out += "// int8 weights per output channel, int32 bias and requantization (firmnet/quant/quantized_fc.hpp).\n";
-  out += "#pragma once\n\n#include <cstddef>\n#include <cstdint>\n\n#include \"firmnet/quant/quantized_two_layer_net.hpp\"\n\n";
-  out += "namespace " + ns + " {\n\n";
-  std::vector<std::string> layer_names = m.kind == "two-layer" ? std::vector<std::string>{"fc1", "fc2"} : std::vector<std::string>{"fc"};
+  out += "// The int8 network " + m.spec + ": int8 weights per output channel, int32 bias and\n";
+  out += "// requantization, uint8 activations (firmnet/quant/qnetwork.hpp, qparams.hpp).\n";
+  out += "#pragma once\n\n#include <cstddef>\n#include <cstdint>\n\n#include \"firmnet/core/label.hpp\"\n";
+  out += "#include \"firmnet/quant/qnetwork.hpp\"\n";
+  std::vector<std::string> included;
+  for (const auto& l : m.layers) {  // each op's header is quant/q<op>.hpp
+    const std::string inc = "#include \"firmnet/quant/q" + l.op + ".hpp\"\n";
+    if (std::find(included.begin(), included.end(), inc) == included.end()) included.push_back(inc), out += inc;
+  }
+  out += "\nnamespace " + ns + " {\n\n";
+  std::string inits;
   for (std::size_t i = 0; i < m.layers.size(); ++i) {
     const auto& l = m.layers[i];
-    const std::string& n = layer_names[i];
-    print_array(out, "std::int8_t", n + "_weights", l.weights, 32);
-    print_array(out, "std::int32_t", n + "_bias", l.bias, 12);
-    print_array(out, "std::int32_t", n + "_multiplier", l.multiplier, 8);
-    print_array(out, "std::int32_t", n + "_shift", l.shift, 24);
-    out += "\n";
-  }
-  auto layer_init = [&](std::size_t i) {  // appended piece by piece: GCC 12 warns falsely on "literal" + std::string&&
-    const auto& l = m.layers[i];
-    const std::string& n = layer_names[i];
-    std::string s = "{";
-    for (const std::string& part : {std::to_string(l.inputs), std::to_string(l.outputs), n + "_weights", n + "_bias",
-                                    n + "_multiplier", n + "_shift", std::to_string(l.output_zero_point),
-                                    std::to_string(l.output_min), std::to_string(l.output_max)}) {
-      if (s.size() > 1) s += ", ";
-      s += part;
+    const std::string n = "l" + std::to_string(i + 1);
+    std::string arrays[4] = {"nullptr", "nullptr", "nullptr", "nullptr"};
+    if (!l.bias.empty()) {
+      print_array(out, "std::int8_t", n + "_weights", l.weights, 32);
+      print_array(out, "std::int32_t", n + "_bias", l.bias, 12);
+      print_array(out, "std::int32_t", n + "_multiplier", l.multiplier, 8);
+      print_array(out, "std::int32_t", n + "_shift", l.shift, 24);
+      out += "\n";
+      arrays[0] = n + "_weights", arrays[1] = n + "_bias", arrays[2] = n + "_multiplier", arrays[3] = n + "_shift";
     }
-    return s + "}";
-  };
-  const auto shape = m.shape();
-  if (m.kind == "two-layer") {
-    out += "inline constexpr firmnet::quant::QuantizedTwoLayerNet<" + std::to_string(shape[0]) + ", " + std::to_string(shape[1]) +
-           ", " + std::to_string(shape[2]) + "> model{\n    " + layer_init(0) + ",\n    " + layer_init(1) + "};\n";
-  } else {
-    out += "inline constexpr firmnet::quant::QuantizedLinearClassifier<" + std::to_string(shape[0]) + ", " +
-           std::to_string(shape[1]) + "> model{\n    " + layer_init(0) + "};\n";
+    std::string init = "    {";  // appended piece by piece: GCC 12 warns falsely on "literal" + std::string&&
+    for (const std::string& part : {arrays[0], arrays[1], arrays[2], arrays[3], std::to_string(l.input_zero_point),
+                                    std::to_string(l.output_zero_point), std::to_string(l.output_min),
+                                    std::to_string(l.output_max)}) {
+      if (init.size() > 5) init += ", ";
+      init += part;
+    }
+    inits += init + "},  // " + l.op + ", " + std::to_string(l.inputs) + " -> " + std::to_string(l.outputs) + "\n";
   }
-  out += "inline constexpr const char* kDescription = \"int8 " + m.kind + " " + shape_text(shape) + "\";\n";
-  out += "\n// " + std::to_string(vectors.count) + " test images and what the host computed for them.\n";
+  out += "using Model = " + std::string(type_name) + ";\n";
+  out += "inline constexpr Model model{{{\n" + inits + "}}};\n";
+  out += "inline constexpr const char* kDescription = \"int8 " + m.spec + "\";\n";
+  out += "\n// " + std::to_string(vectors.count) + " test inputs and what the host computed for them.\n";
   out += "inline constexpr std::size_t kTestImages = " + std::to_string(vectors.count) + ";\n";
   if (vectors.count > 0) {
     print_array(out, "std::uint8_t", "test_images", vectors.images, 28);
     print_array(out, "firmnet::Label", "test_labels", vectors.labels, 32);
-    print_array(out, "std::int8_t", "expected_logits", vectors.logits, 20);
+    print_array(out, "std::uint8_t", "expected_logits", vectors.logits, 20);
     print_array(out, "firmnet::Label", "expected_predicted", vectors.predicted, 32);
   } else {  // no arrays of size 0 in C++: null pointers that nothing reads
     for (const char* decl : {"const std::uint8_t* test_images", "const firmnet::Label* test_labels",
-                             "const std::int8_t* expected_logits", "const firmnet::Label* expected_predicted"})
+                             "const std::uint8_t* expected_logits", "const firmnet::Label* expected_predicted"})
       out += std::string("inline constexpr ") + decl + " = nullptr;\n";
   }
   out += "\n}  // namespace " + ns + "\n";

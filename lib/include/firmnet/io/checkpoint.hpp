@@ -1,15 +1,19 @@
-// io/checkpoint.hpp: firmnet's checkpoint file, version 1. All integers little-endian.
+// io/checkpoint.hpp: firmnet's checkpoint file. Version 2 is written; version 1 (the two-layer
+// net and the linear classifier, before architecture specs) still loads. Little-endian.
 //
 //   offset  size  field
 //   0       8     magic 89 'F' 'N' 'C' 'K' 0D 0A 1A  (PNG-style: catches text-mode and 7-bit damage)
-//   8       4     u32 format version (1)
+//   8       4     u32 format version (2)
 //   12      4     u32 dtype of every tensor: 1 = float32
-//   16      ...   str model kind ("two-layer" | "linear")
-//           4+4n  u32 n, then n u32 shape values (two-layer: In, Hidden, Classes; linear: In, Classes)
-//           4+..  u32 m, then m (str key, str value) metadata pairs (dataset, epoch, seed, ...)
+//   16      ...   str architecture spec, e.g. "in:784|fc:128+relu|fc:10" (models/network.hpp)
+//           4+..  u32 m, then m (str key, str value) metadata pairs
 //           4+..  u32 t, then t tensors: str name, u32 rows, u32 cols, rows·cols float32
 //   end-4   4     u32 CRC-32 (IEEE, as zlib and gzip compute it) of every byte before it
-//   str = u32 length (<= 4096) + that many bytes, no terminator.
+//   str = u32 length (<= 4096) + that many bytes (UTF-8), no terminator.
+// Version 1 has, in place of the spec, str kind ("two-layer" | "linear") and u32 n + n u32 shape
+// values (In, Hidden, Classes | In, Classes); decoding maps it to the spec of the same network
+// ("in:In|fc:Hidden+relu|fc:Classes" | "in:In|fc:Classes") and the linear model's tensors "w",
+// "b" to "w1", "b1". Every tensor and metadata key train writes: docs/checkpoint-format.md.
 //
 // Readers check the CRC first, then every length against the bytes left; a file must end exactly
 // after the CRC. Writers go through write_file_atomic (temp file, fsync, rename).
@@ -24,7 +28,7 @@
 
 namespace firmnet::io {
 
-inline constexpr std::uint32_t kCheckpointVersion = 1;
+inline constexpr std::uint32_t kCheckpointVersion = 2;
 inline constexpr std::uint32_t kCheckpointDtypeF32 = 1;
 
 struct CheckpointTensor {
@@ -34,8 +38,8 @@ struct CheckpointTensor {
 };
 
 struct Checkpoint {
-  std::string model_kind;
-  std::vector<std::uint32_t> shape;
+  std::string spec;                    // the architecture
+  std::uint32_t file_version = kCheckpointVersion;  // as read (encode always writes the current one)
   std::vector<std::pair<std::string, std::string>> metadata;
   std::vector<CheckpointTensor> tensors;
 

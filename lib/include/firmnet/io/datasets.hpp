@@ -1,7 +1,8 @@
 // io/datasets.hpp: loads Fashion-MNIST or CIFAR-10 from a directory and splits it as the
 // protocol does (../ANCHORS §5): val = the last num_val images of the training file, train = the
-// first num_train (default: all the others), test = the test file. Pixels stay bytes; the
-// Normalizer (data/normalizer.hpp) scales and centres them on the train split.
+// first num_train (default: all the others), test = the test file. Pixels stay bytes, each image
+// H x W x C in NHWC order (CIFAR-10's colour planes are interleaved on loading); the Normalizer
+// (data/normalizer.hpp) scales and centres them on the train split.
 #pragma once
 
 #include <cstddef>
@@ -35,6 +36,7 @@ inline constexpr const char* kCifar10Dir = "data/cifar-10-batches-bin";
 
 bool is_known_dataset(const std::string& name);
 std::size_t input_dim(const std::string& name);  // 784 or 3072
+std::string input_shape_text(const std::string& name);  // "28x28x1" or "32x32x3" (H x W x C, NHWC)
 std::string default_data_dir(const std::string& name);
 
 // Reads {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] from dir.

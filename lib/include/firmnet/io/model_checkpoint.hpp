@@ -1,36 +1,26 @@
-// io/model_checkpoint.hpp: a classifier and its input normalizer <-> a Checkpoint.
-// Tensors: the model's params() by name ("w1", "b1", ...) and "input_mean" (1, In).
-// Loading checks the model kind, the shape, every tensor's presence and dimensions, and that
-// every value is finite, and says which of these is wrong and in which file.
+// io/model_checkpoint.hpp: a network and its input normalizer <-> a Checkpoint.
+// The checkpoint holds the network's architecture spec, its params() by name ("w1", "b1", ...)
+// and "input_mean" (1, In). Loading checks the spec, every tensor's presence and dimensions, and
+// that every value is finite, and says which of these is wrong and in which file. Works for a
+// network in either mode (Train or Infer): both name their parameters the same way.
 #pragma once
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "firmnet/data/normalizer.hpp"
 #include "firmnet/io/checkpoint.hpp"
 #include "firmnet/io/error.hpp"
-#include "firmnet/models/classifier.hpp"
 
 namespace firmnet::io {
 
-template <class Shape>
-std::string shape_text(const Shape& shape) {
-  std::string s;
-  for (const auto d : shape) {
-    if (!s.empty()) s += 'x';
-    s += std::to_string(d);
-  }
-  return s;
-}
-
-template <Classifier M>
+template <class M>
 Checkpoint make_checkpoint(M& model, const Normalizer<M::kInputs, float>& norm) {
   static_assert(std::is_same_v<typename M::Scalar, float>, "checkpoints hold float32 models");
   Checkpoint c;
-  c.model_kind = M::kKind;
-  for (const auto d : M::kShape) c.shape.push_back(static_cast<std::uint32_t>(d));
-  for (const Param<float>& p : model.params())
+  c.spec = std::string(M::kSpec.view());
+  for (const auto& p : model.params())
     c.tensors.push_back({p.name, static_cast<std::uint32_t>(p.rows), static_cast<std::uint32_t>(p.cols),
                          std::vector<float>(p.value, p.value + p.size())});
   c.tensors.push_back({"input_mean", 1, static_cast<std::uint32_t>(M::kInputs),
@@ -55,16 +45,12 @@ inline void copy_tensor(const Checkpoint& c, const std::string& source, const st
 }
 }  // namespace detail
 
-// Throws io::Error if the checkpoint does not hold exactly this model.
-template <Classifier M>
+// Throws io::Error if the checkpoint does not hold exactly this network.
+template <class M>
 void load_checkpoint_into(const Checkpoint& c, const std::string& source, M& model, Normalizer<M::kInputs, float>& norm) {
-  if (c.model_kind != M::kKind)
-    throw Error(source + ": checkpoint holds a '" + c.model_kind + "' model, expected '" + M::kKind + "'");
-  bool same_shape = c.shape.size() == M::kShape.size();
-  for (std::size_t i = 0; same_shape && i < c.shape.size(); ++i) same_shape = c.shape[i] == M::kShape[i];
-  if (!same_shape)
-    throw Error(source + ": checkpoint model shape " + shape_text(c.shape) + " does not match " + shape_text(M::kShape));
-  for (const Param<float>& p : model.params()) detail::copy_tensor(c, source, p.name, p.rows, p.cols, p.value);
+  if (c.spec != M::kSpec.view())
+    throw Error(source + ": checkpoint holds the network " + c.spec + ", expected " + std::string(M::kSpec.view()));
+  for (const auto& p : model.params()) detail::copy_tensor(c, source, p.name, p.rows, p.cols, p.value);
   detail::copy_tensor(c, source, "input_mean", 1, M::kInputs, norm.mean.data());
 }
 

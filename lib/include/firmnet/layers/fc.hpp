@@ -1,83 +1,83 @@
-// layers/fc.hpp: fully connected layer, y(B,Out) = act(x(B,In)·w(In,Out) + b(Out)).
-// Owns its parameters (w, b), their gradients (dw, db), its output y and, when asked for,
-// grad_x. The backward cache is a view of the forward input: the caller keeps that input alive
-// and unchanged until backward (the model's own buffers do). Act = relu fuses the ReLU into the
-// GEMM epilogue; backward then masks dout with y > 0 first. GradInput = false (a first layer)
-// drops dx and its GEMM. B is chosen per call, B <= MaxBatch. The GEMMs pack into the layer's own
-// scratch, sized at compile time for its shapes (none for batch-1 inference). No heap, no exceptions.
+// layers/fc.hpp: the fully connected layer. Spec: Fc<N> (N outputs); it takes any input shape,
+// flattened (NHWC rows are already flat), so a dense layer after a convolution needs no Flatten.
+//   forward:  y(B, N) = act(x(B, In)·w(In, N) + b(N))      act = ReLU when a Relu is fused in
+//   backward: dz = dy masked by y > 0 (fused ReLU, in place), dw = xᵀ·dz, db = Σ_rows dz,
+//             dx = dz·wᵀ (only where the stack needs it)
+// w is (In, N) row-major, a row per input: the forward GEMM reads it with unit stride, and a
+// PyTorch Linear weight (N, In) maps onto it transposed. The bias and ReLU are the GEMM's
+// epilogue (kernels/gemm.hpp). Gradients are overwritten by each backward, not accumulated.
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <type_traits>
 
 #include "firmnet/core/tensor.hpp"
 #include "firmnet/kernels/gemm.hpp"
 #include "firmnet/kernels/relu.hpp"
+#include "firmnet/layers/layer.hpp"
+#include "firmnet/layers/param.hpp"
 
 namespace firmnet {
 
-enum class Activation { none, relu };
-
-template <class T, std::size_t In, std::size_t Out, std::size_t MaxBatch,
-          Activation Act = Activation::none, bool GradInput = true>
-struct Fc {
-  using Scalar = T;
-  static constexpr std::size_t kIn = In, kOut = Out, kMaxBatch = MaxBatch;
-  static constexpr Activation kActivation = Act;
-  static constexpr bool kGradInput = GradInput;
-
-  Matrix<T, In, Out> w;   // (In, Out): a row per input, so forward is x·w with unit stride
-  Matrix<T, 1, Out> b;    // (Out)
-  Matrix<T, In, Out> dw;  // dL/dw of the last backward (overwritten, not accumulated)
-  Matrix<T, 1, Out> db;
-  Matrix<T, MaxBatch, Out> y;  // output of the last forward, after the activation
-  [[no_unique_address]] Maybe<Act == Activation::relu, Matrix<T, MaxBatch, Out>> dz;  // dL/d(pre-activation)
-  [[no_unique_address]] Maybe<GradInput, Matrix<T, MaxBatch, In>> dx;               // dL/dx
-  ConstView<T, In> x;  // cache: the last forward input
-
-  // Pack buffers of the float GEMMs (kernels/blocking.hpp's bound for the largest batch).
+template <class B, std::size_t N>
+struct FcLayer {
+  using T = typename B::Scalar;
+  using In = typename B::In;
+  using Out = Flat<N>;
+  static constexpr std::size_t kIn = In::kSize, kOut = N, kMaxBatch = B::kMaxBatch;
+  static constexpr bool kRelu = B::kFusedRelu, kTraining = B::kTraining, kGradInput = B::kGradInput;
+  static constexpr auto kSpec = FixedString("fc:") + number<N>() + only_if<kRelu>(FixedString("+relu"));
+  static constexpr std::size_t kParams = 2, kParamScalars = kIn * N + N;
+  static constexpr bool kInPlace = false;
   static constexpr std::size_t kScratch =
       !std::is_same_v<T, float> ? 0
-                                : std::max({kernels::gemm_nn_scratch(MaxBatch, Out, In), kernels::gemm_tn_scratch(In, Out, MaxBatch),
-                                            GradInput ? kernels::gemm_nt_scratch(MaxBatch, In, Out) : 0});
-  [[no_unique_address]] Maybe<(kScratch > 0), Matrix<float, 1, kScratch>> scratch;
-  kernels::Scratch scratch_span() noexcept {
-    if constexpr (kScratch > 0) return {scratch.data(), kScratch};
-    else return {};
+                                : std::max({kernels::gemm_nn_scratch(kMaxBatch, N, kIn),
+                                            kTraining ? kernels::gemm_tn_scratch(kIn, N, kMaxBatch) : 0,
+                                            kGradInput ? kernels::gemm_nt_scratch(kMaxBatch, kIn, N) : 0});
+
+  Matrix<T, kIn, N> w;  // (In, N)
+  Matrix<T, 1, N> b;    // (N)
+  [[no_unique_address]] Maybe<kTraining, Matrix<T, kIn, N>> dw;
+  [[no_unique_address]] Maybe<kTraining, Matrix<T, 1, N>> db;
+
+  void forward(ConstView<T, kIn> x, View<T, N> y, Scratch s) const noexcept {
+    FIRMNET_EXPECTS(x.rows() <= kMaxBatch && y.rows() == x.rows());
+    if constexpr (kRelu) kernels::gemm_nn_bias_relu(x.rows(), N, kIn, x.data(), w.data(), b.data(), y.data(), s);
+    else kernels::gemm_nn_bias(x.rows(), N, kIn, x.data(), w.data(), b.data(), y.data(), s);
   }
 
-  ConstView<T, Out> forward(ConstView<T, In> in) noexcept {
-    FIRMNET_EXPECTS(in.rows() <= MaxBatch);
-    x = in;
-    const std::size_t batch = in.rows();
-    if constexpr (Act == Activation::relu)
-      kernels::gemm_nn_bias_relu(batch, Out, In, in.data(), w.data(), b.data(), y.data(), scratch_span());
-    else
-      kernels::gemm_nn_bias(batch, Out, In, in.data(), w.data(), b.data(), y.data(), scratch_span());
-    return y.view(batch);
-  }
-
-  // dout: dL/dy for the rows of the last forward.
-  void backward(ConstView<T, Out> dout) noexcept {
-    const std::size_t batch = x.rows();
-    FIRMNET_EXPECTS(dout.rows() == batch);
-    const T* grad = dout.data();
-    if constexpr (Act == Activation::relu) {
-      kernels::relu_bwd(y.data(), dout.data(), dz.data(), batch * Out);
-      grad = dz.data();
-    }
-    kernels::gemm_tn(In, Out, batch, x.data(), grad, dw.data(), false, scratch_span());  // dw = xᵀ·dz
-    kernels::col_sum(batch, Out, grad, db.data());                                      // db = Σ_rows dz
-    if constexpr (GradInput)
-      kernels::gemm_nt(batch, In, Out, grad, w.data(), dx.data(), false, scratch_span());  // dx = dz·wᵀ
-  }
-
-  ConstView<T, In> grad_input() const noexcept
-    requires GradInput
+  ConstView<T, kIn> backward(ConstView<T, kIn> x, ConstView<T, N> y, View<T, N> dy, View<T, kIn> dx, Scratch s) noexcept
+    requires kTraining
   {
-    return dx.view(x.rows());
+    const std::size_t rows = x.rows();
+    FIRMNET_EXPECTS(y.rows() == rows && dy.rows() == rows);
+    if constexpr (kRelu) kernels::relu_bwd(y.data(), dy.data(), dy.data(), rows * N);  // dz, in place
+    kernels::gemm_tn(kIn, N, rows, x.data(), dy.data(), dw.data(), false, s);          // dw = xᵀ·dz
+    kernels::col_sum(rows, N, dy.data(), db.data());                                  // db = Σ_rows dz
+    if constexpr (!kGradInput) return {};
+    FIRMNET_EXPECTS(dx.rows() == rows);
+    kernels::gemm_nt(rows, kIn, N, dy.data(), w.data(), dx.data(), false, s);  // dx = dz·wᵀ
+    return dx;
   }
+
+  std::array<Param<T>, 2> params() noexcept {
+    T* dw_data = nullptr;
+    T* db_data = nullptr;
+    if constexpr (kTraining) dw_data = dw.data(), db_data = db.data();
+    return {{{"w", w.data(), dw_data, kIn, N, true}, {"b", b.data(), db_data, 1, N, false}}};
+  }
+};
+
+template <std::size_t N>
+struct Fc {
+  static_assert(N > 0, "Fc<N>: a layer needs at least one output");
+  template <class InShape>
+  using Out = Flat<N>;
+  template <class B>
+  using Layer = FcLayer<B, N>;
+  static constexpr bool kFusesRelu = true;
 };
 
 }  // namespace firmnet

@@ -8,7 +8,7 @@
 
 #include "firmnet/core/contract.hpp"
 #include "firmnet/kernels/elementwise.hpp"
-#include "firmnet/models/param.hpp"
+#include "firmnet/layers/param.hpp"
 
 namespace firmnet {
 

@@ -1,46 +1,52 @@
-// quant/quantize.hpp: post-training quantization of a trained float classifier (hosted).
-//  1. Fold the preprocessing into the first layer: x = p/255 − mean gives
-//     x·W + b = p·(W/255) + (b − mean·W), so the int8 model takes raw pixels p (scale 1, zero 0).
-//  2. Calibrate on images of the training split: the largest hidden activation (after ReLU) and
-//     the range of the scores, from the float model.
-//  3. Weights: int8 symmetric per output channel, scale = max|w| / 127. Biases: int32 in
-//     accumulator units. Hidden activations: uint8, zero point 0, scale = max / 255 (ReLU fused as
-//     the clamp to [0, 255]). Logits: int8, scale = (max − min) / 255, zero point from min.
-//  4. Requantization multipliers: input scale · weight scale / output scale per channel, as
-//     fixed-point (multiplier, shift) (quant/fixed_point.hpp).
-// Errors (an empty calibration set, non-finite weights) throw std::invalid_argument.
+// quant/quantize.hpp: post-training int8 quantization of any float network (hosted code).
+//  1. Calibrate: run the float network over training images and record every layer's output
+//     range, reading the network's own activations (Network::output<I>()), never a member name.
+//  2. Input: raw uint8 pixels. If the first layer with weights is dense, the preprocessing
+//     x = p/255 - mean is folded into it (w' = w/255, b' = b - mean·w: any per-pixel mean), and
+//     it takes the pixels as they are (scale 1, zero point 0). Otherwise (a convolution first)
+//     the mean must be one pixel level k/255 for every pixel: the input is p with scale 1/255
+//     and zero point k, which is also what padding fills in.
+//  3. Layers with weights (w (fan_in, channels), b): int8 weights symmetric per channel,
+//     scale max|w| / 127; int32 bias in accumulator units with -input_zero_point·Σw folded in;
+//     uint8 output: [0, max] with zero point 0 after a fused ReLU, else [min, max] (with 0)
+//     asymmetric; requantization multiplier input scale · weight scale / output scale per
+//     channel, as fixed point (quant/fixed_point.hpp).
+//  4. Layers without weights (ReLU, pooling, flatten) keep their input's scale and zero point.
+// Errors (an empty calibration set, non-finite weights, an input mean the int8 input cannot
+// represent) throw std::invalid_argument.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "firmnet/data/image_set.hpp"
 #include "firmnet/data/normalizer.hpp"
-#include "firmnet/models/linear_classifier.hpp"
-#include "firmnet/models/two_layer_net.hpp"
+#include "firmnet/quant/fixed_point.hpp"
+#include "firmnet/quant/qnetwork.hpp"
 #include "firmnet/quant/quantized_model.hpp"
 
 namespace firmnet::quant {
 
-// Ranges seen by the float model over the calibration images.
+struct Range {
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -std::numeric_limits<double>::infinity();
+};
+
+// Every layer's output range over the calibration images.
 struct Calibration {
-  double hidden_max = 0;            // two-layer: the largest activation after ReLU
-  double score_min = 0, score_max = 0;
+  std::vector<Range> outputs;
   std::size_t images = 0;
 };
 
 namespace detail {
-
-// A float layer as the quantizer sees it: w (in, out) row-major and b (out), in double.
-struct FloatLayer {
-  std::size_t in = 0, out = 0;
-  std::vector<double> w, b;
-};
 
 inline void check_finite(const char* name, const float* v, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i)
@@ -49,49 +55,48 @@ inline void check_finite(const char* name, const float* v, std::size_t n) {
                                   std::to_string(i));
 }
 
-inline FloatLayer float_layer(const Param<float>& w, const Param<float>& b) {
-  check_finite(w.name, w.value, w.size());
-  check_finite(b.name, b.value, b.size());
-  FloatLayer l{w.rows, w.cols, std::vector<double>(w.value, w.value + w.size()), std::vector<double>(b.value, b.value + b.size())};
-  return l;
+// The scale and zero point of a uint8 tensor covering [lo, hi] and 0 (so real 0 is exact).
+inline std::pair<double, std::int32_t> uint8_range(double lo, double hi) {
+  lo = std::min(lo, 0.0);
+  hi = std::max(hi, 0.0);
+  const double scale = hi > lo ? (hi - lo) / 255.0 : 1.0;
+  const auto zero = static_cast<std::int32_t>(std::clamp(std::lround(-lo / scale), 0L, 255L));
+  return {scale, zero};
 }
 
-// p/255 − mean folded in: w' = w/255, b' = b − Σ_i mean_i·w_i.
-inline void fold_input(FloatLayer& l, const float* mean) {
-  for (std::size_t o = 0; o < l.out; ++o) {
-    double shift = 0;
-    for (std::size_t i = 0; i < l.in; ++i) shift += double(mean[i]) * l.w[i * l.out + o];
-    l.b[o] -= shift;
-  }
-  for (double& v : l.w) v /= 255.0;
-}
+// A layer with weights w (fan_in, channels) row-major and bias b (channels), in double.
+struct FloatWeights {
+  std::size_t fan_in = 0, channels = 0;
+  std::vector<double> w, b;
+};
 
-inline QuantizedLayer quantize_layer(const FloatLayer& l, double input_scale, double output_scale,
-                                     std::int32_t zero_point, std::int32_t lo, std::int32_t hi) {
+inline QuantizedLayer quantize_weights(const FloatWeights& l, double input_scale, std::int32_t input_zero,
+                                       double output_scale, std::int32_t output_zero, bool relu) {
   QuantizedLayer q;
-  q.inputs = l.in;
-  q.outputs = l.out;
-  q.weights.resize(l.in * l.out);
-  q.bias.resize(l.out);
-  q.multiplier.resize(l.out);
-  q.shift.resize(l.out);
-  q.weight_scale.resize(l.out);
+  q.weights.resize(l.fan_in * l.channels);
+  q.bias.resize(l.channels);
+  q.multiplier.resize(l.channels);
+  q.shift.resize(l.channels);
+  q.weight_scale.resize(l.channels);
   q.input_scale = static_cast<float>(input_scale);
   q.output_scale = static_cast<float>(output_scale);
-  q.output_zero_point = zero_point;
-  q.output_min = lo;
-  q.output_max = hi;
-  for (std::size_t o = 0; o < l.out; ++o) {
+  q.input_zero_point = input_zero;
+  q.output_zero_point = output_zero;
+  q.output_min = relu ? output_zero : 0;
+  q.output_max = 255;
+  for (std::size_t o = 0; o < l.channels; ++o) {
     double amax = 0;
-    for (std::size_t i = 0; i < l.in; ++i) amax = std::max(amax, std::fabs(l.w[i * l.out + o]));
+    for (std::size_t i = 0; i < l.fan_in; ++i) amax = std::max(amax, std::fabs(l.w[i * l.channels + o]));
     const double ws = amax > 0 ? amax / 127.0 : 1.0;
     q.weight_scale[o] = static_cast<float>(ws);
-    for (std::size_t i = 0; i < l.in; ++i) {
-      const long v = std::lround(l.w[i * l.out + o] / ws);
-      q.weights[o * l.in + i] = static_cast<std::int8_t>(std::clamp(v, -127L, 127L));
+    std::int64_t row_sum = 0;
+    for (std::size_t i = 0; i < l.fan_in; ++i) {
+      const long v = std::clamp(std::lround(l.w[i * l.channels + o] / ws), -127L, 127L);
+      q.weights[o * l.fan_in + i] = static_cast<std::int8_t>(v);
+      row_sum += v;
     }
-    const double bias = std::round(l.b[o] / (input_scale * ws));
-    if (!(std::fabs(bias) < 1e9)) throw std::invalid_argument("cannot quantize: a bias does not fit its int32 range");
+    const double bias = std::round(l.b[o] / (input_scale * ws)) - double(input_zero) * double(row_sum);
+    if (!(std::fabs(bias) < 2e9)) throw std::invalid_argument("cannot quantize: a bias does not fit its int32 range");
     q.bias[o] = static_cast<std::int32_t>(bias);
     const QuantizedMultiplier m = quantize_multiplier(input_scale * ws / output_scale);
     q.multiplier[o] = m.multiplier;
@@ -100,95 +105,142 @@ inline QuantizedLayer quantize_layer(const FloatLayer& l, double input_scale, do
   return q;
 }
 
-// int8 logits covering [lo, hi] (and 0, so a zero score is exact).
-inline void logit_range(double lo, double hi, double& scale, std::int32_t& zero_point) {
-  lo = std::min(lo, 0.0);
-  hi = std::max(hi, 0.0);
-  scale = hi > lo ? (hi - lo) / 255.0 : 1.0;
-  zero_point = static_cast<std::int32_t>(std::clamp(std::lround(-128.0 - lo / scale), -128L, 127L));
+template <class L>
+constexpr bool fused_relu() noexcept {
+  if constexpr (requires { L::kRelu; }) return L::kRelu;
+  else return false;
 }
 
-inline void require_images(const ImageSet& calibration) {
-  if (calibration.count == 0)
-    throw std::invalid_argument("cannot quantize: the calibration set is empty (give it training images)");
-}
-
-// Runs the float model over every calibration image, MaxBatch at a time, recording the score
-// range; after each batch `observe(rows, c)` may record more (the hidden layer's range).
-template <class Model, std::size_t In, std::size_t MaxBatch, class Observe>
-Calibration calibrate(Model& model, const Normalizer<In, float>& norm, const ImageSet& calibration,
-                      Matrix<float, MaxBatch, In>& scratch, Observe observe) {
-  Calibration c;
-  c.score_min = std::numeric_limits<double>::infinity();
-  c.score_max = -c.score_min;
-  Label labels[MaxBatch];
-  for (std::size_t first = 0; first < calibration.count; first += MaxBatch) {
-    const std::size_t rows = std::min(MaxBatch, calibration.count - first);
-    norm.gather_range(calibration, first, rows, scratch.view(rows), labels);
-    const auto scores = model.forward(scratch.view(rows));
-    for (std::size_t i = 0; i < rows * Model::kClasses; ++i) {
-      c.score_min = std::min(c.score_min, double(scores.data()[i]));
-      c.score_max = std::max(c.score_max, double(scores.data()[i]));
-    }
-    observe(rows, c);
-  }
-  c.images = calibration.count;
-  return c;
+// Calibration: forward every image, MaxBatch at a time, widening each layer's output range.
+template <class Net, std::size_t... I>
+void widen(const Net& net, std::size_t rows, Calibration& c, std::index_sequence<I...>) {
+  (
+      [&] {
+        const auto out = net.template output<I>();
+        for (std::size_t k = 0; k < rows * Net::template LayerAt<I>::kOut; ++k) {
+          c.outputs[I].lo = std::min(c.outputs[I].lo, double(out.data()[k]));
+          c.outputs[I].hi = std::max(c.outputs[I].hi, double(out.data()[k]));
+        }
+      }(),
+      ...);
 }
 
 }  // namespace detail
 
-template <std::size_t In, std::size_t Hidden, std::size_t Classes, std::size_t MaxBatch>
-QuantizedModel quantize(TwoLayerNet<In, Hidden, Classes, MaxBatch, float>& model, const Normalizer<In, float>& norm,
-                        const ImageSet& calibration, Matrix<float, MaxBatch, In>& scratch, Calibration* seen = nullptr) {
-  detail::require_images(calibration);
-  const auto params = model.params();
-  detail::FloatLayer l1 = detail::float_layer(params[0], params[1]);
-  const detail::FloatLayer l2 = detail::float_layer(params[2], params[3]);
-  const Calibration c = detail::calibrate(model, norm, calibration, scratch, [&](std::size_t rows, Calibration& seen_so_far) {
-    for (std::size_t i = 0; i < rows * Hidden; ++i)
-      seen_so_far.hidden_max = std::max(seen_so_far.hidden_max, double(model.fc1.y.storage[i]));
-  });
+template <class Net>
+Calibration calibrate(Net& net, const Normalizer<Net::kInputs, float>& norm, const ImageSet& images,
+                      Matrix<float, Net::kMaxBatch, Net::kInputs>& scratch) {
+  if (images.count == 0) throw std::invalid_argument("cannot quantize: the calibration set is empty (give it training images)");
+  Calibration c;
+  c.outputs.resize(Net::kLayers);
+  Label labels[Net::kMaxBatch];
+  for (std::size_t first = 0; first < images.count; first += Net::kMaxBatch) {
+    const std::size_t rows = std::min(Net::kMaxBatch, images.count - first);
+    norm.gather_range(images, first, rows, scratch.view(rows), labels);
+    net.forward(scratch.view(rows));
+    detail::widen(net, rows, c, std::make_index_sequence<Net::kLayers>{});
+  }
+  c.images = images.count;
+  return c;
+}
+
+// Quantizes a trained float network (Train mode: its activations are read) with its input
+// normalizer; seen, if given, receives the calibration ranges.
+template <class Net>
+QuantizedModel quantize(Net& net, const Normalizer<Net::kInputs, float>& norm, const ImageSet& calibration,
+                        Matrix<float, Net::kMaxBatch, Net::kInputs>& scratch, Calibration* seen = nullptr) {
+  for (const auto& p : net.params()) detail::check_finite(p.name, p.value, p.size());
+  const Calibration c = calibrate(net, norm, calibration, scratch);
   if (seen) *seen = c;
 
-  detail::fold_input(l1, norm.mean.data());
-  const double hidden_scale = c.hidden_max > 0 ? c.hidden_max / 255.0 : 1.0;
-  double logit_scale = 1;
-  std::int32_t logit_zero = 0;
-  detail::logit_range(c.score_min, c.score_max, logit_scale, logit_zero);
+  // The input: raw pixels, and how the first layer with weights takes them (see the top).
+  double in_scale = 1.0;
+  std::int32_t in_zero = 0;
+  bool fold_mean = false;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    std::size_t first_weighted = Net::kLayers;
+    bool dense = false;
+    ((first_weighted == Net::kLayers && Net::template LayerAt<I>::kParams > 0
+          ? (first_weighted = I, dense = Twin<typename Net::template LayerAt<I>>::type::kOp.view() == "fc", 0)
+          : 0),
+     ...);
+    bool only_reshapes_before = true;
+    ((I < first_weighted ? (only_reshapes_before = only_reshapes_before && Net::template LayerAt<I>::kInPlace, 0) : 0), ...);
+    fold_mean = dense && only_reshapes_before;
+  }(std::make_index_sequence<Net::kLayers>{});
+  if (!fold_mean) {
+    const float m = norm.mean.data()[0];
+    for (std::size_t j = 0; j < Net::kInputs; ++j)
+      if (norm.mean.data()[j] != m)
+        throw std::invalid_argument("cannot quantize: the network does not start with a dense layer, so its input mean "
+                                    "must be the same pixel level for every pixel (train it with one mean level)");
+    const double level = double(m) * 255.0;
+    if (std::fabs(level - std::round(level)) > 1e-3 || level < 0 || level > 255)
+      throw std::invalid_argument("cannot quantize: the input mean " + std::to_string(m) +
+                                  " is not a whole pixel level k/255, so no uint8 zero point stands for it");
+    in_scale = 1.0 / 255.0;
+    in_zero = static_cast<std::int32_t>(std::lround(level));
+  }
+
   QuantizedModel q;
-  q.kind = "two-layer";
-  q.layers.push_back(detail::quantize_layer(l1, 1.0, hidden_scale, 0, 0, 255));  // ReLU: clamp at 0
-  q.layers.push_back(detail::quantize_layer(l2, hidden_scale, logit_scale, logit_zero, -128, 127));
+  q.spec = std::string(Net::kSpec.view());
+  auto params = net.params();
+  std::size_t param_index = 0;
+  double scale = in_scale;
+  std::int32_t zero = in_zero;
+  bool first_weighted = true;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (
+        [&] {
+          using L = typename Net::template LayerAt<I>;
+          using QL = typename Twin<L>::type;
+          QuantizedLayer layer;
+          if constexpr (L::kParams > 0) {
+            const Param<float>& w = params[param_index];
+            const Param<float>& b = params[param_index + 1];
+            param_index += 2;
+            detail::FloatWeights f{w.rows, w.cols, std::vector<double>(w.value, w.value + w.size()),
+                                   std::vector<double>(b.value, b.value + b.size())};
+            double layer_in_scale = scale;
+            if (first_weighted && fold_mean) {  // x = p/255 - mean: w' = w/255, b' = b - mean·w
+              for (std::size_t o = 0; o < f.channels; ++o) {
+                double shift = 0;
+                for (std::size_t i = 0; i < f.fan_in; ++i) shift += double(norm.mean.data()[i]) * f.w[i * f.channels + o];
+                f.b[o] -= shift;
+              }
+              for (double& v : f.w) v /= 255.0;
+              layer_in_scale = 1.0;
+            }
+            first_weighted = false;
+            constexpr bool relu = detail::fused_relu<L>();
+            const Range r = c.outputs[I];
+            const auto [out_scale, out_zero] = relu ? std::pair<double, std::int32_t>{r.hi > 0 ? r.hi / 255.0 : 1.0, 0}
+                                                    : detail::uint8_range(r.lo, r.hi);
+            layer = detail::quantize_weights(f, layer_in_scale, zero, out_scale, out_zero, relu);
+            scale = out_scale;
+            zero = out_zero;
+          } else {  // ReLU, pooling, flatten: the input's scale and zero point carry through
+            layer.input_scale = layer.output_scale = static_cast<float>(scale);
+            layer.input_zero_point = layer.output_zero_point = zero;
+          }
+          layer.op = std::string(QL::kOp.view());
+          layer.inputs = L::kIn;
+          layer.outputs = L::kOut;
+          q.layers.push_back(std::move(layer));
+        }(),
+        ...);
+  }(std::make_index_sequence<Net::kLayers>{});
   return q;
 }
 
-template <std::size_t In, std::size_t Classes, std::size_t MaxBatch>
-QuantizedModel quantize(LinearClassifier<In, Classes, MaxBatch, float>& model, const Normalizer<In, float>& norm,
-                        const ImageSet& calibration, Matrix<float, MaxBatch, In>& scratch, Calibration* seen = nullptr) {
-  detail::require_images(calibration);
-  const auto params = model.params();
-  detail::FloatLayer l = detail::float_layer(params[0], params[1]);
-  const Calibration c = detail::calibrate(model, norm, calibration, scratch, [](std::size_t, Calibration&) {});
-  if (seen) *seen = c;
-  detail::fold_input(l, norm.mean.data());
-  double logit_scale = 1;
-  std::int32_t logit_zero = 0;
-  detail::logit_range(c.score_min, c.score_max, logit_scale, logit_zero);
-  QuantizedModel q;
-  q.kind = "linear";
-  q.layers.push_back(detail::quantize_layer(l, 1.0, logit_scale, logit_zero, -128, 127));
-  return q;
-}
-
-// Fraction of `set` a quantized model classifies correctly (raw pixels in, no normalizer).
-template <class QModel>
-double quantized_accuracy(const QModel& model, const ImageSet& set) {
+// Fraction of `set` a quantized network classifies correctly (raw pixels in, no normalizer).
+template <class QNet>
+double quantized_accuracy(const QNet& net, const ImageSet& set) {
   if (set.count == 0) return 0.0;
-  typename QModel::Workspace ws;
-  std::int8_t logits[QModel::kClasses];
+  auto ws = std::make_unique<typename QNet::Workspace>();
+  std::uint8_t logits[QNet::kClasses];
   std::size_t correct = 0;
-  for (std::size_t i = 0; i < set.count; ++i) correct += model.predict(set.image(i), logits, ws) == set.labels[i];
+  for (std::size_t i = 0; i < set.count; ++i) correct += net.predict(set.image(i), logits, *ws) == set.labels[i];
   return static_cast<double>(correct) / static_cast<double>(set.count);
 }
 

@@ -1,6 +1,7 @@
-// quant/quantized_model.hpp: a quantized model held in vectors (hosted code: the quantizer, the
-// model file reader and writer), and its views as the compile-time-shaped models of
-// quantized_two_layer_net.hpp. Real values follow real = scale · (q − zero_point).
+// quant/quantized_model.hpp: an int8 network held in vectors (hosted code: the quantizer, the
+// .fnq reader and writer, the header generator), and its binding to the compile-time twin of a
+// float network type (quant/qnetwork.hpp). One record per layer, whatever the op; real values
+// follow real = scale·(q - zero_point).
 #pragma once
 
 #include <cstddef>
@@ -10,61 +11,67 @@
 #include <utility>
 #include <vector>
 
-#include "firmnet/quant/quantized_two_layer_net.hpp"
+#include "firmnet/quant/qnetwork.hpp"
+#include "firmnet/quant/qparams.hpp"
 
 namespace firmnet::quant {
 
 struct QuantizedLayer {
-  std::size_t inputs = 0, outputs = 0;
-  std::vector<std::int8_t> weights;  // (outputs, inputs)
-  std::vector<std::int32_t> bias, multiplier, shift;  // (outputs) each
-  std::int32_t output_zero_point = 0, output_min = 0, output_max = 0;
+  std::string op;                       // the Q-layer's kOp: "fc", "relu", "flatten", ...
+  std::size_t inputs = 0, outputs = 0;  // values per sample in and out
+  std::vector<std::int8_t> weights;     // (channels, fan_in), a row per output channel
+  std::vector<std::int32_t> bias, multiplier, shift;  // (channels) each
+  std::int32_t input_zero_point = 0, output_zero_point = 0, output_min = 0, output_max = 255;
   float input_scale = 1.0f, output_scale = 1.0f;  // of the layer's input and output tensors
-  std::vector<float> weight_scale;                // (outputs): one per channel
+  std::vector<float> weight_scale;                // (channels)
 
-  QuantizedFcParams params() const noexcept {
-    return {inputs, outputs, weights.data(), bias.data(), multiplier.data(), shift.data(),
-            output_zero_point, output_min, output_max};
+  QParams params() const noexcept {
+    return {weights.empty() ? nullptr : weights.data(), bias.empty() ? nullptr : bias.data(),
+            multiplier.empty() ? nullptr : multiplier.data(), shift.empty() ? nullptr : shift.data(),
+            input_zero_point, output_zero_point, output_min, output_max};
   }
 };
 
 struct QuantizedModel {
-  std::string kind;                    // "two-layer" (fc1, fc2) or "linear" (fc)
+  std::string spec;  // the float network's architecture spec
   std::vector<QuantizedLayer> layers;
   std::vector<std::pair<std::string, std::string>> metadata;
 
-  std::vector<std::uint32_t> shape() const {
-    std::vector<std::uint32_t> s;
-    if (!layers.empty()) s.push_back(static_cast<std::uint32_t>(layers.front().inputs));
-    for (const auto& l : layers) s.push_back(static_cast<std::uint32_t>(l.outputs));
-    return s;
-  }
-  std::size_t parameter_bytes() const {
+  std::size_t parameter_bytes() const noexcept {
     std::size_t bytes = 0;
-    for (const auto& l : layers) bytes += l.params().parameter_bytes();
+    for (const auto& l : layers) bytes += l.weights.size() + 4 * (l.bias.size() + l.multiplier.size() + l.shift.size());
     return bytes;
   }
 };
 
-// Views of a QuantizedModel as a shaped model; std::invalid_argument if kind or shape differ.
-template <std::size_t In, std::size_t Hidden, std::size_t Classes>
-QuantizedTwoLayerNet<In, Hidden, Classes> as_two_layer(const QuantizedModel& m) {
-  QuantizedTwoLayerNet<In, Hidden, Classes> net;
-  if (m.kind != "two-layer" || m.layers.size() != 2)
-    throw std::invalid_argument("the quantized model is a '" + m.kind + "' model, not a two-layer net");
-  net.fc1 = m.layers[0].params();
-  net.fc2 = m.layers[1].params();
-  if (!net.shapes_match()) throw std::invalid_argument("the quantized model's shape does not match");
-  return net;
+namespace detail {
+template <class QL>
+void check_layer(const QuantizedLayer& l, std::size_t index) {
+  auto fail = [&](const std::string& what) {
+    throw std::invalid_argument("layer " + std::to_string(index + 1) + " (" + l.op + "): " + what);
+  };
+  if (l.op != QL::kOp.view()) fail("is not a '" + std::string(QL::kOp.view()) + "' layer");
+  if (l.inputs != QL::kIn || l.outputs != QL::kOut)
+    fail("has " + std::to_string(l.inputs) + " inputs and " + std::to_string(l.outputs) + " outputs, the network " +
+         std::to_string(QL::kIn) + " and " + std::to_string(QL::kOut));
+  if (l.weights.size() != QL::kChannels * QL::kFanIn || l.bias.size() != QL::kChannels ||
+      l.multiplier.size() != QL::kChannels || l.shift.size() != QL::kChannels)
+    fail("its parameter arrays do not have the network's sizes");
 }
+}  // namespace detail
 
-template <std::size_t In, std::size_t Classes>
-QuantizedLinearClassifier<In, Classes> as_linear(const QuantizedModel& m) {
-  QuantizedLinearClassifier<In, Classes> net;
-  if (m.kind != "linear" || m.layers.size() != 1)
-    throw std::invalid_argument("the quantized model is a '" + m.kind + "' model, not a linear classifier");
-  net.fc = m.layers[0].params();
-  if (!net.shapes_match()) throw std::invalid_argument("the quantized model's shape does not match");
+// The model as QNet's parameters (pointers into m, which must outlive the result).
+// std::invalid_argument if m is not a model of QNet's architecture.
+template <class QNet>
+QNet bind(const QuantizedModel& m) {
+  if (m.layers.size() != QNet::kLayers)
+    throw std::invalid_argument("the quantized model has " + std::to_string(m.layers.size()) + " layers, the network " +
+                                std::to_string(QNet::kLayers));
+  QNet net{};
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (detail::check_layer<typename QNet::template LayerAt<I>>(m.layers[I], I), ...);
+    ((net.layers[I] = m.layers[I].params()), ...);
+  }(std::make_index_sequence<QNet::kLayers>{});
   return net;
 }
 

@@ -1,19 +1,18 @@
-// train/trainer.hpp: one SGD training step of a classifier, as the assignment defines it:
-// forward, softmax cross-entropy + L2 penalty, backward, L2 gradients added in place, update.
+// train/trainer.hpp: one training step of any model with any loss and optimizer:
+//   forward, loss (+ L2 penalty), backward, L2 gradients added in place, optimizer update.
+// --reg combines with the optimizer as it says (optim/optimizer.hpp): as L2 in the loss and the
+// gradients (SGD, Adam), or as the decoupled decay AdamW applies to the weights itself.
 // Owns the fixed-size batch buffers (x, labels, dscores), so a step allocates nothing.
 // A non-finite loss stops before the update: the weights stay as they were, the caller decides.
 #pragma once
 
 #include <cmath>
 #include <cstddef>
-#include <cstdint>
-#include <span>
 
+#include "firmnet/core/label.hpp"
 #include "firmnet/core/tensor.hpp"
-#include "firmnet/data/image_set.hpp"
-#include "firmnet/data/normalizer.hpp"
 #include "firmnet/loss/l2.hpp"
-#include "firmnet/loss/softmax_xent.hpp"
+#include "firmnet/loss/loss.hpp"
 #include "firmnet/models/classifier.hpp"
 
 namespace firmnet {
@@ -24,43 +23,46 @@ struct StepResult {
   bool finite;  // false: NaN or inf, no update was made
 };
 
-template <Classifier M, class Optimizer>
+template <Classifier M, class Loss, class Optimizer>
 class Trainer {
  public:
   using T = typename M::Scalar;
+  using Model = M;
   static constexpr std::size_t kIn = M::kInputs, kClasses = M::kClasses, kMaxBatch = M::kMaxBatch;
 
-  Trainer(M& model, Optimizer& optimizer, T reg) noexcept : model_(&model), optimizer_(&optimizer), reg_(reg) {}
+  Trainer(M& model, Optimizer& optimizer, T reg, Loss loss = Loss{}) noexcept
+      : model_(&model), optimizer_(&optimizer), reg_(reg), loss_(loss) {}
 
   M& model() noexcept { return *model_; }
   Optimizer& optimizer() noexcept { return *optimizer_; }
   T reg() const noexcept { return reg_; }
+  const Loss& loss() const noexcept { return loss_; }
 
-  // One step on a prepared batch x (B, In) with labels y (B).
+  // The batch buffer a batch source fills (rows <= kMaxBatch) before step(rows).
+  View<T, kIn> batch_x() noexcept { return x_.view(); }
+  Label* batch_labels() noexcept { return y_; }
+  StepResult<T> step(std::size_t rows) noexcept { return step(x_.view(rows), y_); }
+
+  // One step on x (B, In) with labels y (B). x must not change until the step returns.
   StepResult<T> step(ConstView<T, kIn> x, const Label* y) noexcept {
     const auto scores = model_->forward(x);
     const auto dscores = dscores_.view(x.rows());
-    T loss = softmax_xent<T, kClasses>(scores, y, dscores);
+    T loss = loss_.template compute<T, kClasses>(scores, y, dscores);
     if (!std::isfinite(loss)) return {loss, false};
     model_->backward(dscores);
     const auto params = model_->params();
-    loss += apply_l2(params, reg_);
+    const bool decoupled = optimizer_->decoupled_weight_decay();
+    if (!decoupled) loss += apply_l2(params, reg_);
     if (!std::isfinite(loss)) return {loss, false};
-    optimizer_->update(params);
+    optimizer_->update(params, decoupled ? reg_ : T(0));
     return {loss, true};
-  }
-
-  // Gathers the images `indices` of `set` through the normalizer into the batch buffer, then steps.
-  StepResult<T> step(const ImageSet& set, const Normalizer<kIn, T>& norm, std::span<const std::uint32_t> indices) noexcept {
-    FIRMNET_EXPECTS(indices.size() <= kMaxBatch);
-    norm.gather(set, indices.data(), indices.size(), x_.view(indices.size()), y_);
-    return step(x_.view(indices.size()), y_);
   }
 
  private:
   M* model_;
   Optimizer* optimizer_;
   T reg_;
+  Loss loss_;
   Matrix<T, kMaxBatch, kIn> x_;
   Label y_[kMaxBatch] = {};
   Matrix<T, kMaxBatch, kClasses> dscores_;

@@ -1,0 +1,327 @@
+// models/network.hpp: a stack of layers with its shapes in the type, for training or inference.
+//
+//   using Net = Network<Train<float, 64>, Input<784>, Fc<256>, Relu, Fc<128>, Relu, Fc<10>>;
+//   using Cnn = Network<Infer<float, 1>, Input<28, 28, 1>, Conv2d<32, 5, 5, Pad<2>>, Relu,
+//                       MaxPool<2>, Fc<10>>;
+//
+// Binding: each spec gets its input shape from the spec before it (layers/layer.hpp); a Relu
+// right after a spec that can fuse it (Fc, Conv2d) becomes that layer's epilogue; a layer gets
+// dL/dx only if a layer before it has parameters (the first dense layer computes none). A shape
+// that does not fit stops the build at the spec's static_assert, which names the problem.
+//
+// Memory, all in the object, sized at compile time (no heap, ever):
+//   Train: the layers (parameters and gradients), every layer's output (backward reads them),
+//          two gradient buffers used in turn, and the scratch the largest layer needs.
+//   Infer: the layers (parameters only; forward is const, so a const network can sit in
+//          flash) and a separate Workspace: two activation buffers used in turn and the scratch.
+//          kWeightBytes and kWorkingBytes state both.
+//
+// kSpec is the architecture as a string, derived from the type ("in:784|fc:256+relu|fc:10"): the
+// one truth that checkpoints, the model registry, the quantizer and importers key on. Parameters
+// are named by parameterized layer: w1, b1 (first), w2, b2, ...
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "firmnet/core/fixed_string.hpp"
+#include "firmnet/core/label.hpp"
+#include "firmnet/core/rng.hpp"
+#include "firmnet/core/tensor.hpp"
+#include "firmnet/layers/layer.hpp"
+#include "firmnet/layers/param.hpp"
+#include "firmnet/layers/relu.hpp"
+#include "firmnet/models/init.hpp"
+
+namespace firmnet {
+
+// Row-wise argmax of (rows, C) scores; the first maximum wins a tie.
+template <class T, std::size_t C>
+void argmax_rows(ConstView<T, C> scores, Label* out) noexcept {
+  static_assert(C <= kMaxClasses);
+  for (std::size_t r = 0; r < scores.rows(); ++r) {
+    const T* row = scores.row(r);
+    std::size_t best = 0;
+    for (std::size_t c = 1; c < C; ++c)
+      if (row[c] > row[best]) best = c;
+    out[r] = static_cast<Label>(best);
+  }
+}
+
+namespace detail {
+
+template <class... Ts>
+struct List {};
+
+// BindSpecs<Mode, InShape, Upstream, List<Specs...>>::type = List<bound layers...>.
+// Upstream: a layer before this one has parameters (so this one must compute dL/dx).
+template <class Mode, class InShape, bool Upstream, class Specs, class Bound = List<>>
+struct BindSpecs;
+
+template <class Mode, class InShape, bool Upstream, class... Bs>
+struct BindSpecs<Mode, InShape, Upstream, List<>, List<Bs...>> {
+  using type = List<Bs...>;
+};
+
+template <class Mode, class InShape, bool Upstream, class S, class... Rest, class... Bs>
+struct BindSpecs<Mode, InShape, Upstream, List<S, Rest...>, List<Bs...>> {
+  using L = typename S::template Layer<Bind<Mode, InShape, Upstream, false>>;
+  using type = typename BindSpecs<Mode, typename L::Out, (Upstream || L::kParams > 0), List<Rest...>, List<Bs..., L>>::type;
+};
+
+// A spec that can fuse a following Relu takes it as its epilogue.
+template <class Mode, class InShape, bool Upstream, class S, class... Rest, class... Bs>
+  requires(S::kFusesRelu)
+struct BindSpecs<Mode, InShape, Upstream, List<S, Relu, Rest...>, List<Bs...>> {
+  using L = typename S::template Layer<Bind<Mode, InShape, Upstream, true>>;
+  using type = typename BindSpecs<Mode, typename L::Out, (Upstream || L::kParams > 0), List<Rest...>, List<Bs..., L>>::type;
+};
+
+template <class T>
+constexpr bool is_input = false;
+template <std::size_t... D>
+constexpr bool is_input<Input<D...>> = true;
+
+// Parameter names w1, b1, w2, b2, ... for up to 999 parameterized layers.
+struct ParamNames {
+  char names[2 * 999][5] = {};
+  constexpr ParamNames() {
+    for (std::size_t k = 1; k < 1000; ++k)
+      for (std::size_t role = 0; role < 2; ++role) {
+        char* s = names[2 * (k - 1) + role];
+        std::size_t n = 0;
+        s[n++] = role == 0 ? 'w' : 'b';
+        if (k >= 100) s[n++] = static_cast<char>('0' + k / 100);
+        if (k >= 10) s[n++] = static_cast<char>('0' + k / 10 % 10);
+        s[n++] = static_cast<char>('0' + k % 10);
+      }
+  }
+};
+inline constexpr ParamNames kParamNames{};
+
+template <class Mode, class Input, class Layers>
+class NetworkImpl;
+
+// The per-layer output buffer of a Train network (none for a layer that works in place).
+template <class L>
+using OutputBuffer = Maybe<!L::kInPlace, Matrix<typename L::T, L::kMaxBatch, L::kOut>>;
+
+template <class Mode, class InputSpec, class... Ls>
+class NetworkImpl<Mode, InputSpec, List<Ls...>> {
+ public:
+  using Scalar = typename Mode::Scalar;
+  using T = Scalar;
+  using InShape = typename InputSpec::Shape;
+  using Layers = std::tuple<Ls...>;
+  static constexpr std::size_t kLayers = sizeof...(Ls);
+  static_assert(kLayers > 0, "a network needs at least one layer after its Input");
+  template <std::size_t I>
+  using LayerAt = std::tuple_element_t<I, Layers>;
+  using OutShape = typename LayerAt<kLayers - 1>::Out;
+
+  static constexpr bool kTraining = Mode::kTraining;
+  static constexpr std::size_t kMaxBatch = Mode::kMaxBatch;
+  static constexpr std::size_t kInputs = InShape::kSize;
+  static constexpr std::size_t kOutputs = OutShape::kSize;
+  static constexpr std::size_t kClasses = kOutputs;
+  static constexpr std::size_t kParamTensors = (Ls::kParams + ... + 0);
+  static constexpr std::size_t kParamCount = (Ls::kParamScalars + ... + 0);  // parameter scalars
+  static constexpr std::size_t kScratch = std::max({std::size_t(0), Ls::kScratch...});
+  // The widest activation: sizes the gradient buffers (Train) and the ping-pong buffers (Infer).
+  static constexpr std::size_t kWidest = std::max({std::size_t(1), (Ls::kInPlace ? 0 : Ls::kOut)...});
+  static constexpr auto kSpec = ((FixedString("in:") + InShape::text()) + ... + (FixedString("|") + Ls::kSpec));
+  static_assert(kParamTensors <= 2 * 999, "more than 999 parameterized layers");
+
+  // Inference: the activation buffers and scratch of one forward pass, apart from the weights.
+  struct Workspace {
+    Matrix<T, kMaxBatch, kWidest> ping, pong;
+    [[no_unique_address]] Maybe<(kScratch > 0), Matrix<float, 1, kScratch>> scratch;
+  };
+  static constexpr std::size_t kWeightBytes = kParamCount * sizeof(T);
+  static constexpr std::size_t kWorkingBytes = sizeof(Workspace);
+
+  Layers layers;
+
+  template <std::size_t I>
+  LayerAt<I>& layer() noexcept {
+    return std::get<I>(layers);
+  }
+  template <std::size_t I>
+  const LayerAt<I>& layer() const noexcept {
+    return std::get<I>(layers);
+  }
+
+  // Every parameter tensor in layer order, named w1, b1, w2, b2, ... (grad null in Infer mode).
+  std::array<Param<T>, kParamTensors> params() noexcept {
+    std::array<Param<T>, kParamTensors> all{};
+    std::size_t n = 0;
+    std::apply([&](auto&... l) { (append(all, n, l.params()), ...); }, layers);
+    return all;
+  }
+
+  // Weights drawn in params() order (init.hpp), biases and gradients zero.
+  void init(Rng& rng, InitRule rule) noexcept { init_params(params(), rng, rule); }
+
+  // ---- Train mode ----------------------------------------------------------------------
+  // scores(B, kOutputs) of x(B, kInputs), B <= kMaxBatch. x must stay alive and unchanged until
+  // backward (the trainer's batch buffer does): the first layer's backward reads it.
+  ConstView<T, kOutputs> forward(ConstView<T, kInputs> x) noexcept
+    requires kTraining
+  {
+    FIRMNET_EXPECTS(x.rows() <= kMaxBatch);
+    input_ = x;
+    return forward_from<0>(x);
+  }
+
+  // Back-propagates dL/dscores (it may be overwritten) into every parameter's gradient.
+  void backward(View<T, kOutputs> dscores) noexcept
+    requires kTraining
+  {
+    FIRMNET_EXPECTS(dscores.rows() == input_.rows());
+    backward_from<kLayers - 1>(dscores);
+  }
+
+  void predict(ConstView<T, kInputs> x, Label* out) noexcept
+    requires kTraining
+  {
+    argmax_rows(forward(x), out);
+  }
+
+  // The output of layer I after the last forward (calibration reads them).
+  template <std::size_t I>
+  ConstView<T, LayerAt<I>::kOut> output() const noexcept
+    requires kTraining
+  {
+    if constexpr (LayerAt<I>::kInPlace) {
+      if constexpr (I == 0) return {input_.data(), input_.rows()};
+      else return {output<I - 1>().data(), input_.rows()};
+    } else {
+      return std::get<I>(outputs_).view(input_.rows());
+    }
+  }
+
+  // ---- Infer mode ----------------------------------------------------------------------
+  // const: the weights are only read, so a const (flash) network runs with a RAM workspace.
+  ConstView<T, kOutputs> forward(ConstView<T, kInputs> x, Workspace& ws) const noexcept
+    requires(!kTraining)
+  {
+    FIRMNET_EXPECTS(x.rows() <= kMaxBatch);
+    return infer_from<0>(x, ws, ws.ping.data());
+  }
+
+  void predict(ConstView<T, kInputs> x, Label* out, Workspace& ws) const noexcept
+    requires(!kTraining)
+  {
+    argmax_rows(forward(x, ws), out);
+  }
+
+ private:
+  template <std::size_t N>
+  static void append(std::array<Param<T>, kParamTensors>& all, std::size_t& n, const std::array<Param<T>, N>& ps) {
+    static_assert(N == 0 || N == 2, "layers have no parameters or a weight tensor and a bias: that is how they are named");
+    for (const Param<T>& p : ps) {
+      all[n] = p;
+      all[n].name = kParamNames.names[n];  // w_k for a layer's weights, b_k for its bias
+      ++n;
+    }
+  }
+
+  Scratch scratch() noexcept {
+    if constexpr (kScratch > 0) return {scratch_.data(), kScratch};
+    else return {};
+  }
+
+  template <std::size_t I>
+  ConstView<T, kOutputs> forward_from(ConstView<T, LayerAt<I>::kIn> x) noexcept {
+    using L = LayerAt<I>;
+    ConstView<T, L::kOut> y;
+    if constexpr (L::kInPlace) {
+      y = ConstView<T, L::kOut>(x.data(), x.rows());
+    } else {
+      const View<T, L::kOut> out = std::get<I>(outputs_).view(x.rows());
+      std::get<I>(layers).forward(x, out, scratch());
+      y = out;
+    }
+    if constexpr (I + 1 < kLayers) return forward_from<I + 1>(y);
+    else return y;
+  }
+
+  template <std::size_t I>
+  void backward_from(View<T, LayerAt<I>::kOut> dy) noexcept {
+    using L = LayerAt<I>;
+    const std::size_t rows = dy.rows();
+    if constexpr (L::kInPlace) {  // the gradient passes through unchanged
+      if constexpr (I > 0 && L::kGradInput) backward_from<I - 1>(View<T, L::kIn>(dy.data(), rows));
+      return;
+    } else {
+      if constexpr (!L::kGradInput && L::kParams == 0) return;  // nothing upstream learns
+      // dx goes to whichever gradient buffer dy is not in (dy starts in the caller's dscores).
+      const View<T, L::kIn> dx(dy.data() == grad_a_.data() ? grad_b_.data() : grad_a_.data(), rows);
+      std::get<I>(layers).backward(input_of<I>(), output<I>(), dy, dx, scratch());
+      if constexpr (I > 0 && L::kGradInput) backward_from<I - 1>(dx);
+    }
+  }
+
+  template <std::size_t I>
+  ConstView<T, LayerAt<I>::kIn> input_of() const noexcept {
+    if constexpr (I == 0) return input_;
+    else return output<I - 1>();
+  }
+
+  template <std::size_t I>
+  ConstView<T, kOutputs> infer_from(ConstView<T, LayerAt<I>::kIn> x, Workspace& ws, T* next) const noexcept {
+    using L = LayerAt<I>;
+    ConstView<T, L::kOut> y;
+    T* after = next;
+    if constexpr (L::kInPlace) {
+      y = ConstView<T, L::kOut>(x.data(), x.rows());
+    } else {
+      Scratch s;
+      if constexpr (kScratch > 0) s = Scratch(ws.scratch.data(), kScratch);
+      std::get<I>(layers).forward(x, View<T, L::kOut>(next, x.rows()), s);
+      y = ConstView<T, L::kOut>(next, x.rows());
+      after = next == ws.ping.data() ? ws.pong.data() : ws.ping.data();
+    }
+    if constexpr (I + 1 < kLayers) return infer_from<I + 1>(y, ws, after);
+    else return y;
+  }
+
+  using Outputs = std::conditional_t<kTraining, std::tuple<OutputBuffer<Ls>...>, Nothing>;
+  using GradBuffer = Maybe<kTraining, Matrix<T, kMaxBatch, kWidest>>;
+  using ScratchBuffer = Maybe<(kTraining && kScratch > 0), Matrix<float, 1, kScratch>>;
+
+  [[no_unique_address]] Outputs outputs_;
+  [[no_unique_address]] GradBuffer grad_a_, grad_b_;
+  [[no_unique_address]] ScratchBuffer scratch_;
+  ConstView<T, kInputs> input_;  // the last forward's input (Train mode)
+};
+
+}  // namespace detail
+
+template <class Mode, class InputSpec, class... Specs>
+class Network
+    : public detail::NetworkImpl<
+          Mode, InputSpec,
+          typename detail::BindSpecs<Mode, typename InputSpec::Shape, false, detail::List<Specs...>>::type> {
+  static_assert(detail::is_input<InputSpec>, "a stack starts with its Input<...> shape, e.g. Input<784>");
+
+ public:
+  // The same stack in another mode (Infer<float, 1> for a batch-1 firmware classifier, say).
+  template <class OtherMode>
+  using Rebind = Network<OtherMode, InputSpec, Specs...>;
+};
+
+// An unbound stack: the architecture without a mode, as the model registry lists them.
+template <class InputSpec, class... Specs>
+struct Stack {
+  template <class Mode>
+  using Bind = Network<Mode, InputSpec, Specs...>;
+  static constexpr auto kSpec = Bind<Infer<float, 1>>::kSpec;
+};
+
+}  // namespace firmnet

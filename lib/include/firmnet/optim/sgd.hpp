@@ -1,0 +1,69 @@
+// optim/sgd.hpp: stochastic gradient descent over a model's named parameters, with optional
+// momentum (and Nesterov's look-ahead):
+//   momentum 0:   w -= lr·g                 (exactly the assignment's update; no state touched)
+//   momentum mu:  v = mu·v - lr·g;  w += v  (Nesterov: w += mu·v - lr·g)
+// ParamCount sizes the velocity (the model's kParamCount); Sgd<T> (ParamCount 0) has none and
+// takes momentum 0 only: a firmware trainer pays no RAM for state it never uses.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+#include "firmnet/core/contract.hpp"
+#include "firmnet/core/tensor.hpp"
+#include "firmnet/kernels/elementwise.hpp"
+#include "firmnet/kernels/optim_update.hpp"
+#include "firmnet/layers/param.hpp"
+
+namespace firmnet {
+
+template <class T>
+struct SgdConfig {
+  T learning_rate = T(0.1);
+  T momentum = T(0);
+  T lr_decay = T(1);  // per epoch
+  bool nesterov = false;
+};
+
+template <class T, std::size_t ParamCount = 0>
+struct Sgd {
+  static constexpr std::string_view kName = "sgd";
+  SgdConfig<T> config;
+  [[no_unique_address]] Maybe<(ParamCount > 0), Matrix<T, 1, ParamCount>> velocity;  // params() order
+
+  Sgd() = default;
+  explicit Sgd(SgdConfig<T> c) noexcept : config(c) {}
+
+  template <std::size_t N>
+  void update(const std::array<Param<T>, N>& params, T /*weight_decay: L2 goes through the loss*/) noexcept {
+    const T lr = config.learning_rate;
+    if (config.momentum == T(0)) {
+      for (const Param<T>& p : params) kernels::axpy(-lr, p.grad, p.value, p.size());
+      return;
+    }
+    if constexpr (ParamCount > 0) {
+      T* v = velocity.data();
+      std::size_t used = 0;
+      for (const Param<T>& p : params) {
+        FIRMNET_EXPECTS(used + p.size() <= ParamCount);
+        kernels::sgd_momentum(p.value, p.grad, v + used, p.size(), lr, config.momentum, config.nesterov);
+        used += p.size();
+      }
+    } else {
+      FIRMNET_EXPECTS(!"Sgd<T> has no velocity: momentum needs Sgd<T, ParamCount>");
+    }
+  }
+  void decay_learning_rate() noexcept { config.learning_rate *= config.lr_decay; }
+  constexpr bool decoupled_weight_decay() const noexcept { return false; }
+  constexpr std::string_view name() const noexcept { return kName; }
+
+  template <class F>
+  void visit_state(F&& f) {
+    f("lr", config.learning_rate);
+    if constexpr (ParamCount > 0) f("velocity", std::span<T>(velocity.data(), ParamCount));
+  }
+};
+
+}  // namespace firmnet
