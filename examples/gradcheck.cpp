@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
     builtin_checks(report);
     if (!model.empty()) {
       std::string problem;
-      const std::string spec = examples::model_spec(model, io::input_dim(dataset), hidden, problem);
+      const std::string spec =
+          examples::model_spec(model, io::input_dim(dataset), io::input_shape_text(dataset), hidden, problem);
       if (spec.empty()) throw cli::UsageError("--model: " + problem);
       const bool found = examples::visit_model(spec, [&](auto stack) {
         using M = typename decltype(stack)::type::template Bind<Train<double, 2>>;

@@ -153,7 +153,8 @@ int train(const Options& o, const io::Dataset& data, const io::Splits& splits, c
   RuntimeLoss::parse(o.loss, loss);
   Rng rng(o.seed);
   model->init(rng, o.init_rule() == "he" ? InitRule::he() : InitRule::gaussian(o.weight_scale));
-  norm->fit(splits.train);
+  if constexpr (Model::kPerPixelMean) norm->fit(splits.train);
+  else norm->fit_level(splits.train);
   auto trainer = std::make_unique<Trainer<Model, RuntimeLoss, Optimizer>>(*model, *optimizer, static_cast<float>(o.reg), loss);
   std::vector<std::uint32_t> order(splits.train.count);
   // The sampler has its own stream, so changing the model's size does not change the shuffles.

@@ -11,10 +11,14 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "firmnet/layers/conv2d.hpp"
 #include "firmnet/layers/fc.hpp"
 #include "firmnet/layers/flatten.hpp"
+#include "firmnet/layers/global_avg_pool.hpp"
+#include "firmnet/layers/maxpool2d.hpp"
 #include "firmnet/layers/relu.hpp"
 #include "firmnet/models/network.hpp"
 #include "firmnet/models/registry.hpp"
@@ -41,7 +45,13 @@ struct Zoo {
       Stack<Flat, Fc<256>, Relu, Fc<128>, Relu, Fc<kClasses>>,                 // mlp:256,128
       Stack<Flat, Fc<512>, Relu, Fc<256>, Relu, Fc<kClasses>>,                 // mlp:512,256
       Stack<Flat, Fc<256>, Relu, Fc<128>, Relu, Fc<64>, Relu, Fc<kClasses>>,   // mlp:256,128,64
-      Stack<Flat, Fc<512>, Relu, Fc<256>, Relu, Fc<128>, Relu, Fc<64>, Relu, Fc<kClasses>>>;  // mlp:512,256,128,64
+      Stack<Flat, Fc<512>, Relu, Fc<256>, Relu, Fc<128>, Relu, Fc<64>, Relu, Fc<kClasses>>,  // mlp:512,256,128,64
+      // cnn:small, 20 K parameters, 1.0 M multiply-adds per 28x28 image
+      Stack<Image, Conv2d<16, 3, 3, Pad<1>>, Relu, MaxPool<2>, Conv2d<32, 3, 3, Pad<1>>, Relu, MaxPool<2>, Fc<kClasses>>,
+      // cnn (the default) = cnn:3x3, 56 K parameters, 5.0 M multiply-adds
+      Stack<Image, Conv2d<32, 3, 3, Pad<1>>, Relu, MaxPool<2>, Conv2d<64, 3, 3, Pad<1>>, Relu, MaxPool<2>, Fc<kClasses>>,
+      // cnn:5x5, 83 K parameters, 10.7 M multiply-adds
+      Stack<Image, Conv2d<32, 5, 5, Pad<2>>, Relu, MaxPool<2>, Conv2d<64, 5, 5, Pad<2>>, Relu, MaxPool<2>, Fc<kClasses>>>;
 };
 
 // The datasets' image shapes: Zoo<28, 28, 1> (Fashion-MNIST) and Zoo<32, 32, 3> (CIFAR-10).
@@ -58,15 +68,27 @@ inline std::vector<std::string_view> compiled_specs() {
   return all;
 }
 
-// The spec a --model name stands for on an input of `inputs` values:
+// The convolutional nets by name: the layers after the image input.
+inline constexpr std::pair<const char*, const char*> kConvNets[] = {
+    {"cnn:small", "conv:16:3x3:p1+relu|maxpool:2|conv:32:3x3:p1+relu|maxpool:2|fc:10"},
+    {"cnn:3x3", "conv:32:3x3:p1+relu|maxpool:2|conv:64:3x3:p1+relu|maxpool:2|fc:10"},
+    {"cnn:5x5", "conv:32:5x5:p2+relu|maxpool:2|conv:64:5x5:p2+relu|maxpool:2|fc:10"},
+    {"cnn", "conv:32:3x3:p1+relu|maxpool:2|conv:64:3x3:p1+relu|maxpool:2|fc:10"},
+};
+
+// The spec a --model name stands for on a dataset's images (`inputs` values, `image` its H x W x C):
 //   linear           in:N|fc:10
 //   two-layer        in:N|fc:H+relu|fc:10  (H = hidden)
 //   mlp:H1,H2,...    in:N|fc:H1+relu|fc:H2+relu|...|fc:10, 1 to 4 hidden layers
+//   cnn, cnn:small, cnn:3x3, cnn:5x5   in:HxWxC|conv:...  (kConvNets)
 //   in:...           a spec, as it is (train --list-models prints the compiled ones)
 // Returns "" with `problem` set for a name of none of these forms.
-inline std::string model_spec(const std::string& name, std::size_t inputs, std::size_t hidden, std::string& problem) {
+inline std::string model_spec(const std::string& name, std::size_t inputs, const std::string& image, std::size_t hidden,
+                              std::string& problem) {
   const std::string head = "in:" + std::to_string(inputs) + "|";
   const std::string tail = "fc:" + std::to_string(kClasses);
+  for (const auto& [cnn, layers] : kConvNets)
+    if (name == cnn) return "in:" + image + "|" + layers;
   if (name == "linear") return head + tail;
   if (name == "two-layer") return head + "fc:" + std::to_string(hidden) + "+relu|" + tail;
   if (name.rfind("in:", 0) == 0) return name;
@@ -91,7 +113,8 @@ inline std::string model_spec(const std::string& name, std::size_t inputs, std::
     }
     return spec + tail;
   }
-  problem = "'" + name + "' is not a model name: linear, two-layer, mlp:H1,H2,... or a spec in:...|... (train --list-models)";
+  problem = "'" + name + "' is not a model name: linear, two-layer, mlp:H1,H2,..., cnn, cnn:small, cnn:3x3, cnn:5x5 or a "
+            "spec in:...|... (train --list-models)";
   return "";
 }
 

@@ -74,8 +74,9 @@ inline void print_models() {
   std::printf("Networks compiled into these programs (--model takes a name or the spec itself):\n");
   for (const auto spec : compiled_specs()) std::printf("  %.*s\n", static_cast<int>(spec.size()), spec.data());
   std::printf("Names: linear = in:N|fc:10; two-layer --hidden H = in:N|fc:H+relu|fc:10 (H in %s);\n"
-              "mlp:H1,H2,... = in:N|fc:H1+relu|fc:H2+relu|...|fc:10. To add a network: examples/common/model_zoo.hpp.\n",
-              hidden_sizes_text().c_str());
+              "mlp:H1,H2,... = in:N|fc:H1+relu|fc:H2+relu|...|fc:10;\n", hidden_sizes_text().c_str());
+  for (const auto& [name, layers] : kConvNets) std::printf("%s = in:HxWxC|%s\n", name, layers);
+  std::printf("To add a network: examples/common/model_zoo.hpp.\n");
 }
 
 // false: --help or --list-models was printed. Throws cli::UsageError naming the flag.
@@ -155,7 +156,7 @@ inline bool parse_options(int argc, char** argv, Options& o) {
     if (o.model == "two-layer" && !hidden_ok)
       throw cli::UsageError("--hidden: " + std::to_string(o.hidden) + " is not a compiled size (" + hidden_sizes_text() + ")");
     std::string problem;
-    o.spec = model_spec(o.model, io::input_dim(o.dataset), o.hidden, problem);
+    o.spec = model_spec(o.model, io::input_dim(o.dataset), io::input_shape_text(o.dataset), o.hidden, problem);
     if (o.spec.empty()) throw cli::UsageError("--model: " + problem);
     bool compiled = false;
     for (const auto s : compiled_specs()) compiled = compiled || s == o.spec;

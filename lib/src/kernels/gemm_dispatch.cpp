@@ -71,7 +71,8 @@ void run_part(void* context, std::size_t part, std::size_t parts) noexcept {
   GemmProblem sub = job.whole;
   if (job.rows) {
     sub.m = last - first;
-    sub.a.data += first * sub.a.row_stride;
+    if (sub.a_conv) sub.a_row0 += first;  // the rows of the virtual im2col matrix
+    else sub.a.data += first * sub.a.row_stride;
     sub.c += first * sub.ldc;
   } else {
     sub.n = last - first;

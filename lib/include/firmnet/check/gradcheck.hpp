@@ -92,11 +92,11 @@ void layer(std::size_t batch, std::uint64_t seed, auto&& report) {
   auto l = std::make_unique<L>();
   Rng rng(seed);
   for (const auto& p : l->params()) detail::fill_normal(p.value, p.size(), rng, 0.5);
-  std::vector<double> x(batch * In), y(batch * Out), g(batch * Out), dy(batch * Out), dx(batch * In);
+  std::vector<double> x(batch * In), y(batch * Out), g(batch * Out), dy(batch * Out), dx(batch * In), scratch(L::kScratch);
   detail::fill_normal(x.data(), x.size(), rng);
   detail::fill_normal(g.data(), g.size(), rng);
   auto loss = [&] {
-    l->forward(ConstView<double, In>(x.data(), batch), View<double, Out>(y.data(), batch), {});
+    l->forward(ConstView<double, In>(x.data(), batch), View<double, Out>(y.data(), batch), scratch);
     double sum = 0;
     for (std::size_t i = 0; i < batch * Out; ++i) sum += y[i] * g[i];
     return sum;
@@ -104,7 +104,7 @@ void layer(std::size_t batch, std::uint64_t seed, auto&& report) {
   loss();
   dy = g;  // backward may overwrite dy (a fused ReLU masks it in place)
   l->backward(ConstView<double, In>(x.data(), batch), ConstView<double, Out>(y.data(), batch),
-              View<double, Out>(dy.data(), batch), View<double, In>(dx.data(), batch), {});
+              View<double, Out>(dy.data(), batch), View<double, In>(dx.data(), batch), scratch);
   if constexpr (L::kGradInput) compare("grad_x", loss, x.data(), dx.data(), batch * In, report);
   for (const auto& p : l->params()) compare(p.name, loss, p.value, p.grad, p.size(), report);
 }

@@ -35,6 +35,17 @@ struct Normalizer {
     pixel_mean(train, sum, mean.storage);
   }
 
+  // One mean for every pixel: the mean of all of them, rounded to a whole pixel level k/255, so
+  // that x = (p - k)/255 and real 0 is the pixel value k (a convolution's zero padding, and the
+  // int8 input's zero point). For networks that start with a convolution.
+  void fit_level(const ImageSet& train) noexcept {
+    FIRMNET_EXPECTS(train.dim == Dim && train.count > 0);
+    double sum = 0;
+    for (std::size_t i = 0; i < train.count * Dim; ++i) sum += train.pixels[i];
+    const double level = static_cast<double>(static_cast<long long>(sum / double(train.count * Dim) + 0.5));
+    for (std::size_t j = 0; j < Dim; ++j) mean.storage[j] = static_cast<T>(level / 255.0);
+  }
+
   static T scaled(std::uint8_t pixel) noexcept { return static_cast<T>(pixel) / static_cast<T>(255); }
 
   void apply(const std::uint8_t* pixels, T* out) const noexcept {

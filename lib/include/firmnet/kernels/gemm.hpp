@@ -91,6 +91,29 @@ void gemm_nn_bias_relu(std::size_t m, std::size_t n, std::size_t k, const T* a, 
   portable::gemm_nn_bias_relu(m, n, k, a, b, bias, c);
 }
 
+#if FIRMNET_HAVE_XSIMD
+// Convolutions as products with the im2col matrix packed straight from the images
+// (kernels/conv_pack.hpp), float only; scratch: gemm_conv_scratch(m, n, k).
+constexpr std::size_t gemm_conv_scratch(std::size_t m, std::size_t n, std::size_t k) noexcept {
+  return gemm_scratch_floats(m, n, k, false);
+}
+// c(m, n) = cols(a) (pixel-major, rows a_row0..)·b(k, n) + bias, [ReLU]; bias may be null.
+inline void gemm_conv_nn_bias(const ConvSource& a, std::size_t a_row0, std::size_t m, std::size_t n, std::size_t k,
+                              const float* b, const float* bias, bool relu, float* c, Scratch scratch) noexcept {
+  GemmProblem p{m, n, k, {nullptr, 0, 0}, {b, 1, n}, c, n, false, bias, relu};
+  p.a_conv = &a;
+  p.a_row0 = a_row0;
+  gemm_f32(p, scratch);
+}
+// c(m = patch, n) [+]= colsᵀ(a) (patch-major)·b(k = pixels, n).
+inline void gemm_conv_tn(const ConvSource& a, std::size_t m, std::size_t n, std::size_t k, const float* b, float* c,
+                         bool accumulate, Scratch scratch) noexcept {
+  GemmProblem p{m, n, k, {nullptr, 0, 0}, {b, 1, n}, c, n, accumulate, nullptr, false};
+  p.a_conv = &a;
+  gemm_f32(p, scratch);
+}
+#endif
+
 // Bias gradient: out(N) = Σ_rows A(M, N).
 template <class T>
 void col_sum(std::size_t m, std::size_t n, const T* a, T* out) noexcept {

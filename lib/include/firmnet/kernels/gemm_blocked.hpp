@@ -20,6 +20,7 @@
 #include "firmnet/core/contract.hpp"
 
 #include "firmnet/kernels/blocking.hpp"
+#include "firmnet/kernels/conv_pack.hpp"
 #include "firmnet/kernels/gemm_direct.hpp"
 #include "firmnet/kernels/gemm_pack.hpp"
 #include "firmnet/kernels/gemm_problem.hpp"
@@ -36,8 +37,8 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
 
   if (p.m == 0 || p.n == 0) return;
   constexpr std::size_t W = xsimd::batch<float, Arch>::size;
-  if (p.k > 0 && p.m <= 4 && p.b.row_stride == 1) return gemm_small_m<Arch>(p);
-  if (p.k > 0 && p.n <= W && p.k * W <= kMaxPackB) {
+  if (p.k > 0 && p.m <= 4 && p.b.row_stride == 1 && !p.a_conv) return gemm_small_m<Arch>(p);
+  if (p.k > 0 && p.n <= W && p.k * W <= kMaxPackB && !p.a_conv) {
     FIRMNET_EXPECTS(scratch.size() >= p.k * W);
     return gemm_narrow_n<Arch>(p, scratch.data());
   }
@@ -73,7 +74,8 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
                               pack_b + nc_full * kc);
       for (std::size_t ic = 0; ic < p.m; ic += BS::MC) {
         const std::size_t mc = p.m - ic < BS::MC ? p.m - ic : BS::MC;
-        pack_panels<Arch, MR>({element<Arch>(p.a, ic, pc), p.a.row_stride, p.a.k_stride}, mc, kc, pack_a);
+        if (p.a_conv) pack_conv_panels<Arch, MR>(*p.a_conv, p.a_row0 + ic, pc, mc, kc, pack_a);
+        else pack_panels<Arch, MR>({element<Arch>(p.a, ic, pc), p.a.row_stride, p.a.k_stride}, mc, kc, pack_a);
         for (std::size_t jr = 0; jr < nc; jr += NR) {
           const std::size_t nr = nc - jr < NR ? nc - jr : NR;
           const bool direct = jr < nc_full;

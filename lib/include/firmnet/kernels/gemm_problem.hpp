@@ -8,6 +8,8 @@
 
 namespace firmnet::kernels {
 
+struct ConvSource;  // kernels/conv_pack.hpp
+
 // Element (i, p) of a matrix block is at data[i·row_stride + p·k_stride].
 struct Strided {
   const float* data;
@@ -29,6 +31,10 @@ struct GemmProblem {
   bool accumulate;     // C += A·B instead of C = A·B
   const float* bias;   // (n) added when not accumulating, or null
   bool relu;           // ReLU on the result
+  // A as the im2col matrix of images, packed straight from them (kernels/conv_pack.hpp), from
+  // its row a_row0 on; `a` is then unused. Such a product always takes the blocked path.
+  const ConvSource* a_conv = nullptr;
+  std::size_t a_row0 = 0;
 };
 
 // How a tile's accumulators start.

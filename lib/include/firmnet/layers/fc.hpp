@@ -31,34 +31,33 @@ struct FcLayer {
   static constexpr auto kSpec = FixedString("fc:") + number<N>() + only_if<kRelu>(FixedString("+relu"));
   static constexpr std::size_t kParams = 2, kParamScalars = kIn * N + N;
   static constexpr bool kInPlace = false;
-  static constexpr std::size_t kScratch =
-      !std::is_same_v<T, float> ? 0
-                                : std::max({kernels::gemm_nn_scratch(kMaxBatch, N, kIn),
-                                            kTraining ? kernels::gemm_tn_scratch(kIn, N, kMaxBatch) : 0,
-                                            kGradInput ? kernels::gemm_nt_scratch(kMaxBatch, kIn, N) : 0});
+  static constexpr bool kPerInputWeights = true;  // each input value has weights of its own (see Network)
+  static constexpr std::size_t kScratch = gemm_floats<T>(std::max({kernels::gemm_nn_scratch(kMaxBatch, N, kIn),
+                                                                     kTraining ? kernels::gemm_tn_scratch(kIn, N, kMaxBatch) : 0,
+                                                                     kGradInput ? kernels::gemm_nt_scratch(kMaxBatch, kIn, N) : 0}));
 
   Matrix<T, kIn, N> w;  // (In, N)
   Matrix<T, 1, N> b;    // (N)
   [[no_unique_address]] Maybe<kTraining, Matrix<T, kIn, N>> dw;
   [[no_unique_address]] Maybe<kTraining, Matrix<T, 1, N>> db;
 
-  void forward(ConstView<T, kIn> x, View<T, N> y, Scratch s) const noexcept {
+  void forward(ConstView<T, kIn> x, View<T, N> y, Scratch<T> s) const noexcept {
     FIRMNET_EXPECTS(x.rows() <= kMaxBatch && y.rows() == x.rows());
-    if constexpr (kRelu) kernels::gemm_nn_bias_relu(x.rows(), N, kIn, x.data(), w.data(), b.data(), y.data(), s);
-    else kernels::gemm_nn_bias(x.rows(), N, kIn, x.data(), w.data(), b.data(), y.data(), s);
+    if constexpr (kRelu) kernels::gemm_nn_bias_relu(x.rows(), N, kIn, x.data(), w.data(), b.data(), y.data(), gemm_scratch(s));
+    else kernels::gemm_nn_bias(x.rows(), N, kIn, x.data(), w.data(), b.data(), y.data(), gemm_scratch(s));
   }
 
-  ConstView<T, kIn> backward(ConstView<T, kIn> x, ConstView<T, N> y, View<T, N> dy, View<T, kIn> dx, Scratch s) noexcept
+  ConstView<T, kIn> backward(ConstView<T, kIn> x, ConstView<T, N> y, View<T, N> dy, View<T, kIn> dx, Scratch<T> s) noexcept
     requires kTraining
   {
     const std::size_t rows = x.rows();
     FIRMNET_EXPECTS(y.rows() == rows && dy.rows() == rows);
     if constexpr (kRelu) kernels::relu_bwd(y.data(), dy.data(), dy.data(), rows * N);  // dz, in place
-    kernels::gemm_tn(kIn, N, rows, x.data(), dy.data(), dw.data(), false, s);          // dw = xᵀ·dz
+    kernels::gemm_tn(kIn, N, rows, x.data(), dy.data(), dw.data(), false, gemm_scratch(s));  // dw = xᵀ·dz
     kernels::col_sum(rows, N, dy.data(), db.data());                                  // db = Σ_rows dz
     if constexpr (!kGradInput) return {};
     FIRMNET_EXPECTS(dx.rows() == rows);
-    kernels::gemm_nt(rows, kIn, N, dy.data(), w.data(), dx.data(), false, s);  // dx = dz·wᵀ
+    kernels::gemm_nt(rows, kIn, N, dy.data(), w.data(), dx.data(), false, gemm_scratch(s));  // dx = dz·wᵀ
     return dx;
   }
 

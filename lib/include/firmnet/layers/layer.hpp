@@ -15,13 +15,16 @@
 //   using In = InShape; using Out = ...;   kIn = In::kSize, kOut = Out::kSize values per sample
 //   static constexpr auto kSpec;           its token in the architecture spec ("fc:256+relu")
 //   static constexpr std::size_t kParams;  how many parameter tensors (0 or 2: weights, bias)
-//   static constexpr std::size_t kScratch; floats of the network's shared scratch it may use
-//                                          (GEMM packs, im2col columns) at the maximum batch
+//   static constexpr std::size_t kScratch; elements of the network's shared scratch it may use
+//                                          (im2col columns, GEMM packs) at the maximum batch
 //   static constexpr bool kInPlace;        its output IS its input (Flatten): no buffer of its own
-//   void forward(ConstView<T, kIn> x, View<T, kOut> y, Scratch s) const;
+//   static constexpr bool kPerInputWeights (optional, false if absent): every input value has
+//                                          weights of its own (dense), so a per-input offset of
+//                                          the input folds into its bias
+//   void forward(ConstView<T, kIn> x, View<T, kOut> y, Scratch<T> s) const;
 //   Train mode only:
 //   ConstView<T, kIn> backward(ConstView<T, kIn> x, ConstView<T, kOut> y, View<T, kOut> dy,
-//                              View<T, kIn> dx, Scratch s);
+//                              View<T, kIn> dx, Scratch<T> s);
 //       from the forward's x and y and dL/dy, writes its parameters' gradients and, if the stack
 //       asked for it (B::kGradInput), dL/dx into dx and returns it (else returns an empty view).
 //       dy may be overwritten (a fused ReLU masks it in place).
@@ -31,9 +34,11 @@
 
 #include <cstddef>
 #include <span>
+#include <type_traits>
 
 #include "firmnet/core/shape.hpp"
 #include "firmnet/core/tensor.hpp"
+#include "firmnet/kernels/gemm.hpp"
 
 namespace firmnet {
 
@@ -78,8 +83,22 @@ struct Input<H, W, C> {
   using Shape = firmnet::Shape<H, W, C>;
 };
 
-// The shared scratch a network lends its layers (float: the GEMM packs float panels).
-using Scratch = std::span<float>;
+// The shared scratch a network lends its layers, in the network's scalar type: im2col columns,
+// and (for float) the GEMM's pack buffers. kScratch counts elements of T.
+template <class T>
+using Scratch = std::span<T>;
+
+// The GEMM's part of a layer's scratch: packs are float; a double (gradient-check) network packs
+// nothing (kernels/gemm.hpp runs its portable loops).
+template <class T>
+kernels::Scratch gemm_scratch(std::span<T> s) noexcept {
+  if constexpr (std::is_same_v<T, float>) return s;
+  else return {};
+}
+template <class T>
+constexpr std::size_t gemm_floats(std::size_t floats) noexcept {
+  return std::is_same_v<T, float> ? floats : 0;
+}
 
 // A view of (rows, Cols) over a buffer the network owns for several layers of other widths.
 template <std::size_t Cols, class T>

@@ -25,12 +25,12 @@ struct ReluLayer {
   static constexpr std::size_t kParams = 0, kParamScalars = 0, kScratch = 0;
   static constexpr bool kInPlace = false;
 
-  void forward(ConstView<T, kIn> x, View<T, kOut> y, Scratch) const noexcept {
+  void forward(ConstView<T, kIn> x, View<T, kOut> y, Scratch<T>) const noexcept {
     FIRMNET_EXPECTS(y.rows() == x.rows());
     kernels::relu_fwd(x.data(), y.data(), x.rows() * kIn);
   }
 
-  ConstView<T, kIn> backward(ConstView<T, kIn>, ConstView<T, kOut> y, View<T, kOut> dy, View<T, kIn> dx, Scratch) noexcept
+  ConstView<T, kIn> backward(ConstView<T, kIn>, ConstView<T, kOut> y, View<T, kOut> dy, View<T, kIn> dx, Scratch<T>) noexcept
     requires kTraining
   {
     if constexpr (!kGradInput) return {};

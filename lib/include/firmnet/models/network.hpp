@@ -82,6 +82,23 @@ struct BindSpecs<Mode, InShape, Upstream, List<S, Relu, Rest...>, List<Bs...>> {
   using type = typename BindSpecs<Mode, typename L::Out, (Upstream || L::kParams > 0), List<Rest...>, List<Bs..., L>>::type;
 };
 
+template <class L>
+constexpr bool per_input_weights() noexcept {
+  if constexpr (requires { L::kPerInputWeights; }) return L::kPerInputWeights;
+  else return false;
+}
+
+// True when the first layer with parameters gives every input value weights of its own (a dense
+// layer) and only reshapes come before it: then any per-pixel input offset folds into its bias.
+template <class... Ls>
+constexpr bool dense_first() noexcept {
+  bool decided = false, dense = false;
+  ((decided ? void() : (Ls::kParams > 0 ? (decided = true, dense = per_input_weights<Ls>(), void())
+                                        : (Ls::kInPlace ? void() : (decided = true, void())))),
+   ...);
+  return dense;
+}
+
 template <class T>
 constexpr bool is_input = false;
 template <std::size_t... D>
@@ -135,12 +152,17 @@ class NetworkImpl<Mode, InputSpec, List<Ls...>> {
   // The widest activation: sizes the gradient buffers (Train) and the ping-pong buffers (Infer).
   static constexpr std::size_t kWidest = std::max({std::size_t(1), (Ls::kInPlace ? 0 : Ls::kOut)...});
   static constexpr auto kSpec = ((FixedString("in:") + InShape::text()) + ... + (FixedString("|") + Ls::kSpec));
+  // The input normalisation that suits the stack: a per-pixel mean when the first layer with
+  // weights is dense (it folds into the bias, exactly, in int8 too), else one mean level for
+  // every pixel (Normalizer::fit_level): a convolution's padding and its int8 zero point stand
+  // for the same pixel value only then.
+  static constexpr bool kPerPixelMean = dense_first<Ls...>();
   static_assert(kParamTensors <= 2 * 999, "more than 999 parameterized layers");
 
   // Inference: the activation buffers and scratch of one forward pass, apart from the weights.
   struct Workspace {
     Matrix<T, kMaxBatch, kWidest> ping, pong;
-    [[no_unique_address]] Maybe<(kScratch > 0), Matrix<float, 1, kScratch>> scratch;
+    [[no_unique_address]] Maybe<(kScratch > 0), Matrix<T, 1, kScratch>> scratch;
   };
   static constexpr std::size_t kWeightBytes = kParamCount * sizeof(T);
   static constexpr std::size_t kWorkingBytes = sizeof(Workspace);
@@ -231,7 +253,7 @@ class NetworkImpl<Mode, InputSpec, List<Ls...>> {
     }
   }
 
-  Scratch scratch() noexcept {
+  Scratch<T> scratch() noexcept {
     if constexpr (kScratch > 0) return {scratch_.data(), kScratch};
     else return {};
   }
@@ -281,8 +303,8 @@ class NetworkImpl<Mode, InputSpec, List<Ls...>> {
     if constexpr (L::kInPlace) {
       y = ConstView<T, L::kOut>(x.data(), x.rows());
     } else {
-      Scratch s;
-      if constexpr (kScratch > 0) s = Scratch(ws.scratch.data(), kScratch);
+      Scratch<T> s;
+      if constexpr (kScratch > 0) s = Scratch<T>(ws.scratch.data(), kScratch);
       std::get<I>(layers).forward(x, View<T, L::kOut>(next, x.rows()), s);
       y = ConstView<T, L::kOut>(next, x.rows());
       after = next == ws.ping.data() ? ws.pong.data() : ws.ping.data();
@@ -293,7 +315,7 @@ class NetworkImpl<Mode, InputSpec, List<Ls...>> {
 
   using Outputs = std::conditional_t<kTraining, std::tuple<OutputBuffer<Ls>...>, Nothing>;
   using GradBuffer = Maybe<kTraining, Matrix<T, kMaxBatch, kWidest>>;
-  using ScratchBuffer = Maybe<(kTraining && kScratch > 0), Matrix<float, 1, kScratch>>;
+  using ScratchBuffer = Maybe<(kTraining && kScratch > 0), Matrix<T, 1, kScratch>>;
 
   [[no_unique_address]] Outputs outputs_;
   [[no_unique_address]] GradBuffer grad_a_, grad_b_;

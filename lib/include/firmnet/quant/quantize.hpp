@@ -156,18 +156,7 @@ QuantizedModel quantize(Net& net, const Normalizer<Net::kInputs, float>& norm, c
   // The input: raw pixels, and how the first layer with weights takes them (see the top).
   double in_scale = 1.0;
   std::int32_t in_zero = 0;
-  bool fold_mean = false;
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    std::size_t first_weighted = Net::kLayers;
-    bool dense = false;
-    ((first_weighted == Net::kLayers && Net::template LayerAt<I>::kParams > 0
-          ? (first_weighted = I, dense = Twin<typename Net::template LayerAt<I>>::type::kOp.view() == "fc", 0)
-          : 0),
-     ...);
-    bool only_reshapes_before = true;
-    ((I < first_weighted ? (only_reshapes_before = only_reshapes_before && Net::template LayerAt<I>::kInPlace, 0) : 0), ...);
-    fold_mean = dense && only_reshapes_before;
-  }(std::make_index_sequence<Net::kLayers>{});
+  const bool fold_mean = Net::kPerPixelMean;
   if (!fold_mean) {
     const float m = norm.mean.data()[0];
     for (std::size_t j = 0; j < Net::kInputs; ++j)

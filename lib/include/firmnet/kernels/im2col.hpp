@@ -1,0 +1,63 @@
+// kernels/im2col.hpp: a convolution as a GEMM. im2col lays the window under each output pixel of
+// images [first, first + n) out as one row of KH·KW·C values (HWIO order, zeros in the padding):
+// cols (n·OH·OW, KH·KW·C), so cols·w (KH·KW·C, K) is the NHWC output. col2im is its adjoint:
+// it adds each row of dcols back onto the pixels it came from (dx must start at zero).
+// Whole runs of C values are copied at a time: NHWC keeps a pixel's channels adjacent.
+#pragma once
+
+#include <cstddef>
+#include <cstring>
+
+#include "firmnet/kernels/conv_ref.hpp"
+
+namespace firmnet::kernels {
+
+template <class T>
+void im2col(const ConvGeometry& g, const T* x, std::size_t images, T* cols) noexcept {
+  const std::size_t image = g.h * g.w * g.c, run = g.kw * g.c;
+  for (std::size_t n = 0; n < images; ++n) {
+    const T* in = x + n * image;
+    for (std::size_t oy = 0; oy < g.oh(); ++oy)
+      for (std::size_t ox = 0; ox < g.ow(); ++ox)
+        for (std::size_t ky = 0; ky < g.kh; ++ky, cols += run) {
+          std::size_t iy = 0;
+          if (!g.in_y(oy, ky, iy)) {
+            std::memset(cols, 0, run * sizeof(T));
+            continue;
+          }
+          // Window row ky: kx from 0 to KW - 1, of which the first and last few may be padding.
+          const std::size_t x0 = ox * g.stride;  // padded column of kx = 0
+          const std::size_t lo = x0 < g.pad ? (g.pad - x0 < g.kw ? g.pad - x0 : g.kw) : 0;
+          const std::size_t hi = x0 + g.kw <= g.pad + g.w ? g.kw : (g.pad + g.w > x0 ? g.pad + g.w - x0 : 0);
+          // Element loops, not memcpy: a first layer's runs are a few values (KW·C = 5), a call each.
+          const std::size_t a = lo * g.c, b = (hi > lo ? hi : lo) * g.c;
+          const T* src = in + (iy * g.w + x0 + lo - g.pad) * g.c - a;
+          for (std::size_t i = 0; i < a; ++i) cols[i] = T(0);
+          for (std::size_t i = a; i < b; ++i) cols[i] = src[i];
+          for (std::size_t i = b; i < run; ++i) cols[i] = T(0);
+        }
+  }
+}
+
+template <class T>
+void col2im(const ConvGeometry& g, const T* cols, std::size_t images, T* dx) noexcept {
+  const std::size_t image = g.h * g.w * g.c, run = g.kw * g.c;
+  for (std::size_t n = 0; n < images; ++n) {
+    T* out = dx + n * image;
+    for (std::size_t oy = 0; oy < g.oh(); ++oy)
+      for (std::size_t ox = 0; ox < g.ow(); ++ox)
+        for (std::size_t ky = 0; ky < g.kh; ++ky, cols += run) {
+          std::size_t iy = 0;
+          if (!g.in_y(oy, ky, iy)) continue;
+          const std::size_t x0 = ox * g.stride;
+          const std::size_t lo = x0 < g.pad ? (g.pad - x0 < g.kw ? g.pad - x0 : g.kw) : 0;
+          const std::size_t hi = x0 + g.kw <= g.pad + g.w ? g.kw : (g.pad + g.w > x0 ? g.pad + g.w - x0 : 0);
+          if (hi <= lo) continue;
+          T* dst = out + (iy * g.w + x0 + lo - g.pad) * g.c;
+          const T* src = cols + lo * g.c;
+          for (std::size_t i = 0; i < (hi - lo) * g.c; ++i) dst[i] += src[i];
+        }
+  }
+}
+
+}  // namespace firmnet::kernels

@@ -1,0 +1,104 @@
+// kernels/pool.hpp: max pooling (no padding) and global average pooling over NHWC images, with the
+// contract of conv_ref.hpp's references. The channel loop is innermost and contiguous, so the
+// compiler vectorises it at the build's ISA; max pooling's backward routes each gradient to the
+// first maximum of its window, exactly as the reference, and equals it bit for bit: with SIMD it
+// walks the window once per vector of channels, a lane taking the first position whose x equals
+// the forward's maximum.
+#pragma once
+
+#include <cstddef>
+#include <cstring>
+#include <type_traits>
+
+#include "firmnet/core/arch.hpp"
+#include "firmnet/kernels/conv_ref.hpp"
+#if FIRMNET_HAVE_XSIMD
+#include "firmnet/kernels/simd.hpp"
+#endif
+
+namespace firmnet::kernels {
+
+template <class T>
+void maxpool_fwd(const ConvGeometry& g, std::size_t batch, const T* x, T* y) noexcept {
+  const std::size_t oh = g.oh(), ow = g.ow(), c = g.c;
+  for (std::size_t n = 0; n < batch; ++n)
+    for (std::size_t oy = 0; oy < oh; ++oy)
+      for (std::size_t ox = 0; ox < ow; ++ox) {
+        T* out = y + ((n * oh + oy) * ow + ox) * c;
+        const T* first = x + ((n * g.h + oy * g.stride) * g.w + ox * g.stride) * c;
+        for (std::size_t k = 0; k < c; ++k) out[k] = first[k];
+        for (std::size_t ky = 0; ky < g.kh; ++ky)
+          for (std::size_t kx = 0; kx < g.kw; ++kx) {
+            const T* in = first + (ky * g.w + kx) * c;
+            for (std::size_t k = 0; k < c; ++k) out[k] = in[k] > out[k] ? in[k] : out[k];
+          }
+      }
+}
+
+// dx (overwritten) from dy: each output's gradient to the first input of its window that equals
+// the maximum (the forward's y), as the reference's strict > scan finds it.
+template <class T>
+void maxpool_bwd(const ConvGeometry& g, std::size_t batch, const T* x, const T* y, const T* dy, T* dx) noexcept {
+  const std::size_t oh = g.oh(), ow = g.ow(), c = g.c;
+  std::memset(dx, 0, batch * g.h * g.w * c * sizeof(T));
+  for (std::size_t n = 0; n < batch; ++n)
+    for (std::size_t oy = 0; oy < oh; ++oy)
+      for (std::size_t ox = 0; ox < ow; ++ox) {
+        const std::size_t o = ((n * oh + oy) * ow + ox) * c;
+        const std::size_t base = ((n * g.h + oy * g.stride) * g.w + ox * g.stride) * c;
+        std::size_t vec_end = 0;  // channels [0, vec_end) in vectors, the rest one at a time
+#if FIRMNET_HAVE_XSIMD
+        if constexpr (std::is_same_v<T, float>) {
+          using B = xsimd::batch<float, SimdArch>;
+          using M = xsimd::batch_bool<float, SimdArch>;
+          vec_end = c - c % B::size;  // not k + W <= c: GCC 12 warns falsely on that form
+          for (std::size_t k0 = 0; k0 < vec_end; k0 += B::size) {
+            const B max = B::load_unaligned(y + o + k0), grad = B::load_unaligned(dy + o + k0);
+            M found(false);
+            for (std::size_t ky = 0; ky < g.kh; ++ky)
+              for (std::size_t kx = 0; kx < g.kw; ++kx) {
+                const std::size_t i = base + (ky * g.w + kx) * c + k0;
+                const M here = (B::load_unaligned(x + i) == max) & !found;
+                found = found | here;
+                (B::load_unaligned(dx + i) + xsimd::select(here, grad, B(0.0f))).store_unaligned(dx + i);
+              }
+          }
+        }
+#endif
+        for (std::size_t k = vec_end; k < c; ++k) {
+          std::size_t at = base + k;
+          for (std::size_t ky = 0, found = 0; ky < g.kh && !found; ++ky)
+            for (std::size_t kx = 0; kx < g.kw; ++kx) {
+              const std::size_t i = base + (ky * g.w + kx) * c + k;
+              if (x[i] == y[o + k]) {
+                at = i, found = 1;
+                break;
+              }
+            }
+          dx[at] += dy[o + k];
+        }
+      }
+}
+
+// The reference's sums in the reference's order (pixel by pixel), the channels side by side.
+template <class T>
+void avgpool_global_fwd(std::size_t batch, std::size_t hw, std::size_t c, const T* x, T* y) noexcept {
+  for (std::size_t n = 0; n < batch; ++n) {
+    T* out = y + n * c;
+    for (std::size_t k = 0; k < c; ++k) out[k] = T(0);
+    for (std::size_t p = 0; p < hw; ++p)
+      for (std::size_t k = 0; k < c; ++k) out[k] += x[(n * hw + p) * c + k];
+    for (std::size_t k = 0; k < c; ++k) out[k] /= static_cast<T>(hw);
+  }
+}
+
+// dx(B, HW, C) = dy(B, C) / HW, broadcast over the pixels.
+template <class T>
+void avgpool_global_bwd(std::size_t batch, std::size_t hw, std::size_t c, const T* dy, T* dx) noexcept {
+  const T inv = T(1) / static_cast<T>(hw);
+  for (std::size_t n = 0; n < batch; ++n)
+    for (std::size_t p = 0; p < hw; ++p)
+      for (std::size_t k = 0; k < c; ++k) dx[(n * hw + p) * c + k] = dy[n * c + k] * inv;
+}
+
+}  // namespace firmnet::kernels

@@ -1,0 +1,225 @@
+// layers/conv2d.hpp: 2-D convolution over NHWC images. Spec: Conv2d<K, KH, KW, Stride<S>, Pad<P>>
+// (K output channels, a KH x KW window, stride S and zero padding P on every side; both optional,
+// 1 and 0 by default). Token: conv:K:KHxKW[:sS][:pP][+relu], e.g. "conv:32:5x5:p2+relu".
+//   weights w (KH·KW·C, K) row-major: HWIO, w[((ky·KW + kx)·C + c)·K + k] (a PyTorch OIHW weight
+//   maps onto it transposed, io/import), bias b (K)
+//   forward:  y(B, OH, OW, K) = act(cols(x)·w + b), cols = im2col (kernels/im2col.hpp): the
+//             blocked GEMM with its bias and ReLU epilogue
+//   backward: dz = dy masked by y > 0 (fused ReLU), dw = colsᵀ·dz, db = Σ dz, and dx: for a stride-1
+//             square window the convolution of dz with the flipped, transposed weights (padding
+//             KH - 1 - P), else col2im(dz·wᵀ)
+// With SIMD (float), the GEMM packs cols straight from the images (kernels/conv_pack.hpp): no
+// columns are ever written, and a whole batch is one product the thread pool can split. Without
+// (double, Cortex-M), im2col writes the columns of kImagesPerChunk images at a time into the
+// network's scratch. Oracle: kernels/conv_ref.hpp (direct loops).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+
+#include "firmnet/core/arch.hpp"
+#include "firmnet/core/tensor.hpp"
+#include "firmnet/kernels/conv_ref.hpp"
+#include "firmnet/kernels/elementwise.hpp"
+#include "firmnet/kernels/gemm.hpp"
+#include "firmnet/kernels/im2col.hpp"
+#include "firmnet/kernels/relu.hpp"
+#include "firmnet/layers/layer.hpp"
+#include "firmnet/layers/param.hpp"
+
+namespace firmnet {
+
+template <std::size_t S>
+struct Stride {
+  static_assert(S > 0, "Stride<S>: S >= 1");
+  static constexpr std::size_t kStride = S;
+};
+template <std::size_t P>
+struct Pad {
+  static constexpr std::size_t kPad = P;
+};
+
+namespace detail {
+template <class O>
+constexpr std::size_t stride_value() noexcept {
+  if constexpr (requires { O::kStride; }) return O::kStride;
+  else return 0;
+}
+template <class O>
+constexpr std::size_t pad_value() noexcept {
+  if constexpr (requires { O::kPad; }) return O::kPad;
+  else return 0;
+}
+// Stride and padding from a spec's options (Stride<S>, Pad<P>, in any order; 1 and 0 by default).
+template <class... Opts>
+constexpr std::size_t stride_of() noexcept {
+  std::size_t s = 1;
+  ((s = stride_value<Opts>() ? stride_value<Opts>() : s), ...);
+  return s;
+}
+template <class... Opts>
+constexpr std::size_t pad_of() noexcept {
+  std::size_t p = 0;
+  ((p = pad_value<Opts>() ? pad_value<Opts>() : p), ...);
+  return p;
+}
+// Elements of im2col columns a chunk of images may take: about 4 MiB of floats, so the columns
+// stream through the cache once per chunk while each GEMM still has thousands of rows.
+inline constexpr std::size_t kConvChunkElements = std::size_t(1) << 20;
+}  // namespace detail
+
+template <class B, std::size_t K, std::size_t KH, std::size_t KW, std::size_t S, std::size_t P>
+struct Conv2dLayer {
+  using T = typename B::Scalar;
+  using In = typename B::In;
+  static_assert(In::kH + 2 * P >= KH && In::kW + 2 * P >= KW,
+                "Conv2d: the window is larger than the padded input (check the input shape, KH x KW and Pad)");
+  static_assert(P < KH && P < KW, "Conv2d: padding as wide as the window would give outputs that see only zeros");
+  static constexpr kernels::ConvGeometry kGeometry{In::kH, In::kW, In::kC, KH, KW, S, P};
+  static constexpr std::size_t kOH = kGeometry.oh(), kOW = kGeometry.ow(), kPixels = kOH * kOW;
+  using Out = Shape<kOH, kOW, K>;
+  static constexpr std::size_t kIn = In::kSize, kOut = Out::kSize, kMaxBatch = B::kMaxBatch;
+  static constexpr std::size_t kPatch = KH * KW * In::kC;  // fan-in of an output
+  static constexpr bool kRelu = B::kFusedRelu, kTraining = B::kTraining, kGradInput = B::kGradInput;
+  static constexpr auto kSpec = FixedString("conv:") + number<K>() + ":" + number<KH>() + "x" + number<KW>() +
+                                only_if<S != 1>(FixedString(":s") + number<S>()) +
+                                only_if<P != 0>(FixedString(":p") + number<P>()) + only_if<kRelu>(FixedString("+relu"));
+  static constexpr std::size_t kParams = 2, kParamScalars = kPatch * K + K;
+  static constexpr bool kInPlace = false;
+  // A 1x1 window with stride 1 and no padding reads x itself as its columns.
+  static constexpr bool kDirect = KH == 1 && KW == 1 && S == 1 && P == 0;
+#if FIRMNET_HAVE_XSIMD
+  // cols packed from the images where a (ky, kx) has channels enough to copy as runs; a first
+  // layer of 1 or 3 channels writes them (its im2col rows are runs of KW·C adjacent values).
+  static constexpr bool kImplicit = std::is_same_v<T, float> && !kDirect && In::kC >= 8;
+#else
+  static constexpr bool kImplicit = false;
+#endif
+  // dx as a convolution of dy: same stride 1 and window size across and down (one padding).
+  static constexpr bool kFlipped = kImplicit && kGradInput && S == 1 && KH == KW && K >= 8;
+  static constexpr kernels::ConvGeometry kFlippedGeometry{kOH, kOW, K, KH, KW, 1, KH - 1 - P};
+  static constexpr std::size_t kImagesPerChunk =
+      kImplicit ? kMaxBatch : std::clamp<std::size_t>(detail::kConvChunkElements / (kPixels * kPatch), 1, kMaxBatch);
+  static constexpr std::size_t kChunkRows = kImagesPerChunk * kPixels;
+  static constexpr std::size_t kColumns = kDirect || kImplicit ? 0 : kChunkRows * kPatch;
+  static constexpr std::size_t kGradColumns = kGradInput && !kDirect && !kFlipped ? kChunkRows * kPatch : 0;
+  static constexpr std::size_t kFlippedWeights = kFlipped ? kPatch * K : 0;
+  // Scratch: columns, the gradient's columns or the flipped weights (dx), then the GEMM's packs.
+  static constexpr std::size_t kScratch =
+      kColumns + kGradColumns + kFlippedWeights +
+      gemm_floats<T>(std::max({kernels::gemm_scratch_floats(kChunkRows, K, kPatch, !kImplicit),
+                               kTraining ? kernels::gemm_scratch_floats(kPatch, K, kChunkRows, !kImplicit) : 0,
+                               kGradInput ? kernels::gemm_nt_scratch(kChunkRows, kPatch, K) : 0,
+                               kFlipped ? kernels::gemm_scratch_floats(kMaxBatch * In::kH * In::kW, In::kC, KH * KW * K, false)
+                                        : 0}));
+
+  Matrix<T, kPatch, K> w;  // (KH·KW·C, K), HWIO
+  Matrix<T, 1, K> b;
+  [[no_unique_address]] Maybe<kTraining, Matrix<T, kPatch, K>> dw;
+  [[no_unique_address]] Maybe<kTraining, Matrix<T, 1, K>> db;
+
+  void forward(ConstView<T, kIn> x, View<T, kOut> y, Scratch<T> s) const noexcept {
+    FIRMNET_EXPECTS(x.rows() <= kMaxBatch && y.rows() == x.rows() && s.size() >= kScratch);
+#if FIRMNET_HAVE_XSIMD
+    if constexpr (kImplicit) {
+      const kernels::ConvSource cols{kGeometry, x.data(), false};
+      kernels::gemm_conv_nn_bias(cols, 0, x.rows() * kPixels, K, kPatch, w.data(), b.data(), kRelu, y.data(), gemm_part(s));
+      return;
+    }
+#endif
+    for (std::size_t n = 0; n < x.rows(); n += kImagesPerChunk) {
+      const std::size_t images = std::min(kImagesPerChunk, x.rows() - n);
+      const T* cols = columns(x.row(n), images, s);
+      if constexpr (kRelu)
+        kernels::gemm_nn_bias_relu(images * kPixels, K, kPatch, cols, w.data(), b.data(), y.row(n), gemm_part(s));
+      else
+        kernels::gemm_nn_bias(images * kPixels, K, kPatch, cols, w.data(), b.data(), y.row(n), gemm_part(s));
+    }
+  }
+
+  ConstView<T, kIn> backward(ConstView<T, kIn> x, ConstView<T, kOut> y, View<T, kOut> dy, View<T, kIn> dx,
+                             Scratch<T> s) noexcept
+    requires kTraining
+  {
+    const std::size_t rows = x.rows();
+    FIRMNET_EXPECTS(y.rows() == rows && dy.rows() == rows && s.size() >= kScratch);
+    if constexpr (kRelu) kernels::relu_bwd(y.data(), dy.data(), dy.data(), rows * kOut);  // dz, in place
+    kernels::col_sum(rows * kPixels, K, dy.data(), db.data());                          // db = Σ dz
+#if FIRMNET_HAVE_XSIMD
+    if constexpr (kImplicit) {  // dw = colsᵀ·dz, the columns packed from x
+      const kernels::ConvSource cols{kGeometry, x.data(), true};
+      kernels::gemm_conv_tn(cols, kPatch, K, rows * kPixels, dy.data(), dw.data(), false, gemm_part(s));
+    }
+#endif
+    if constexpr (!kImplicit) {
+      for (std::size_t n = 0; n < rows; n += kImagesPerChunk) {  // dw = colsᵀ·dz
+        const std::size_t images = std::min(kImagesPerChunk, rows - n);
+        kernels::gemm_tn(kPatch, K, images * kPixels, columns(x.row(n), images, s), dy.row(n), dw.data(), n > 0,
+                         gemm_part(s));
+      }
+    }
+    if constexpr (!kGradInput) return {};
+    FIRMNET_EXPECTS(dx.rows() == rows);
+#if FIRMNET_HAVE_XSIMD
+    if constexpr (kFlipped) {  // dx = dz convolved with w turned by 180 degrees, (ky, kx, k) -> c
+      T* flipped = s.data() + kColumns + kGradColumns;
+      for (std::size_t ky = 0; ky < KH; ++ky)
+        for (std::size_t kx = 0; kx < KW; ++kx)
+          for (std::size_t c = 0; c < In::kC; ++c)
+            for (std::size_t k = 0; k < K; ++k)
+              flipped[(((KH - 1 - ky) * KW + (KW - 1 - kx)) * K + k) * In::kC + c] = w(((ky * KW + kx) * In::kC + c), k);
+      const kernels::ConvSource cols{kFlippedGeometry, dy.data(), false};
+      kernels::gemm_conv_nn_bias(cols, 0, rows * In::kH * In::kW, In::kC, KH * KW * K, flipped, nullptr, false,
+                                 dx.data(), gemm_part(s));
+      return dx;
+    }
+#endif
+    if constexpr (kDirect) {
+      kernels::gemm_nt(rows * kPixels, kPatch, K, dy.data(), w.data(), dx.data(), false, gemm_part(s));
+    } else {
+      for (std::size_t i = 0; i < rows * kIn; ++i) dx.data()[i] = T(0);
+      T* dcols = s.data() + kColumns;  // kGradColumns of them
+      for (std::size_t n = 0; n < rows; n += kImagesPerChunk) {  // dx = col2im(dz·wᵀ)
+        const std::size_t images = std::min(kImagesPerChunk, rows - n);
+        kernels::gemm_nt(images * kPixels, kPatch, K, dy.row(n), w.data(), dcols, false, gemm_part(s));
+        kernels::col2im(kGeometry, dcols, images, dx.row(n));
+      }
+    }
+    return dx;
+  }
+
+  std::array<Param<T>, 2> params() noexcept {
+    T* dw_data = nullptr;
+    T* db_data = nullptr;
+    if constexpr (kTraining) dw_data = dw.data(), db_data = db.data();
+    return {{{"w", w.data(), dw_data, kPatch, K, true}, {"b", b.data(), db_data, 1, K, false}}};
+  }
+
+ private:
+  // The columns of `images` images from x: x itself for a 1x1 window, else im2col into scratch.
+  static const T* columns(const T* x, std::size_t images, Scratch<T> s) noexcept {
+    if constexpr (kDirect) {
+      return x;
+    } else {
+      kernels::im2col(kGeometry, x, images, s.data());
+      return s.data();
+    }
+  }
+  static kernels::Scratch gemm_part(Scratch<T> s) noexcept {
+    return gemm_scratch(s.subspan(kColumns + kGradColumns + kFlippedWeights));
+  }
+};
+
+template <std::size_t K, std::size_t KH, std::size_t KW, class... Opts>
+struct Conv2d {
+  static_assert(K > 0 && KH > 0 && KW > 0, "Conv2d<K, KH, KW>: K output channels of a KH x KW window, all > 0");
+  static constexpr std::size_t kStride = detail::stride_of<Opts...>(), kPad = detail::pad_of<Opts...>();
+  template <class B>
+  using Layer = Conv2dLayer<B, K, KH, KW, kStride, kPad>;
+  template <class InShape>
+  using Out = typename Layer<Bind<Infer<float, 1>, InShape, false, false>>::Out;
+  static constexpr bool kFusesRelu = true;
+};
+
+}  // namespace firmnet
