@@ -45,4 +45,7 @@ bool cpu_has_avx512vnni();
 // int8 multiply-add peak with vpdpbusd (ops per call, a multiply-add counted as 2).
 double vnni_peak(long iterations);
 
+// The network and convolution benchmarks (net_bench.cpp).
+void register_net_benchmarks();
+
 }  // namespace bench

@@ -249,6 +249,7 @@ void BM_QGemv(benchmark::State& state, std::size_t rows, std::size_t out, std::s
 }
 
 void register_all() {
+  bench::register_net_benchmarks();
   if (bench::cpu_has_avx512()) benchmark::RegisterBenchmark("BM_FmaPeak/avx512", BM_FmaPeak, bench::fma_peak_avx512);
   if (bench::cpu_has_avx2()) benchmark::RegisterBenchmark("BM_FmaPeak/avx2", BM_FmaPeak, bench::fma_peak_avx2);
   for (const GemmCase& c : bench::kGemmCases) {

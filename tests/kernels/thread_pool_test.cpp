@@ -9,6 +9,8 @@
 
 #include "firmnet/kernels/gemm.hpp"
 #include "firmnet/kernels/thread_pool.hpp"
+#include "firmnet/layers/conv2d.hpp"
+#include "firmnet/layers/maxpool2d.hpp"
 #include "firmnet/models/two_layer_net.hpp"
 #include "firmnet/optim/sgd.hpp"
 #include "firmnet/train/trainer.hpp"
@@ -80,6 +82,32 @@ TEST_CASE("a GEMM split across threads gives the single-thread bits", "[kernels]
     }
     REQUIRE(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
   }
+}
+
+TEST_CASE("convolutional training steps give the same bits with 1 and 2 threads", "[kernels][threads]") {
+  using Net = Network<Train<float, 32>, Input<28, 28, 1>, Conv2d<16, 5, 5, Pad<2>>, Relu, MaxPool<2>, Conv2d<32, 3, 3, Pad<1>>,
+                      Relu, MaxPool<2>, Fc<10>>;
+  auto run = [](kernels::ThreadPool* pool) {
+    auto net = std::make_unique<Net>();
+    Rng rng(8);
+    net->init(rng, InitRule::he());
+    Sgd<float> sgd({0.05f, 0.f, 1.f});
+    Trainer<Net, SoftmaxCrossEntropy, Sgd<float>> trainer(*net, sgd, 1e-3f);
+    const auto x = test::random_vector<float>(32 * 784, 9);
+    std::vector<Label> y(32);
+    for (std::size_t i = 0; i < 32; ++i) y[i] = Label(i % 10);
+    UsePool use(pool);
+    for (int step = 0; step < 3; ++step) trainer.step(ConstView<float, 784>(x.data(), 32), y.data());
+    std::vector<float> all;
+    for (const auto& p : net->params()) all.insert(all.end(), p.value, p.value + p.size());
+    return all;
+  };
+  kernels::ThreadPool pool(2);
+  const auto single = run(nullptr);
+  const std::size_t jobs = pool.jobs();
+  const auto two = run(&pool);
+  REQUIRE(pool.jobs() > jobs);  // the convolutions' products were split
+  REQUIRE(single == two);
 }
 
 TEST_CASE("training steps give the same bits with 1 and 2 threads", "[kernels][threads]") {
