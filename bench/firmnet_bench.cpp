@@ -24,9 +24,9 @@
 #include "firmnet/kernels/relu.hpp"
 #include "firmnet/kernels/relu_ref.hpp"
 #include "firmnet/kernels/thread_pool.hpp"
-#include "firmnet/kernels/qgemv.hpp"
+#include "firmnet/kernels/qgemm.hpp"
 #include "firmnet/models/two_layer_net.hpp"
-#include "firmnet/quant/qfc.hpp"
+#include "firmnet/quant/qlayers.hpp"
 #include "firmnet/quant/qnetwork.hpp"
 #include "firmnet/loss/loss.hpp"
 #include "firmnet/optim/sgd.hpp"
@@ -207,9 +207,15 @@ struct QuantizedBenchNet {
   std::vector<std::int32_t> b1 = ints<std::int32_t>(128, -1000, 1000), b2 = ints<std::int32_t>(10, -1000, 1000);
   std::vector<std::int32_t> m1 = std::vector<std::int32_t>(128, 1 << 30), s1 = std::vector<std::int32_t>(128, -12);
   std::vector<std::int32_t> m2 = std::vector<std::int32_t>(10, 1 << 30), s2 = std::vector<std::int32_t>(10, -10);
+  std::vector<std::int8_t> p1 = packed(w1, In, 128), p2 = packed(w2, 128, 10);
   using Net = firmnet::quant::QNetworkFor<firmnet::TwoLayerNet<In, 128, 10, 1>>;
-  Net net{{{{w1.data(), b1.data(), m1.data(), s1.data(), 0, 0, 0, 255},
-            {w2.data(), b2.data(), m2.data(), s2.data(), 0, 128, 0, 255}}}};
+  Net net{{{{p1.data(), b1.data(), m1.data(), s1.data(), 0, 0, 0, 255},
+            {p2.data(), b2.data(), m2.data(), s2.data(), 0, 128, 0, 255}}}};
+  static std::vector<std::int8_t> packed(const std::vector<std::int8_t>& rows, std::size_t in, std::size_t out) {
+    std::vector<std::int8_t> p(firmnet::kernels::qpacked_size(in, out));
+    firmnet::kernels::qpack_weights(rows.data(), in, out, p.data());
+    return p;
+  }
   template <class T>
   static std::vector<T> ints(std::size_t n, int lo, int hi) {
     std::vector<T> v(n);
@@ -232,16 +238,18 @@ void BM_QuantizedPredict(benchmark::State& state) {
   state.counters["images/s"] = benchmark::Counter(double(rows), benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// int8 products of the model's layers: rows x (out, in); GOP/s counts a multiply-add as 2.
+// int8 products of the model's layers: rows x (out, in), all rows in one call (packed weights,
+// kernels/qgemm_ref.hpp); GOP/s counts a multiply-add as 2.
 void BM_QGemv(benchmark::State& state, std::size_t rows, std::size_t out, std::size_t in, bool reference) {
-  const auto x = QuantizedBenchNet<1>::ints<std::uint8_t>(rows * in, 0, 255);
+  const std::size_t in4 = firmnet::kernels::qpad4(in), out4 = firmnet::kernels::qpad4(out);
+  const auto x = QuantizedBenchNet<1>::ints<std::uint8_t>(rows * in4, 0, 255);
   const auto w = QuantizedBenchNet<1>::ints<std::int8_t>(out * in, -127, 127);
-  std::vector<std::int32_t> acc(out);
+  std::vector<std::int8_t> packed(firmnet::kernels::qpacked_size(in, out));
+  firmnet::kernels::qpack_weights(w.data(), in, out, packed.data());
+  std::vector<std::int32_t> acc(rows * out4);
   for (auto _ : state) {
-    for (std::size_t r = 0; r < rows; ++r) {
-      if (reference) firmnet::kernels::qgemv_u8s8_s32_ref(x.data() + r * in, w.data(), in, out, acc.data());
-      else firmnet::kernels::qgemv_u8s8_s32(x.data() + r * in, w.data(), in, out, acc.data());
-    }
+    if (reference) firmnet::kernels::qgemm_u8s8_s32_ref(x.data(), in4, rows, packed.data(), in, out, acc.data(), out4);
+    else firmnet::kernels::qgemm_u8s8_s32(x.data(), in4, rows, packed.data(), in, out, acc.data(), out4);
     benchmark::DoNotOptimize(acc.data());
     benchmark::ClobberMemory();
   }
@@ -299,7 +307,7 @@ int main(int argc, char** argv) {
   openblas_set_num_threads(1);  // every comparison is single-threaded, like firmnet's kernels
   benchmark::AddCustomContext("firmnet_gemm", firmnet::kernels::gemm_active().name);
   benchmark::AddCustomContext("firmnet_relu", firmnet::kernel_arch_name());
-  benchmark::AddCustomContext("firmnet_int8", firmnet::kernels::qgemv_name());
+  benchmark::AddCustomContext("firmnet_int8", firmnet::kernels::qgemm_name());
   benchmark::AddCustomContext("openblas", openblas_get_config());
   benchmark::AddCustomContext("eigen_simd", bench::eigen_simd());
   register_all();

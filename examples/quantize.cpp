@@ -19,13 +19,8 @@
 #include "firmnet/io/file.hpp"
 #include "firmnet/io/model_checkpoint.hpp"
 #include "firmnet/io/quantized_model_file.hpp"
-#include "firmnet/kernels/qgemv.hpp"
-#include "firmnet/quant/qconv.hpp"
-#include "firmnet/quant/qfc.hpp"
-#include "firmnet/quant/qflatten.hpp"
-#include "firmnet/quant/qgap.hpp"
-#include "firmnet/quant/qmaxpool.hpp"
-#include "firmnet/quant/qrelu.hpp"
+#include "firmnet/kernels/qgemm.hpp"
+#include "firmnet/quant/qlayers.hpp"
 #include "firmnet/quant/quantize.hpp"
 #include "firmnet/train/accuracy.hpp"
 
@@ -70,7 +65,7 @@ int quantize(const Options& o, const io::Checkpoint& checkpoint, const io::Split
 
   std::printf("firmnet quantize: %s from %s, calibrated on %zu training images\n", Model::kSpec.c_str(),
               o.checkpoint_file.c_str(), calib);
-  std::printf("  kernels: %s; int8: %s\n", examples::kernels_text().c_str(), kernels::qgemv_name());
+  std::printf("  kernels: %s; int8: %s\n", examples::kernels_text().c_str(), kernels::qgemm_name());
   for (std::size_t i = 0; i < q.layers.size(); ++i)
     std::printf("  layer %zu %-7s output in [%.4f, %.4f] -> uint8 scale %.6g, zero point %d\n", i + 1,
                 q.layers[i].op.c_str(), seen.outputs[i].lo, seen.outputs[i].hi, double(q.layers[i].output_scale),

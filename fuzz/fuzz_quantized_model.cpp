@@ -13,16 +13,14 @@
 #include "firmnet/layers/flatten.hpp"
 #include "firmnet/models/linear_classifier.hpp"
 #include "firmnet/models/two_layer_net.hpp"
-#include "firmnet/quant/qfc.hpp"
-#include "firmnet/quant/qflatten.hpp"
-#include "firmnet/quant/qrelu.hpp"
+#include "firmnet/quant/qlayers.hpp"
 
 namespace {
 using namespace firmnet;
 const std::uint8_t kPixels[16] = {0, 255, 7, 128, 3, 99, 255, 1, 0, 200, 17, 64, 255, 255, 0, 42};
 
 template <class Net>
-void run(const quant::QuantizedModel& m) {
+void run(quant::QuantizedModel m) {  // a copy: bind packs its weights
   using Q = quant::QNetworkFor<Net>;
   try {
     const Q q = quant::bind<Q>(m);

@@ -9,7 +9,7 @@
 #include <initializer_list>
 
 #include FIRMNET_FIRMWARE_MODEL_HEADER
-#include "firmnet/kernels/qgemv.hpp"
+#include "firmnet/kernels/qgemm.hpp"
 #include "platform.hpp"
 #include "text.hpp"
 
@@ -25,13 +25,13 @@ static_assert(Model::kWorkingBytes <= kRamBudget, "the model's working memory do
 Model::Workspace g_workspace;  // .bss: the only working memory
 
 // Power-on self-test of the int8 kernel this build runs (SMLAD on a Cortex-M4) against the plain
-// reference loops, on the shapes the model never has: odd lengths that leave every tail path
-// something to do, and the extreme values. Returns the number of cases that differ.
+// loops over unpacked rows, on the shapes the model never has: odd lengths that leave every tail
+// path something to do, two rows, and the extreme values. Returns the number of cases that differ.
 std::size_t self_test_kernel(std::size_t* cases) {
-  constexpr std::size_t kMaxIn = 67, kMaxOut = 5;
-  std::uint8_t x[kMaxIn];  // on the stack: the test must not cost the firmware RAM for good
-  std::int8_t w[kMaxIn * kMaxOut];
-  std::int32_t got[kMaxOut], want[kMaxOut];
+  constexpr std::size_t kMaxIn = 67, kMaxOut = 5, kRows = 2, kStride = 68, kOut4 = 8;
+  std::uint8_t x[kRows * kStride];  // on the stack: the test must not cost the firmware RAM for good
+  std::int8_t w[kMaxIn * kMaxOut], packed[kStride * kOut4];
+  std::int32_t got[kRows * kOut4], want[kRows * kOut4];
   std::uint32_t state = 12345;
   auto next = [&state] { return (state = state * 1664525u + 1013904223u) >> 24; };  // 0..255
   std::size_t bad = 0;
@@ -39,12 +39,14 @@ std::size_t self_test_kernel(std::size_t* cases) {
   for (const std::size_t in : {1, 2, 3, 4, 5, 7, 8, 13, 16, 65, 67})
     for (const std::size_t out : {1, 2, 3, 5})
       for (int pattern = 0; pattern < 3; ++pattern) {
-        for (std::size_t i = 0; i < in; ++i) x[i] = pattern == 0 ? std::uint8_t(next()) : std::uint8_t(255);
+        for (std::size_t i = 0; i < kRows * kStride; ++i) x[i] = pattern == 0 ? std::uint8_t(next()) : std::uint8_t(255);
         for (std::size_t i = 0; i < in * out; ++i)
           w[i] = pattern == 0 ? std::int8_t(int(next()) - 128) : pattern == 1 ? std::int8_t(127) : std::int8_t(-128);
-        firmnet::kernels::qgemv_u8s8_s32(x, w, in, out, got);
-        firmnet::kernels::qgemv_u8s8_s32_ref(x, w, in, out, want);
-        for (std::size_t o = 0; o < out; ++o) bad += got[o] == want[o] ? 0 : 1;
+        firmnet::kernels::qpack_weights(w, in, out, packed);
+        firmnet::kernels::qgemm_u8s8_s32(x, kStride, kRows, packed, in, out, got, kOut4);
+        firmnet::kernels::qgemm_rows_ref(x, kStride, kRows, w, in, out, want, kOut4);
+        for (std::size_t r = 0; r < kRows; ++r)
+          for (std::size_t o = 0; o < out; ++o) bad += got[r * kOut4 + o] == want[r * kOut4 + o] ? 0 : 1;
         ++*cases;
       }
   return bad;
@@ -55,7 +57,7 @@ std::size_t self_test_kernel(std::size_t* cases) {
 int main() {
   Line line;
   line.text("firmnet firmware_infer: ").text(firmnet_model::kDescription).text(", int8 kernels ");
-  line.text(firmnet::kernels::qgemv_name()).print();
+  line.text(firmnet::kernels::qgemm_name()).print();
   line.text("model: ").integer(long(Model::kWeightBytes)).text(" bytes of weights (flash), ");
   line.integer(long(Model::kWorkingBytes)).text(" bytes of working memory (RAM), no heap").print();
 

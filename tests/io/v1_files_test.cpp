@@ -31,7 +31,7 @@ TEST_CASE("a version-1 checkpoint from the firmnet before networks loads", "[io]
 }
 
 TEST_CASE("a version-1 .fnq from the firmnet before networks loads and runs", "[io][quant][v1]") {
-  const quant::QuantizedModel q = io::read_quantized_model(fixture("linear.fnq"));
+  quant::QuantizedModel q = io::read_quantized_model(fixture("linear.fnq"));
   REQUIRE(q.spec == "in:784|fc:10");
   REQUIRE(q.layers.size() == 1);
   REQUIRE(q.layers[0].op == "fc");

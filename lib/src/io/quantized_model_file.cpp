@@ -11,7 +11,7 @@
 #include "firmnet/io/crc32.hpp"
 #include "firmnet/io/error.hpp"
 #include "firmnet/io/file.hpp"
-#include "firmnet/kernels/qgemv_ref.hpp"
+#include "firmnet/kernels/qgemm_ref.hpp"
 #include "firmnet/quant/fixed_point.hpp"
 
 namespace firmnet::io {
@@ -82,7 +82,7 @@ quant::QuantizedModel decode_v1(binary::Reader& in) {
     l.op = "fc";
     l.inputs = in.u32("inputs");
     l.outputs = in.u32("outputs");
-    if (l.inputs == 0 || l.outputs == 0 || l.inputs > kernels::kQgemvMaxInputs || l.outputs > kernels::kQgemvMaxInputs)
+    if (l.inputs == 0 || l.outputs == 0 || l.inputs > kernels::kQgemmMaxInputs || l.outputs > kernels::kQgemmMaxInputs)
       in.fail("layer " + std::to_string(index + 1) + " shape " + std::to_string(l.inputs) + "x" + std::to_string(l.outputs) +
               " is out of range");
     if (index > 0 && l.inputs != m.layers.back().outputs)
@@ -189,7 +189,7 @@ quant::QuantizedModel decode_quantized_model(std::span<const std::uint8_t> bytes
       l.outputs = in.u32("outputs");
       const std::uint32_t channels = in.u32("channels"), fan_in = in.u32("fan-in");
       if (l.inputs == 0 || l.outputs == 0 || l.inputs > kMaxValues || l.outputs > kMaxValues || channels > l.outputs ||
-          fan_in > kernels::kQgemvMaxInputs || (channels == 0) != (fan_in == 0))
+          fan_in > kernels::kQgemmMaxInputs || (channels == 0) != (fan_in == 0))
         in.fail(name + " sizes (" + std::to_string(l.inputs) + " in, " + std::to_string(l.outputs) + " out, " +
                 std::to_string(channels) + " channels of " + std::to_string(fan_in) + ") are out of range");
       if (index > 0 && l.inputs != m.layers.back().outputs)
@@ -283,12 +283,7 @@ void write_quantized_header(const std::string& path, const quant::QuantizedModel
   out += "// The int8 network " + m.spec + ": int8 weights per output channel, int32 bias and\n";
   out += "// requantization, uint8 activations (firmnet/quant/qnetwork.hpp, qparams.hpp).\n";
   out += "#pragma once\n\n#include <cstddef>\n#include <cstdint>\n\n#include \"firmnet/core/label.hpp\"\n";
-  out += "#include \"firmnet/quant/qnetwork.hpp\"\n";
-  std::vector<std::string> included;
-  for (const auto& l : m.layers) {  // each op's header is quant/q<op>.hpp
-    const std::string inc = "#include \"firmnet/quant/q" + l.op + ".hpp\"\n";
-    if (std::find(included.begin(), included.end(), inc) == included.end()) included.push_back(inc), out += inc;
-  }
+  out += "#include \"firmnet/quant/qlayers.hpp\"\n#include \"firmnet/quant/qnetwork.hpp\"\n";
   out += "\nnamespace " + ns + " {\n\n";
   std::string inits;
   for (std::size_t i = 0; i < m.layers.size(); ++i) {
@@ -296,7 +291,12 @@ void write_quantized_header(const std::string& path, const quant::QuantizedModel
     const std::string n = "l" + std::to_string(i + 1);
     std::string arrays[4] = {"nullptr", "nullptr", "nullptr", "nullptr"};
     if (!l.bias.empty()) {
-      print_array(out, "std::int8_t", n + "_weights", l.weights, 32);
+      // The weights as the kernels read them (kernels/qgemm_ref.hpp), not the file's rows.
+      std::vector<std::int8_t> packed(kernels::qpacked_size(l.weights.size() / l.bias.size(), l.bias.size()));
+      kernels::qpack_weights(l.weights.data(), l.weights.size() / l.bias.size(), l.bias.size(), packed.data());
+      out += "// " + n + ": " + std::to_string(l.bias.size()) + " channels x " + std::to_string(l.weights.size() / l.bias.size()) +
+             " inputs, packed in quads (firmnet/kernels/qgemm_ref.hpp)\n";
+      print_array(out, "std::int8_t", n + "_weights", packed, 32);
       print_array(out, "std::int32_t", n + "_bias", l.bias, 12);
       print_array(out, "std::int32_t", n + "_multiplier", l.multiplier, 8);
       print_array(out, "std::int32_t", n + "_shift", l.shift, 24);

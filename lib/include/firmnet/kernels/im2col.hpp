@@ -12,31 +12,36 @@
 
 namespace firmnet::kernels {
 
+// The window under output pixel (oy, ox) of one image as KH·KW·C values, `pad` in the padding
+// (0 for the float layers; the input's zero point, which stands for real 0, in int8).
+template <class T>
+void im2col_pixel(const ConvGeometry& g, const T* image, std::size_t oy, std::size_t ox, T pad, T* patch) noexcept {
+  const std::size_t run = g.kw * g.c;
+  for (std::size_t ky = 0; ky < g.kh; ++ky, patch += run) {
+    std::size_t iy = 0;
+    if (!g.in_y(oy, ky, iy)) {
+      for (std::size_t i = 0; i < run; ++i) patch[i] = pad;
+      continue;
+    }
+    // Window row ky: kx from 0 to KW - 1, of which the first and last few may be padding.
+    const std::size_t x0 = ox * g.stride;  // padded column of kx = 0
+    const std::size_t lo = x0 < g.pad ? (g.pad - x0 < g.kw ? g.pad - x0 : g.kw) : 0;
+    const std::size_t hi = x0 + g.kw <= g.pad + g.w ? g.kw : (g.pad + g.w > x0 ? g.pad + g.w - x0 : 0);
+    // Element loops, not memcpy: a first layer's runs are a few values (KW·C = 5), a call each.
+    const std::size_t a = lo * g.c, b = (hi > lo ? hi : lo) * g.c;
+    const T* src = image + (iy * g.w + x0 + lo - g.pad) * g.c;  // the value of patch[a]
+    for (std::size_t i = 0; i < a; ++i) patch[i] = pad;
+    for (std::size_t i = a; i < b; ++i) patch[i] = src[i - a];
+    for (std::size_t i = b; i < run; ++i) patch[i] = pad;
+  }
+}
+
 template <class T>
 void im2col(const ConvGeometry& g, const T* x, std::size_t images, T* cols) noexcept {
-  const std::size_t image = g.h * g.w * g.c, run = g.kw * g.c;
-  for (std::size_t n = 0; n < images; ++n) {
-    const T* in = x + n * image;
+  const std::size_t image = g.h * g.w * g.c;
+  for (std::size_t n = 0; n < images; ++n)
     for (std::size_t oy = 0; oy < g.oh(); ++oy)
-      for (std::size_t ox = 0; ox < g.ow(); ++ox)
-        for (std::size_t ky = 0; ky < g.kh; ++ky, cols += run) {
-          std::size_t iy = 0;
-          if (!g.in_y(oy, ky, iy)) {
-            std::memset(cols, 0, run * sizeof(T));
-            continue;
-          }
-          // Window row ky: kx from 0 to KW - 1, of which the first and last few may be padding.
-          const std::size_t x0 = ox * g.stride;  // padded column of kx = 0
-          const std::size_t lo = x0 < g.pad ? (g.pad - x0 < g.kw ? g.pad - x0 : g.kw) : 0;
-          const std::size_t hi = x0 + g.kw <= g.pad + g.w ? g.kw : (g.pad + g.w > x0 ? g.pad + g.w - x0 : 0);
-          // Element loops, not memcpy: a first layer's runs are a few values (KW·C = 5), a call each.
-          const std::size_t a = lo * g.c, b = (hi > lo ? hi : lo) * g.c;
-          const T* src = in + (iy * g.w + x0 + lo - g.pad) * g.c - a;
-          for (std::size_t i = 0; i < a; ++i) cols[i] = T(0);
-          for (std::size_t i = a; i < b; ++i) cols[i] = src[i];
-          for (std::size_t i = b; i < run; ++i) cols[i] = T(0);
-        }
-  }
+      for (std::size_t ox = 0; ox < g.ow(); ++ox, cols += g.patch()) im2col_pixel(g, x + n * image, oy, ox, T(0), cols);
 }
 
 template <class T>

@@ -3,18 +3,18 @@
 // the arithmetic of quant/fixed_point.hpp (multiply_by_quantized_multiplier, the specification)
 // written without branches, so the compiler vectorises it with each ISA's int64 products and
 // per-lane shifts; integer-only, so every path gives the specification's bits (tested).
-// SIMD builds run the copy compiled with the active int8 variant's flags (kernels/qgemv.hpp).
+// SIMD builds run the copy compiled with the active int8 variant's flags (kernels/qgemm.hpp).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
-#include "firmnet/kernels/qgemv.hpp"
+#include "firmnet/kernels/qgemm.hpp"
 
 namespace firmnet::kernels {
 
 namespace requant {
-// static: each ISA's translation unit compiles and keeps its own copy (see qgemv_simd.hpp).
+// static: each ISA's translation unit compiles and keeps its own copy (see qgemm_simd.hpp).
 static inline void loop(const std::int32_t* acc, const std::int32_t* multiplier, const std::int32_t* shift,
                         std::int32_t zero_point, std::int32_t lo, std::int32_t hi, std::size_t n,
                         std::int32_t* out) noexcept {
@@ -43,7 +43,7 @@ inline void requantize_s32(const std::int32_t* acc, const std::int32_t* multipli
                            std::int32_t zero_point, std::int32_t lo, std::int32_t hi, std::size_t n,
                            std::int32_t* out) noexcept {
 #if FIRMNET_HAVE_XSIMD
-  qgemv_active().requantize(acc, multiplier, shift, zero_point, lo, hi, n, out);
+  qgemm_active().requantize(acc, multiplier, shift, zero_point, lo, hi, n, out);
 #else
   requant::loop(acc, multiplier, shift, zero_point, lo, hi, n, out);
 #endif

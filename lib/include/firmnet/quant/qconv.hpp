@@ -2,8 +2,10 @@
 //   for each output pixel: patch = the KH x KW x C window (padding: the input's zero point, which
 //   stands for real 0), acc = W·patch + bias (the int8 product, exact), then per channel
 //   y = clamp(output_zero_point + acc·M, output_min, output_max)   (kernels/requantize.hpp)
-// W: (K, KH·KW·C) int8, a row per output channel, columns in the float layer's HWIO order.
-// Scratch: one patch (kScratchBytes); accumulators: K. Integer-only: the same bits everywhere.
+// W: (K, KH·KW·C) int8 packed (kernels/qgemm_ref.hpp), its columns in the float layer's HWIO
+// order. im2col on the fly, kRows pixels at a time (CMSIS-NN takes two): the weights are read
+// once per kRows pixels, and the scratch is kRows patches, not the whole image's columns.
+// Integer-only: the same bits everywhere.
 #pragma once
 
 #include <cstddef>
@@ -12,8 +14,8 @@
 #include "firmnet/core/fixed_string.hpp"
 #include "firmnet/core/shape.hpp"
 #include "firmnet/kernels/conv_ref.hpp"
-#include "firmnet/kernels/qgemv.hpp"
-#include "firmnet/kernels/requantize.hpp"
+#include "firmnet/kernels/im2col.hpp"
+#include "firmnet/kernels/qgemm.hpp"
 #include "firmnet/layers/conv2d.hpp"
 #include "firmnet/quant/qlayer.hpp"
 #include "firmnet/quant/qparams.hpp"
@@ -26,34 +28,38 @@ struct QConv2d {
   static constexpr kernels::ConvGeometry kGeometry{In::kH, In::kW, In::kC, KH, KW, S, P};
   using Out = Shape<kGeometry.oh(), kGeometry.ow(), K>;
   static constexpr std::size_t kIn = In::kSize, kOut = Out::kSize, kPatch = KH * KW * In::kC;
-  static_assert(kPatch <= kernels::kQgemvMaxInputs, "too many inputs per output for exact int32 accumulators");
+  static_assert(kPatch <= kernels::kQgemmMaxInputs, "too many inputs per output for exact int32 accumulators");
   static constexpr auto kOp = FixedString("conv");
   static constexpr auto kTypeName = FixedString("firmnet::quant::QConv2d<firmnet::Shape<") + number<In::kH>() + ", " +
                                     number<In::kW>() + ", " + number<In::kC>() + ">, " + number<K>() + ", " + number<KH>() +
                                     ", " + number<KW>() + ", " + number<S>() + ", " + number<P>() + ">";
   static constexpr std::size_t kChannels = K, kFanIn = kPatch;
-  static constexpr std::size_t kAccInts = K, kScratchBytes = kPatch;
+  static constexpr std::size_t kRows = 4;  // pixels per product
+  static constexpr std::size_t kPatchStride = kernels::qpad4(kPatch), kAccStride = kernels::qpad4(K);
+  static constexpr std::size_t kAccInts = kRows * kAccStride, kScratchBytes = kRows * kPatchStride;
   static constexpr bool kInPlace = false;
 
-  static void run(const QParams& p, const std::uint8_t* x, std::uint8_t* y, Work w) noexcept {
-    constexpr auto& g = kGeometry;
+  // The patches of `n` output pixels (oy, ox)[0..n) into scratch, and their accumulators.
+  static void product(const QParams& p, const std::uint8_t* x, const std::size_t* oy, const std::size_t* ox,
+                      std::size_t n, Work w) noexcept {
     const auto pad = static_cast<std::uint8_t>(p.input_zero_point);
-    for (std::size_t oy = 0; oy < g.oh(); ++oy)
-      for (std::size_t ox = 0; ox < g.ow(); ++ox) {
-        std::uint8_t* patch = w.scratch;
-        for (std::size_t ky = 0; ky < KH; ++ky)
-          for (std::size_t kx = 0; kx < KW; ++kx, patch += In::kC) {
-            std::size_t iy = 0, ix = 0;
-            const bool inside = g.in_y(oy, ky, iy) && g.in_x(ox, kx, ix);
-            const std::uint8_t* src = x + (iy * In::kW + ix) * In::kC;
-            for (std::size_t c = 0; c < In::kC; ++c) patch[c] = inside ? src[c] : pad;
-          }
-        kernels::qgemv_u8s8_s32(w.scratch, p.weights, kPatch, K, w.acc);
-        for (std::size_t k = 0; k < K; ++k) w.acc[k] += p.bias[k];
-        kernels::requantize_s32(w.acc, p.multiplier, p.shift, p.output_zero_point, p.output_min, p.output_max, K, w.acc);
-        std::uint8_t* out = y + (oy * g.ow() + ox) * K;
-        for (std::size_t k = 0; k < K; ++k) out[k] = static_cast<std::uint8_t>(w.acc[k]);
-      }
+    for (std::size_t j = 0; j < n; ++j) {
+      std::uint8_t* patch = w.scratch + j * kPatchStride;
+      kernels::im2col_pixel(kGeometry, x, oy[j], ox[j], pad, patch);
+      for (std::size_t i = kPatch; i < kPatchStride; ++i) patch[i] = 0;  // meets zero weights
+    }
+    kernels::qgemm_u8s8_s32(w.scratch, kPatchStride, n, p.weights, kPatch, K, w.acc, kAccStride);
+  }
+
+  static void run(const QParams& p, const std::uint8_t* x, std::uint8_t* y, Work w) noexcept {
+    constexpr std::size_t kPixels = Out::kH * Out::kW;
+    std::size_t oy[kRows], ox[kRows];
+    for (std::size_t first = 0; first < kPixels; first += kRows) {
+      const std::size_t n = kPixels - first < kRows ? kPixels - first : kRows;
+      for (std::size_t j = 0; j < n; ++j) oy[j] = (first + j) / Out::kW, ox[j] = (first + j) % Out::kW;
+      product(p, x, oy, ox, n, w);
+      for (std::size_t j = 0; j < n; ++j) requantize_to_u8(p, w.acc + j * kAccStride, K, y + (first + j) * K);
+    }
   }
 };
 

@@ -1,7 +1,7 @@
 // quant/qfc.hpp: the int8 fully connected layer, twin of layers/fc.hpp.
-//   acc = W·x + bias (qgemv, uint8 · int8 -> int32, exact), then per channel
+//   acc = W·x + bias (the int8 product, uint8 · int8 -> int32, exact), then per channel
 //   y = clamp(output_zero_point + acc·M, output_min, output_max)  (kernels/requantize.hpp)
-// x: In uint8 values (any input shape, flattened); W: (Out, In) int8, a row per output.
+// x: In uint8 values (any input shape, flattened); W: (Out, In) int8, packed (kernels/qgemm_ref.hpp).
 // Integer-only: every platform computes the same bits. No heap.
 #pragma once
 
@@ -10,18 +10,17 @@
 
 #include "firmnet/core/fixed_string.hpp"
 #include "firmnet/core/shape.hpp"
-#include "firmnet/kernels/qgemv.hpp"
-#include "firmnet/kernels/requantize.hpp"
+#include "firmnet/kernels/qgemm.hpp"
 #include "firmnet/layers/fc.hpp"
 #include "firmnet/quant/qlayer.hpp"
 #include "firmnet/quant/qparams.hpp"
 
 namespace firmnet::quant {
 
-// The accumulators of In-long int8 dot products stay exact in int32 (kernels/qgemv_ref.hpp).
+// The accumulators of In-long int8 dot products stay exact in int32 (kernels/qgemm_ref.hpp).
 template <class InShape, std::size_t N>
 struct QFc {
-  static_assert(InShape::kSize <= kernels::kQgemvMaxInputs, "too many inputs for exact int32 accumulators");
+  static_assert(InShape::kSize <= kernels::kQgemmMaxInputs, "too many inputs for exact int32 accumulators");
   using In = InShape;
   using Out = Flat<N>;
   static constexpr std::size_t kIn = In::kSize, kOut = N;
@@ -29,14 +28,12 @@ struct QFc {
   static constexpr auto kTypeName = FixedString("firmnet::quant::QFc<firmnet::Shape<") + number<In::kH>() + ", " +
                                     number<In::kW>() + ", " + number<In::kC>() + ">, " + number<N>() + ">";
   static constexpr std::size_t kChannels = N, kFanIn = kIn;
-  static constexpr std::size_t kAccInts = N, kScratchBytes = 0;
+  static constexpr std::size_t kAccInts = kernels::qpad4(N), kScratchBytes = 0;
   static constexpr bool kInPlace = false;
 
   static void run(const QParams& p, const std::uint8_t* x, std::uint8_t* y, Work w) noexcept {
-    kernels::qgemv_u8s8_s32(x, p.weights, kIn, N, w.acc);
-    for (std::size_t o = 0; o < N; ++o) w.acc[o] += p.bias[o];
-    kernels::requantize_s32(w.acc, p.multiplier, p.shift, p.output_zero_point, p.output_min, p.output_max, N, w.acc);
-    for (std::size_t o = 0; o < N; ++o) y[o] = static_cast<std::uint8_t>(w.acc[o]);
+    kernels::qgemm_u8s8_s32(x, kernels::qpad4(kIn), 1, p.weights, kIn, N, w.acc, kAccInts);
+    requantize_to_u8(p, w.acc, N, y);
   }
 };
 

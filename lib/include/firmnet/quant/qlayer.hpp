@@ -8,12 +8,20 @@
 //   static constexpr std::size_t kScratchBytes; scratch it needs (im2col patches)
 //   static constexpr bool kInPlace;             its output is its input (flatten)
 //   static void run(const QParams&, const std::uint8_t* x, std::uint8_t* y, Work) noexcept;
+// x holds kIn values and is readable up to qpad4(kIn) bytes (the int8 product reads whole quads:
+// kernels/qgemm_ref.hpp); y has room for qpad4(kOut).
 // Twin<FloatLayer>::type names the quantized type of a bound float layer; each quantized
 // layer's header specializes it, so a network's int8 type follows from its float type.
+// Fusion<A, B> says whether two consecutive quantized layers run as one (quant/qconvpool.hpp: a
+// convolution and the max pooling after it); a fused layer stands for kRecords .fnq records.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+
+#include "firmnet/kernels/qgemm_ref.hpp"
+#include "firmnet/kernels/requantize.hpp"
+#include "firmnet/quant/qparams.hpp"
 
 namespace firmnet::quant {
 
@@ -26,9 +34,29 @@ struct Work {
 template <class FloatLayer>
 struct Twin;  // specialized by every quantized layer's header
 
-// The bytes of weights, bias, multipliers and shifts of a layer with these dimensions.
+template <class A, class B>
+struct Fusion {
+  static constexpr bool kFuses = false;  // specializations: true, and `using type` = the fused layer
+};
+
+// The .fnq records a quantized layer stands for: 1, or more for a fused layer.
+template <class QL>
+constexpr std::size_t records_of() noexcept {
+  if constexpr (requires { QL::kRecords; }) return QL::kRecords;
+  else return 1;
+}
+
+// The bytes of packed weights, bias, multipliers and shifts of a layer with these dimensions.
 constexpr std::size_t parameter_bytes(std::size_t channels, std::size_t fan_in) noexcept {
-  return channels * fan_in + 3 * 4 * channels;
+  return channels == 0 ? 0 : kernels::qpacked_size(fan_in, channels) + 3 * 4 * channels;
+}
+
+// The end of every layer with weights: acc[o] += bias, requantized, stored as uint8 (n channels;
+// acc is overwritten).
+inline void requantize_to_u8(const QParams& p, std::int32_t* acc, std::size_t n, std::uint8_t* y) noexcept {
+  for (std::size_t o = 0; o < n; ++o) acc[o] += p.bias[o];
+  kernels::requantize_s32(acc, p.multiplier, p.shift, p.output_zero_point, p.output_min, p.output_max, n, acc);
+  for (std::size_t o = 0; o < n; ++o) y[o] = static_cast<std::uint8_t>(acc[o]);
 }
 
 }  // namespace firmnet::quant

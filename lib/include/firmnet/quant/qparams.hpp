@@ -2,7 +2,8 @@
 // generated header, the .fnq reader and the quantizer treat all layers alike (an op leaves
 // unused fields null or 0). Real values follow real = scale·(q - zero_point); every activation
 // is uint8 with a per-tensor zero point, weights int8 symmetric per output channel.
-//   weights      int8 in [-127, 127], a row per output channel: (channels, fan_in)
+//   weights      int8 in [-127, 127], (channels, fan_in) in the kernels' packed layout
+//                (kernels/qgemm_ref.hpp; .fnq files keep a row per channel)
 //   bias         int32 per channel, in accumulator units (input scale · weight scale of the
 //                channel), with -input_zero_point·Σ_row(weights) folded in, so the kernels
 //                multiply raw uint8 inputs

@@ -8,9 +8,11 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
+#include "firmnet/kernels/qgemm_ref.hpp"
 #include "firmnet/quant/qnetwork.hpp"
 #include "firmnet/quant/qparams.hpp"
 
@@ -20,13 +22,23 @@ struct QuantizedLayer {
   std::string op;                       // the Q-layer's kOp: "fc", "relu", "flatten", ...
   std::size_t inputs = 0, outputs = 0;  // values per sample in and out
   std::vector<std::int8_t> weights;     // (channels, fan_in), a row per output channel
+  std::vector<std::int8_t> packed;      // the same, in the kernels' layout: pack() fills it
   std::vector<std::int32_t> bias, multiplier, shift;  // (channels) each
   std::int32_t input_zero_point = 0, output_zero_point = 0, output_min = 0, output_max = 255;
   float input_scale = 1.0f, output_scale = 1.0f;  // of the layer's input and output tensors
   std::vector<float> weight_scale;                // (channels)
 
+  // Fills `packed` from `weights` (kernels/qgemm_ref.hpp); bind() calls it.
+  void pack() {
+    packed.clear();
+    if (bias.empty() || weights.empty()) return;
+    const std::size_t channels = bias.size(), fan_in = weights.size() / channels;
+    packed.resize(kernels::qpacked_size(fan_in, channels));
+    kernels::qpack_weights(weights.data(), fan_in, channels, packed.data());
+  }
+
   QParams params() const noexcept {
-    return {weights.empty() ? nullptr : weights.data(), bias.empty() ? nullptr : bias.data(),
+    return {packed.empty() ? nullptr : packed.data(), bias.empty() ? nullptr : bias.data(),
             multiplier.empty() ? nullptr : multiplier.data(), shift.empty() ? nullptr : shift.data(),
             input_zero_point, output_zero_point, output_min, output_max};
   }
@@ -39,14 +51,16 @@ struct QuantizedModel {
 
   std::size_t parameter_bytes() const noexcept {
     std::size_t bytes = 0;
-    for (const auto& l : layers) bytes += l.weights.size() + 4 * (l.bias.size() + l.multiplier.size() + l.shift.size());
+    for (const auto& l : layers)
+      bytes += (l.bias.empty() ? 0 : kernels::qpacked_size(l.weights.size() / l.bias.size(), l.bias.size())) +
+               4 * (l.bias.size() + l.multiplier.size() + l.shift.size());
     return bytes;
   }
 };
 
 namespace detail {
 template <class QL>
-void check_layer(const QuantizedLayer& l, std::size_t index) {
+void check_record(const QuantizedLayer& l, std::size_t index) {
   auto fail = [&](const std::string& what) {
     throw std::invalid_argument("layer " + std::to_string(index + 1) + " (" + l.op + "): " + what);
   };
@@ -58,20 +72,38 @@ void check_layer(const QuantizedLayer& l, std::size_t index) {
       l.multiplier.size() != QL::kChannels || l.shift.size() != QL::kChannels)
     fail("its parameter arrays do not have the network's sizes");
 }
+
+// A stage's records: one, or one per part of a fused layer.
+template <class QL>
+void check_stage(const QuantizedModel& m, std::size_t first) {
+  if constexpr (requires { typename QL::Parts; }) {
+    [&]<std::size_t... P>(std::index_sequence<P...>) {
+      (check_record<std::tuple_element_t<P, typename QL::Parts>>(m.layers[first + P], first + P), ...);
+    }(std::make_index_sequence<std::tuple_size_v<typename QL::Parts>>{});
+  } else {
+    check_record<QL>(m.layers[first], first);
+  }
+}
 }  // namespace detail
 
-// The model as QNet's parameters (pointers into m, which must outlive the result).
-// std::invalid_argument if m is not a model of QNet's architecture.
+// The model as QNet's parameters: packs m's weights (QuantizedLayer::pack) and points into m,
+// which must outlive the result. std::invalid_argument if m is not a model of QNet's architecture.
 template <class QNet>
-QNet bind(const QuantizedModel& m) {
+QNet bind(QuantizedModel& m) {
   if (m.layers.size() != QNet::kLayers)
     throw std::invalid_argument("the quantized model has " + std::to_string(m.layers.size()) + " layers, the network " +
                                 std::to_string(QNet::kLayers));
   QNet net{};
   [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (detail::check_layer<typename QNet::template LayerAt<I>>(m.layers[I], I), ...);
-    ((net.layers[I] = m.layers[I].params()), ...);
-  }(std::make_index_sequence<QNet::kLayers>{});
+    std::size_t first = 0;
+    ((detail::check_stage<typename QNet::template StageAt<I>>(m, first),
+      first += records_of<typename QNet::template StageAt<I>>()),
+     ...);
+  }(std::make_index_sequence<QNet::kStages>{});
+  for (std::size_t i = 0; i < m.layers.size(); ++i) {
+    m.layers[i].pack();
+    net.layers[i] = m.layers[i].params();
+  }
   return net;
 }
 

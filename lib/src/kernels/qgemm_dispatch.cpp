@@ -1,7 +1,7 @@
-// Chooses among the compiled int8 variants; see kernels/qgemv.hpp.
+// Chooses among the compiled int8 variants; see kernels/qgemm.hpp.
 #include "cpu_features.hpp"
-#include "firmnet/kernels/qgemv.hpp"
-#include "qgemv_variants.hpp"
+#include "firmnet/kernels/qgemm.hpp"
+#include "qgemm_variants.hpp"
 #include "variant_choice.hpp"
 
 #if FIRMNET_ARM64_DISPATCH
@@ -13,13 +13,13 @@ namespace firmnet::kernels {
 
 namespace {
 struct Table {
-  QgemvVariant variants[3];
+  QgemmVariant variants[3];
   std::size_t count = 0;
-  const QgemvVariant* active = nullptr;
+  const QgemmVariant* active = nullptr;
 };
 
-QgemvVariant make(const char* name, qvariants::Kernels k, bool supported) {
-  return {name, k.qgemv, k.requantize, supported};
+QgemmVariant make(const char* name, qvariants::Kernels k, bool supported) {
+  return {name, k.qgemm, k.requantize, supported};
 }
 
 Table make_table() {
@@ -45,10 +45,10 @@ const Table& table() {
 }
 }  // namespace
 
-const QgemvVariant* qgemv_variants(std::size_t* count) noexcept {
+const QgemmVariant* qgemm_variants(std::size_t* count) noexcept {
   *count = table().count;
   return table().variants;
 }
-const QgemvVariant& qgemv_active() noexcept { return *table().active; }
+const QgemmVariant& qgemm_active() noexcept { return *table().active; }
 
 }  // namespace firmnet::kernels

@@ -1,9 +1,9 @@
 // The aarch64 dot-product int8 product (compiled with +dotprod, run only where the CPU reports
 // asimddp in its hardware capabilities).
-#include "firmnet/kernels/qgemv_simd.hpp"
+#include "firmnet/kernels/qgemm_simd.hpp"
 #include "firmnet/kernels/requantize.hpp"
-#include "qgemv_variants.hpp"
+#include "qgemm_variants.hpp"
 
 namespace firmnet::kernels::qvariants {
-Kernels dotprod() noexcept { return {qgemv::dotprod, requant::loop}; }
+Kernels dotprod() noexcept { return {qgemm::dotprod, requant::loop}; }
 }  // namespace firmnet::kernels::qvariants

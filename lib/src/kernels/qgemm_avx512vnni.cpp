@@ -1,8 +1,8 @@
 // The AVX-512 VNNI int8 product (vpdpbusd; run only where the CPU has it).
-#include "firmnet/kernels/qgemv_simd.hpp"
+#include "firmnet/kernels/qgemm_simd.hpp"
 #include "firmnet/kernels/requantize.hpp"
-#include "qgemv_variants.hpp"
+#include "qgemm_variants.hpp"
 
 namespace firmnet::kernels::qvariants {
-Kernels avx512vnni() noexcept { return {qgemv::avx512vnni, requant::loop}; }
+Kernels avx512vnni() noexcept { return {qgemm::avx512vnni, requant::loop}; }
 }  // namespace firmnet::kernels::qvariants

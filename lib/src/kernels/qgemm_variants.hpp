@@ -2,13 +2,13 @@
 // requantization, both compiled with that ISA's flags.
 #pragma once
 
-#include "firmnet/kernels/qgemv.hpp"
+#include "firmnet/kernels/qgemm.hpp"
 
 namespace firmnet::kernels::qvariants {
 
 struct Kernels {
-  decltype(QgemvVariant::run) qgemv;
-  decltype(QgemvVariant::requantize) requantize;
+  decltype(QgemmVariant::run) qgemm;
+  decltype(QgemmVariant::requantize) requantize;
 };
 Kernels baseline() noexcept;  // SSE2 on x86-64, NEON on ARM, the reference elsewhere
 const char* baseline_name() noexcept;

@@ -1,4 +1,4 @@
-// kernels/qgemv.hpp: every compiled int8 variant equals the scalar reference bit for bit, on tails
+// kernels/qgemm.hpp: every compiled int8 variant equals the scalar reference bit for bit, on tails
 // around every vector width and on the extreme values that would saturate an int16 pair sum.
 #include <catch2/catch.hpp>
 
@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "firmnet/core/rng.hpp"
-#include "firmnet/kernels/qgemv.hpp"
+#include "firmnet/kernels/qgemm.hpp"
 #include "firmnet/kernels/requantize.hpp"
 #include "firmnet/quant/fixed_point.hpp"
 #include "support/cpu.hpp"
@@ -16,27 +16,51 @@
 using namespace firmnet;
 
 namespace {
-struct Case {
-  std::size_t in, out;
-};
-
-void check(const char* name, void (*run)(const std::uint8_t*, const std::int8_t*, std::size_t, std::size_t, std::int32_t*) noexcept) {
+// Every kernel against the definition over rows (qgemm_rows_ref), through the packing: odd input
+// counts (a partial last quad), output counts around every block width, 1 to 9 rows (every row
+// block and its remainder), a row stride wider than the row, and the bytes past each row's end
+// set to 255 (they must meet zero weights). The padded outputs must come out 0.
+void check(const char* name, kernels::QgemmFn run) {
   Rng rng(7);
-  for (const std::size_t in : {1, 7, 8, 13, 15, 16, 17, 63, 64, 65, 127, 128, 129, 784, 3072})
-    for (const std::size_t out : {1, 3, 4, 5, 10, 128}) {
-      CAPTURE(name, in, out);
-      std::vector<std::uint8_t> x(in);
-      std::vector<std::int8_t> w(in * out);
-      for (int pattern = 0; pattern < 3; ++pattern) {
-        for (auto& v : x) v = pattern == 1 ? 255 : static_cast<std::uint8_t>(rng.below(256));
-        for (auto& v : w) v = pattern == 1 ? std::int8_t(127) : pattern == 2 ? std::int8_t(-127) : static_cast<std::int8_t>(int(rng.below(255)) - 127);
-        std::vector<std::int32_t> want(out), got(out, -1);
-        kernels::qgemv_u8s8_s32_ref(x.data(), w.data(), in, out, want.data());
-        run(x.data(), w.data(), in, out, got.data());
-        REQUIRE(got == want);
+  for (const std::size_t in : {1, 3, 4, 7, 9, 13, 16, 17, 63, 64, 65, 127, 129, 288, 784})
+    for (const std::size_t out : {1, 3, 4, 5, 10, 16, 17, 32, 63, 64, 65, 130})
+      for (const std::size_t rows : {1, 2, 3, 4, 5, 9}) {
+        if (in > 300 && rows > 2) continue;  // enough of the long rows
+        CAPTURE(name, in, out, rows);
+        const std::size_t in4 = kernels::qpad4(in), out4 = kernels::qpad4(out), stride = in4 + 4 * (rows % 2);
+        std::vector<std::uint8_t> x(rows * stride + 4);
+        std::vector<std::int8_t> w(in * out), packed(kernels::qpacked_size(in, out));
+        for (int pattern = 0; pattern < 3; ++pattern) {
+          for (auto& v : x) v = pattern == 1 ? 255 : static_cast<std::uint8_t>(rng.below(256));
+          for (auto& v : w) v = pattern == 1 ? std::int8_t(127) : pattern == 2 ? std::int8_t(-127) : static_cast<std::int8_t>(int(rng.below(255)) - 127);
+          for (std::size_t r = 0; r < rows; ++r)
+            for (std::size_t i = in; i < stride; ++i) x[r * stride + i] = 255;
+          kernels::qpack_weights(w.data(), in, out, packed.data());
+          std::vector<std::int32_t> want(rows * (out4 + 3), 0), got(rows * (out4 + 3), -1);
+          kernels::qgemm_rows_ref(x.data(), stride, rows, w.data(), in, out, want.data(), out4 + 3);
+          run(x.data(), stride, rows, packed.data(), in, out, got.data(), out4 + 3);
+          for (std::size_t r = 0; r < rows; ++r)
+            for (std::size_t o = 0; o < out4 + 3; ++o) {
+              const std::int32_t expect = o < out ? want[r * (out4 + 3) + o] : o < out4 ? 0 : -1;  // past out4: untouched
+              if (got[r * (out4 + 3) + o] != expect) {
+                CAPTURE(r, o, got[r * (out4 + 3) + o], expect);
+                FAIL("the int8 product differs from the reference");
+              }
+            }
+        }
       }
-    }
 }
+
+TEST_CASE("packing keeps every weight and pads with zeros", "[quant][qgemm]") {
+  std::vector<std::int8_t> w(7 * 5), packed(kernels::qpacked_size(7, 5));
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<std::int8_t>(i + 1);
+  kernels::qpack_weights(w.data(), 7, 5, packed.data());
+  REQUIRE(packed.size() == 8 * 8);
+  for (std::size_t o = 0; o < 8; ++o)
+    for (std::size_t i = 0; i < 8; ++i)
+      REQUIRE(packed[((i / 4) * 8 + o) * 4 + i % 4] == (o < 5 && i < 7 ? w[o * 7 + i] : 0));
+}
+
 using RequantizeFn = void (*)(const std::int32_t*, const std::int32_t*, const std::int32_t*, std::int32_t, std::int32_t,
                               std::int32_t, std::size_t, std::int32_t*) noexcept;
 
@@ -76,38 +100,39 @@ void check_requantize(const char* name, RequantizeFn run) {
 }
 }  // namespace
 
-TEST_CASE("the requantization equals the fixed-point specification bit for bit", "[quant][qgemv]") {
+TEST_CASE("the requantization equals the fixed-point specification bit for bit", "[quant][qgemm]") {
   check_requantize("active", kernels::requantize_s32);
   check_requantize("loop", kernels::requant::loop);
 }
 
-TEST_CASE("qgemv equals the reference bit for bit", "[quant][qgemv]") {
-  check("active", kernels::qgemv_u8s8_s32);
+TEST_CASE("the int8 product equals the reference bit for bit", "[quant][qgemm]") {
+  check("reference", kernels::qgemm_u8s8_s32_ref);
+  check("active", kernels::qgemm_u8s8_s32);
 }
 
 #if defined(__ARM_FEATURE_DSP)
-// The Cortex-M4 path (kernels/qgemv_dsp.hpp): armv7-a has the same DSP instructions, so the
+// The Cortex-M4 path (kernels/qgemm_dsp.hpp): armv7-a has the same DSP instructions, so the
 // armv7 build checks it here under qemu-arm; the firmware checks it again on the emulated M4.
-TEST_CASE("the SMLAD int8 product equals the reference bit for bit", "[quant][qgemv]") {
-  check("dsp", kernels::qgemv::dsp);
+TEST_CASE("the SMLAD int8 product equals the reference bit for bit", "[quant][qgemm]") {
+  check("dsp", kernels::qgemm::dsp);
 }
 #endif
 
 #if FIRMNET_HAVE_XSIMD
-// Run under an emulated CPU with FIRMNET_EXPECT_QGEMV=<variant> (tests/CMakeLists.txt): the
+// Run under an emulated CPU with FIRMNET_EXPECT_QGEMM=<variant> (tests/CMakeLists.txt): the
 // dispatcher must pick the best int8 variant that CPU has.
 TEST_CASE("int8 dispatch picks the variant the CPU supports", "[quant][dispatch]") {
-  const char* expected = std::getenv("FIRMNET_EXPECT_QGEMV");
-  std::printf("active int8 variant: %s\n", kernels::qgemv_active().name);
-  if (expected) REQUIRE(std::string(kernels::qgemv_active().name) == expected);
-  check("active", kernels::qgemv_u8s8_s32);
+  const char* expected = std::getenv("FIRMNET_EXPECT_QGEMM");
+  std::printf("active int8 variant: %s\n", kernels::qgemm_active().name);
+  if (expected) REQUIRE(std::string(kernels::qgemm_active().name) == expected);
+  check("active", kernels::qgemm_u8s8_s32);
 }
 
 // FIRMNET_TEST_VARIANT=<name>: that variant only (one ctest per x86 variant, skipped where the
 // CPU lacks it).
-TEST_CASE("every compiled int8 variant equals the reference bit for bit", "[quant][qgemv][variants]") {
+TEST_CASE("every compiled int8 variant equals the reference bit for bit", "[quant][qgemm][variants]") {
   std::size_t count = 0;
-  const kernels::QgemvVariant* variants = kernels::qgemv_variants(&count);
+  const kernels::QgemmVariant* variants = kernels::qgemm_variants(&count);
   std::size_t ran = 0;
   const char* only = std::getenv("FIRMNET_TEST_VARIANT");
   for (std::size_t i = 0; i < count; ++i) {
@@ -124,14 +149,14 @@ TEST_CASE("every compiled int8 variant equals the reference bit for bit", "[quan
 #if FIRMNET_X86_DISPATCH_TESTS
 TEST_CASE("int8 dispatch never picks an instruction set the CPU rules out", "[quant][dispatch]") {
   std::size_t count = 0;
-  const kernels::QgemvVariant* variants = kernels::qgemv_variants(&count);
+  const kernels::QgemmVariant* variants = kernels::qgemm_variants(&count);
   for (std::size_t i = 0; i < count; ++i) {
     const std::string name = variants[i].name;
     const bool allowed = name == "avx512vnni" ? test::cpu_allows("avx512vnni") : name == "avx2" ? test::cpu_allows("avx2") : true;
     CAPTURE(name);
     REQUIRE(variants[i].supported == allowed);
   }
-  const std::string active = kernels::qgemv_active().name;
+  const std::string active = kernels::qgemm_active().name;
   if (!test::cpu_allows("avx512vnni")) REQUIRE(active != "avx512vnni");
 }
 #endif

@@ -1,0 +1,299 @@
+// kernels/qgemm_simd.hpp: the SIMD int8 matrix products, one per instruction set, each with the
+// contract of qgemm_ref.hpp (packed weights; exact int32 results: the same bits on every path).
+// xsimd 8.1 has no int8 dot product, so these use the ISA's instructions directly. Each works on a
+// block of up to 4 rows of x and a few groups of 4 outputs: one 4-byte quad of a row of x meets
+// the weight quads of the block's outputs, every output accumulating in a lane of its own.
+//   avx512vnni: vpdpbusd, a quad of x broadcast times 16 outputs' quads into 16 int32 lanes;
+//   avx2, sse2: weights and x widened to int16 and pmaddwd (never pmaddubsw: its int16 saturation
+//               would break exactness for 255·127 + 255·127); an output's sum spans two lanes,
+//               added once at the end;
+//   neon:       widened to int16 and vmlal_s16, an output's sum in the 4 lanes of one register;
+//   dotprod:    aarch64's sdot by lane (Armv8.2 dot product: Cortex-A55/A76 and later), 4 outputs'
+//               quads times one quad of x into 4 int32 lanes; x is fed as x - 128 and the lost
+//               128·Σw added back (see below).
+// Everything here is static (internal linkage): each per-ISA translation unit keeps its own copy,
+// so the linker can never hand the SSE2 path a function compiled for AVX-512.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <utility>
+
+#include "firmnet/kernels/qgemm_ref.hpp"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+#if defined(__ARM_NEON)
+#include <arm_neon.h>
+#endif
+
+namespace firmnet::kernels::qgemm {
+
+namespace detail {
+static inline std::int32_t load_quad(const void* p) noexcept {
+  std::int32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// One block: rows r0.. of x against output groups o0.. of the packed weights.
+struct Block {
+  const std::uint8_t* x;  // the block's first row
+  std::size_t x_stride;
+  const std::int8_t* w;  // packed weights + o0·4: the block's first output in quad 0
+  std::size_t quads;     // in4 / 4
+  std::size_t out4;      // the packed matrix's padded output count (quad q starts at q·out4·4)
+  std::size_t outputs;   // outputs in this block (a multiple of 4; the last block may be short)
+  std::int32_t* acc;     // acc + o0 of the block's first row
+  std::size_t acc_stride;
+};
+using BlockFn = void (*)(const Block&) noexcept;
+
+// Runs every (rows x outputs) block, each by table[rows - 1][groups - 1], the block shapes chosen
+// at compile time so the accumulators stay in registers.
+template <std::size_t MaxRows, std::size_t MaxGroups, std::size_t GroupOutputs>
+static inline void for_each_block(const std::uint8_t* x, std::size_t x_stride, std::size_t rows, const std::int8_t* w,
+                                  std::size_t in, std::size_t out, std::int32_t* acc, std::size_t acc_stride,
+                                  const std::array<BlockFn, MaxRows * MaxGroups>& table) noexcept {
+  const std::size_t out4 = qpad4(out), quads = qpad4(in) / 4, block_outputs = MaxGroups * GroupOutputs;
+  for (std::size_t o0 = 0; o0 < out4; o0 += block_outputs) {
+    const std::size_t outputs = out4 - o0 < block_outputs ? out4 - o0 : block_outputs;
+    const std::size_t groups = (outputs + GroupOutputs - 1) / GroupOutputs;
+    for (std::size_t r0 = 0; r0 < rows; r0 += MaxRows) {
+      const std::size_t nr = rows - r0 < MaxRows ? rows - r0 : MaxRows;
+      const Block b{x + r0 * x_stride, x_stride, w + o0 * 4, quads, out4, outputs, acc + r0 * acc_stride + o0, acc_stride};
+      table[(nr - 1) * MaxGroups + (groups - 1)](b);
+    }
+  }
+}
+
+template <std::size_t MaxRows, std::size_t MaxGroups, template <int, int> class Kernel, std::size_t... I>
+static constexpr std::array<BlockFn, MaxRows * MaxGroups> make_table(std::index_sequence<I...>) noexcept {
+  return {&Kernel<int(I / MaxGroups) + 1, int(I % MaxGroups) + 1>::run...};
+}
+template <std::size_t MaxRows, std::size_t MaxGroups, template <int, int> class Kernel>
+inline constexpr std::array<BlockFn, MaxRows * MaxGroups> kTable =
+    make_table<MaxRows, MaxGroups, Kernel>(std::make_index_sequence<MaxRows * MaxGroups>{});
+}  // namespace detail
+
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+namespace detail {
+// R rows x V vectors of 16 outputs; the last vector masked to the outputs that exist.
+template <int R, int V>
+struct Vnni {
+  static void run(const Block& b) noexcept {
+    __mmask16 mask[V];
+    for (int v = 0; v < V; ++v) {
+      const std::size_t lanes = b.outputs - std::size_t(16 * v);
+      mask[v] = lanes >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << lanes) - 1u);
+    }
+    __m512i s[R][V];
+    for (int r = 0; r < R; ++r)
+      for (int v = 0; v < V; ++v) s[r][v] = _mm512_setzero_si512();
+    const std::int8_t* wq = b.w;
+    const std::size_t step = b.out4 * 4;
+    for (std::size_t q = 0; q < b.quads; ++q, wq += step) {
+      __m512i wv[V];
+      for (int v = 0; v < V; ++v) wv[v] = _mm512_maskz_loadu_epi32(mask[v], wq + 64 * v);
+      for (int r = 0; r < R; ++r) {
+        const __m512i xq = _mm512_set1_epi32(load_quad(b.x + std::size_t(r) * b.x_stride + 4 * q));
+        for (int v = 0; v < V; ++v) s[r][v] = _mm512_dpbusd_epi32(s[r][v], xq, wv[v]);
+      }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int v = 0; v < V; ++v) _mm512_mask_storeu_epi32(b.acc + std::size_t(r) * b.acc_stride + 16 * v, mask[v], s[r][v]);
+  }
+};
+}  // namespace detail
+
+static inline void avx512vnni(const std::uint8_t* x, std::size_t x_stride, std::size_t rows, const std::int8_t* w,
+                              std::size_t in, std::size_t out, std::int32_t* acc, std::size_t acc_stride) noexcept {
+  detail::for_each_block<4, 4, 16>(x, x_stride, rows, w, in, out, acc, acc_stride, detail::kTable<4, 4, detail::Vnni>);
+}
+#endif
+
+#if defined(__AVX2__)
+namespace detail {
+// R rows x V groups of 4 outputs. A group's 16 weights widen to one register of int16, the row's
+// quad is broadcast to all four 64-bit lanes, and pmaddwd leaves [o0 o0 o1 o1 | o2 o2 o3 o3].
+template <int R, int V>
+struct Avx2 {
+  static void run(const Block& b) noexcept {
+    __m256i s[R][V];
+    for (int r = 0; r < R; ++r)
+      for (int v = 0; v < V; ++v) s[r][v] = _mm256_setzero_si256();
+    const std::int8_t* wq = b.w;
+    const std::size_t step = b.out4 * 4;
+    for (std::size_t q = 0; q < b.quads; ++q, wq += step) {
+      __m256i wv[V];
+      for (int v = 0; v < V; ++v) wv[v] = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wq + 16 * v)));
+      for (int r = 0; r < R; ++r) {
+        const __m256i xq = _mm256_cvtepu8_epi16(_mm_set1_epi32(load_quad(b.x + std::size_t(r) * b.x_stride + 4 * q)));
+        for (int v = 0; v < V; ++v) s[r][v] = _mm256_add_epi32(s[r][v], _mm256_madd_epi16(xq, wv[v]));
+      }
+    }
+    for (int r = 0; r < R; ++r) {
+      std::int32_t* out = b.acc + std::size_t(r) * b.acc_stride;
+      for (int v = 0; v < V; v += 2) {
+        // hadd pairs the halves: [o0 o1 o4 o5 | o2 o3 o6 o7]; the permute puts them in order.
+        const __m256i pair = _mm256_hadd_epi32(s[r][v], v + 1 < V ? s[r][v + 1] : _mm256_setzero_si256());
+        const __m256i ordered = _mm256_permute4x64_epi64(pair, _MM_SHUFFLE(3, 1, 2, 0));
+        if (v + 1 < V) _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 4 * v), ordered);
+        else _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 4 * v), _mm256_castsi256_si128(ordered));
+      }
+    }
+  }
+};
+}  // namespace detail
+
+static inline void avx2(const std::uint8_t* x, std::size_t x_stride, std::size_t rows, const std::int8_t* w,
+                        std::size_t in, std::size_t out, std::int32_t* acc, std::size_t acc_stride) noexcept {
+  detail::for_each_block<2, 4, 4>(x, x_stride, rows, w, in, out, acc, acc_stride, detail::kTable<2, 4, detail::Avx2>);
+}
+#endif
+
+#if defined(__SSE2__)
+namespace detail {
+// R rows x V groups of 4 outputs, each group two registers of [o o o' o'] int16 pair sums.
+template <int R, int V>
+struct Sse2 {
+  static __m128i widen_s8(const std::int8_t* p) noexcept {  // 8 int8 -> int16, sign-extended
+    const __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
+    return _mm_srai_epi16(_mm_unpacklo_epi8(v, v), 8);
+  }
+  static void run(const Block& b) noexcept {
+    __m128i s[R][2 * V];
+    for (int r = 0; r < R; ++r)
+      for (int v = 0; v < 2 * V; ++v) s[r][v] = _mm_setzero_si128();
+    const std::int8_t* wq = b.w;
+    const std::size_t step = b.out4 * 4;
+    for (std::size_t q = 0; q < b.quads; ++q, wq += step) {
+      __m128i wv[2 * V];
+      for (int v = 0; v < 2 * V; ++v) wv[v] = widen_s8(wq + 8 * v);
+      for (int r = 0; r < R; ++r) {
+        const __m128i xq = _mm_unpacklo_epi8(_mm_set1_epi32(load_quad(b.x + std::size_t(r) * b.x_stride + 4 * q)), _mm_setzero_si128());
+        for (int v = 0; v < 2 * V; ++v) s[r][v] = _mm_add_epi32(s[r][v], _mm_madd_epi16(xq, wv[v]));
+      }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int v = 0; v < V; ++v) {  // [o0 o0 o1 o1], [o2 o2 o3 o3] -> even + odd lanes
+        const __m128 a = _mm_castsi128_ps(s[r][2 * v]), c = _mm_castsi128_ps(s[r][2 * v + 1]);
+        const __m128i even = _mm_castps_si128(_mm_shuffle_ps(a, c, _MM_SHUFFLE(2, 0, 2, 0)));
+        const __m128i odd = _mm_castps_si128(_mm_shuffle_ps(a, c, _MM_SHUFFLE(3, 1, 3, 1)));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(b.acc + std::size_t(r) * b.acc_stride + 4 * v), _mm_add_epi32(even, odd));
+      }
+  }
+};
+}  // namespace detail
+
+static inline void sse2(const std::uint8_t* x, std::size_t x_stride, std::size_t rows, const std::int8_t* w,
+                        std::size_t in, std::size_t out, std::int32_t* acc, std::size_t acc_stride) noexcept {
+  detail::for_each_block<2, 2, 4>(x, x_stride, rows, w, in, out, acc, acc_stride, detail::kTable<2, 2, detail::Sse2>);
+}
+#endif
+
+#if defined(__ARM_NEON)
+namespace detail {
+// R rows x 1 group of 4 outputs: an output's four products of a quad land in the four lanes of
+// its own register (vmlal_s16), summed across lanes once at the end.
+template <int R, int V>
+struct Neon {
+  static_assert(V == 1);
+  static int32x4_t sum_lanes(int32x4_t a, int32x4_t b, int32x4_t c, int32x4_t d) noexcept {  // [Σa Σb Σc Σd]
+#if defined(__aarch64__)
+    return vpaddq_s32(vpaddq_s32(a, b), vpaddq_s32(c, d));
+#else
+    const int32x2_t ab = vpadd_s32(vadd_s32(vget_low_s32(a), vget_high_s32(a)), vadd_s32(vget_low_s32(b), vget_high_s32(b)));
+    const int32x2_t cd = vpadd_s32(vadd_s32(vget_low_s32(c), vget_high_s32(c)), vadd_s32(vget_low_s32(d), vget_high_s32(d)));
+    return vcombine_s32(ab, cd);
+#endif
+  }
+  static void run(const Block& b) noexcept {
+    int32x4_t s[R][4];
+    for (int r = 0; r < R; ++r)
+      for (int k = 0; k < 4; ++k) s[r][k] = vdupq_n_s32(0);
+    const std::int8_t* wq = b.w;
+    const std::size_t step = b.out4 * 4;
+    for (std::size_t q = 0; q < b.quads; ++q, wq += step) {
+      const int8x16_t wb = vld1q_s8(wq);
+      const int16x8_t w01 = vmovl_s8(vget_low_s8(wb)), w23 = vmovl_s8(vget_high_s8(wb));
+      for (int r = 0; r < R; ++r) {
+        const std::uint32_t quad = static_cast<std::uint32_t>(load_quad(b.x + std::size_t(r) * b.x_stride + 4 * q));
+        const int16x4_t xq = vget_low_s16(vreinterpretq_s16_u16(vmovl_u8(vreinterpret_u8_u32(vdup_n_u32(quad)))));
+        s[r][0] = vmlal_s16(s[r][0], vget_low_s16(w01), xq);
+        s[r][1] = vmlal_s16(s[r][1], vget_high_s16(w01), xq);
+        s[r][2] = vmlal_s16(s[r][2], vget_low_s16(w23), xq);
+        s[r][3] = vmlal_s16(s[r][3], vget_high_s16(w23), xq);
+      }
+    }
+    for (int r = 0; r < R; ++r) vst1q_s32(b.acc + std::size_t(r) * b.acc_stride, sum_lanes(s[r][0], s[r][1], s[r][2], s[r][3]));
+  }
+};
+}  // namespace detail
+
+static inline void neon(const std::uint8_t* x, std::size_t x_stride, std::size_t rows, const std::int8_t* w,
+                        std::size_t in, std::size_t out, std::int32_t* acc, std::size_t acc_stride) noexcept {
+  detail::for_each_block<2, 1, 4>(x, x_stride, rows, w, in, out, acc, acc_stride, detail::kTable<2, 1, detail::Neon>);
+}
+#endif
+
+#if defined(__ARM_FEATURE_DOTPROD) && defined(__aarch64__)
+namespace detail {
+// sdot multiplies int8 by int8, but x is uint8. Flipping its top bit gives x - 128 as an int8,
+// and x·w = (x - 128)·w - (-128)·w: an sdot of the same weights against -128 gives the
+// correction, once per block whatever its rows. Both accumulate exactly and the subtraction is
+// modular, so the result equals the reference whenever the true sum fits int32 (kQgemmMaxInputs).
+// R rows x V groups of 4 outputs; four quads of x per 16-byte load, one sdot per quad by lane.
+template <int R, int V>
+struct Dotprod {
+  static void run(const Block& b) noexcept {
+    const uint8x16_t flip = vdupq_n_u8(0x80);
+    const int8x16_t minus128 = vdupq_n_s8(-128);
+    int32x4_t s[R][V], c[V];
+    for (int v = 0; v < V; ++v) {
+      c[v] = vdupq_n_s32(0);
+      for (int r = 0; r < R; ++r) s[r][v] = vdupq_n_s32(0);
+    }
+    const std::size_t step = b.out4 * 4;
+    const std::int8_t* wq = b.w;
+    auto one_quad = [&](const int8x16_t* xv, auto lane) {
+      for (int v = 0; v < V; ++v) {
+        const int8x16_t wv = vld1q_s8(wq + 16 * v);
+        c[v] = vdotq_s32(c[v], wv, minus128);
+        for (int r = 0; r < R; ++r) s[r][v] = vdotq_laneq_s32(s[r][v], wv, xv[r], decltype(lane)::value);
+      }
+      wq += step;
+    };
+    std::size_t q = 0;
+    for (; q + 4 <= b.quads; q += 4) {
+      int8x16_t xv[R];
+      for (int r = 0; r < R; ++r) xv[r] = vreinterpretq_s8_u8(veorq_u8(vld1q_u8(b.x + std::size_t(r) * b.x_stride + 4 * q), flip));
+      one_quad(xv, std::integral_constant<int, 0>{});
+      one_quad(xv, std::integral_constant<int, 1>{});
+      one_quad(xv, std::integral_constant<int, 2>{});
+      one_quad(xv, std::integral_constant<int, 3>{});
+    }
+    for (; q < b.quads; ++q) {  // the last quads one at a time: nothing past in4 is read
+      int8x16_t xv[R];
+      for (int r = 0; r < R; ++r) {
+        const std::uint32_t quad = static_cast<std::uint32_t>(load_quad(b.x + std::size_t(r) * b.x_stride + 4 * q));
+        xv[r] = vreinterpretq_s8_u8(veorq_u8(vreinterpretq_u8_u32(vdupq_n_u32(quad)), flip));
+      }
+      one_quad(xv, std::integral_constant<int, 0>{});
+    }
+    for (int r = 0; r < R; ++r)
+      for (int v = 0; v < V; ++v) vst1q_s32(b.acc + std::size_t(r) * b.acc_stride + 4 * v, vsubq_s32(s[r][v], c[v]));
+  }
+};
+}  // namespace detail
+
+static inline void dotprod(const std::uint8_t* x, std::size_t x_stride, std::size_t rows, const std::int8_t* w,
+                           std::size_t in, std::size_t out, std::int32_t* acc, std::size_t acc_stride) noexcept {
+  detail::for_each_block<4, 4, 4>(x, x_stride, rows, w, in, out, acc, acc_stride, detail::kTable<4, 4, detail::Dotprod>);
+}
+#endif
+
+}  // namespace firmnet::kernels::qgemm

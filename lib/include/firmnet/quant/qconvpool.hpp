@@ -1,0 +1,62 @@
+// quant/qconvpool.hpp: a convolution and the max pooling after it as one int8 layer (Fusion of
+// QConv2d and QMaxPool, when the pooling windows tile the image: size == stride).
+// For each pooled pixel, the Z x Z convolution outputs under its window are computed together
+// (their patches are one product of Z² rows), the largest accumulator of each channel is kept,
+// and only it is requantized. The requantization is monotone (its multipliers are >= 0: the .fnq
+// reader checks), so max-then-requantize gives the bits of requantize-then-max, the unfused
+// layers' (tested); the full-resolution convolution output never exists: on a Cortex-M4 that is
+// the largest buffer a CNN would need (28·28·32 bytes for the first conv of the default CNN).
+// kRecords = 2: it stands for the conv record and the maxpool record of a .fnq file.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <tuple>
+
+#include "firmnet/core/fixed_string.hpp"
+#include "firmnet/core/shape.hpp"
+#include "firmnet/quant/qconv.hpp"
+#include "firmnet/quant/qlayer.hpp"
+#include "firmnet/quant/qmaxpool.hpp"
+#include "firmnet/quant/qparams.hpp"
+
+namespace firmnet::quant {
+
+template <class Conv, std::size_t Z>
+struct QConvPool {
+  using In = typename Conv::In;
+  using Pool = QMaxPool<typename Conv::Out, Z, Z>;
+  using Out = typename Pool::Out;
+  static constexpr std::size_t kIn = In::kSize, kOut = Out::kSize, kK = Conv::Out::kC;
+  static constexpr auto kOp = Conv::kOp;  // its first record's
+  static constexpr auto kTypeName = FixedString("firmnet::quant::QConvPool<") + Conv::kTypeName + ", " + number<Z>() + ">";
+  static constexpr std::size_t kRecords = 2;
+  static constexpr std::size_t kChannels = Conv::kChannels, kFanIn = Conv::kFanIn;
+  static constexpr std::size_t kRows = Z * Z;
+  static constexpr std::size_t kAccInts = kRows * Conv::kAccStride, kScratchBytes = kRows * Conv::kPatchStride;
+  static constexpr bool kInPlace = false;
+  using Parts = std::tuple<Conv, Pool>;  // the layers it stands for, one per record
+
+  static void run(const QParams& p, const std::uint8_t* x, std::uint8_t* y, Work w) noexcept {
+    std::size_t oy[kRows], ox[kRows];
+    for (std::size_t py = 0; py < Out::kH; ++py)
+      for (std::size_t px = 0; px < Out::kW; ++px) {
+        for (std::size_t j = 0; j < kRows; ++j) oy[j] = py * Z + j / Z, ox[j] = px * Z + j % Z;
+        Conv::product(p, x, oy, ox, kRows, w);
+        std::int32_t* best = w.acc;
+        for (std::size_t j = 1; j < kRows; ++j) {
+          const std::int32_t* acc = w.acc + j * Conv::kAccStride;
+          for (std::size_t k = 0; k < kK; ++k) best[k] = acc[k] > best[k] ? acc[k] : best[k];
+        }
+        requantize_to_u8(p, best, kK, y + (py * Out::kW + px) * kK);
+      }
+  }
+};
+
+template <class In, std::size_t K, std::size_t KH, std::size_t KW, std::size_t S, std::size_t P, std::size_t Z>
+struct Fusion<QConv2d<In, K, KH, KW, S, P>, QMaxPool<typename QConv2d<In, K, KH, KW, S, P>::Out, Z, Z>> {
+  static constexpr bool kFuses = Z >= 1 && Z <= 4;  // Z² patches of scratch
+  using type = QConvPool<QConv2d<In, K, KH, KW, S, P>, Z>;
+};
+
+}  // namespace firmnet::quant
