@@ -41,7 +41,9 @@ def gemm_figures(one, variant):
     """{shape: {"firmnet", "openblas", "eigen": GFLOP/s}} in the benchmark's order, and the peak."""
     v = VARIANTS[variant]
     peak = max([counter(one.get(f"BM_FmaPeak/{isa}"), "GFLOPS") or 0 for isa in v["peaks"]])
-    shapes = [k.split("/")[2] for k in one if k.startswith("BM_Gemm/firmnet/")]
+    # In the benchmark's order (repetitions run interleaved, so the JSON's order is random).
+    shapes = sorted((k.split("/")[2] for k in one if k.startswith("BM_Gemm/firmnet/")),
+                    key=lambda s: one[f"BM_Gemm/firmnet/{s}"].get("family_index", 0))
     figures = {}
     for shape in shapes:
         figures[shape] = {impl: counter(one.get(f"BM_Gemm/{key}/{shape}"), "GFLOPS")
@@ -99,7 +101,7 @@ def main():
     print()
     print("| int8 product rows x (out, in) | firmnet GOP/s | scalar GOP/s | x scalar | % of VNNI peak |")
     print("|---|---:|---:|---:|---:|")
-    for shape in sorted({k.split('/')[2] for k in one if k.startswith('BM_QGemv/')}, key=lambda s: list(one).index(f"BM_QGemv/firmnet/{s}")):
+    for shape in sorted({k.split('/')[2] for k in one if k.startswith('BM_QGemv/')}, key=lambda s: one[f"BM_QGemv/firmnet/{s}"].get("family_index", 0)):
         f = counter(one.get(f"BM_QGemv/firmnet/{shape}"), "GOPS")
         sc = counter(one.get(f"BM_QGemv/scalar/{shape}"), "GOPS")
         print(f"| {shape} | {fmt(f)} | {fmt(sc)} | {fmt(ratio(f, sc), 1)} | {fmt(100 * f / vnni if f and vnni else None, 0)} |")
