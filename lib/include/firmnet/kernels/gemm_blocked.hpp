@@ -37,8 +37,8 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
   if (p.m == 0 || p.n == 0) return;
   constexpr std::size_t W = xsimd::batch<float, Arch>::size;
   if (p.k > 0 && p.m <= 4 && p.b.row_stride == 1) return gemm_small_m<Arch>(p);
-  if (p.k > 0 && p.n <= W && p.k * W <= kMaxPackB) {
-    FIRMNET_EXPECTS(scratch.size() >= p.k * W);
+  if (narrow_n_fits<Arch>(p)) {
+    FIRMNET_EXPECTS(scratch.size() >= p.k * (p.n > W ? 12 : W));  // B panels up to 12 (AVX2 Cᵀ tiles) or W wide
     return gemm_narrow_n<Arch>(p, scratch.data());
   }
   if (p.k == 0) {  // an empty sum: C stays, or becomes bias/zero (then ReLU)

@@ -2,8 +2,9 @@
 //  - small M (m <= 4; batch-1 inference): A and B read in place, B streamed once per row group
 //    over the whole depth; the last n % W columns (all of them for 10 class scores and n < W)
 //    in one more vector tile with independent partial sums.
-//  - narrow N (n <= W; the 10 class scores): B packed once into a zero-padded panel. With A
-//    stored (K, M) (Xᵀ·dY) the kernel computes Cᵀ, vectorised along M, so every lane works;
+//  - narrow N (n <= W, or n <= 12 on AVX2; the 10 class scores): B packed once into a
+//    zero-padded panel. On AVX the kernel computes Cᵀ, vectorised along M, so every lane works
+//    (A stored (K, M), as in Xᵀ·dY, read in place; row-major A transposed 8 x 8 on the way);
 //    otherwise tiles of 8 rows by one vector, A read in place.
 // Rows past the matrix read the last valid row instead (no branch in the loop, no out-of-bounds
 // read) and are not stored; only valid lanes of a last partial vector are stored.
@@ -233,7 +234,9 @@ void narrow_transposed_tile(std::size_t k, const float* a, std::size_t lda, cons
 template <class Arch, std::size_t NJ, bool ATransposed>
 void gemm_narrow_transposed(const GemmProblem& p, float* pack_b) noexcept {
   constexpr std::size_t W = xsimd::batch<float, Arch>::size;
-  constexpr std::size_t NV = 24 / NJ > 4 ? 4 : 24 / NJ;  // about 24 of the 32 zmm registers
+  // AVX-512: about 24 of the 32 zmm registers. AVX2: NJ x NV accumulators, NV loads of A and one
+  // broadcast within the 16 ymm registers (one vector of 8 rows for NJ = 8 to 12).
+  constexpr std::size_t NV = simd::is_avx512<Arch> ? (24 / NJ > 4 ? 4 : 24 / NJ) : 15 / (NJ + 1);
   pack_panels<Arch, NJ>(p.b, p.n, p.k, pack_b);
   const std::size_t lda = ATransposed ? p.a.k_stride : p.a.row_stride;
   auto at = [&](std::size_t i) { return ATransposed ? p.a.data + i : p.a.data + i * lda; };
@@ -262,14 +265,35 @@ void gemm_narrow_transposed(const GemmProblem& p, float* pack_b) noexcept {
   return gemm_narrow_transposed<Arch, 12, ATransposed>(p, pack_b);
 }
 
-// n <= W.
+// Cᵀ tiles fit: up to 12 columns, at least a vector of rows, A contiguous along M or K. On AVX2
+// this also takes 9 to 12 columns, which the 16-wide blocked kernel would run with 6 of its 16
+// lanes idle and every tile an edge tile (the 10 class scores: 12 GFLOP/s against OpenBLAS's 28).
+template <class Arch>
+bool narrow_transposed_fits(const GemmProblem& p) noexcept {
+  constexpr std::size_t W = xsimd::batch<float, Arch>::size;
+  return simd::is_avx<Arch> && p.n <= 12 && p.m >= W && (p.a.row_stride == 1 || p.a.k_stride == 1);
+}
+
+// Whether gemm_narrow_n takes p: n no wider than a vector, or Cᵀ tiles on AVX2 (above). B is packed
+// once over the whole depth, at most k x kMaxW floats: blocking.hpp's bound for narrow N.
+template <class Arch>
+bool narrow_n_fits(const GemmProblem& p) noexcept {
+  constexpr std::size_t W = xsimd::batch<float, Arch>::size;
+  if (p.k == 0 || p.k * kMaxW > kMaxPackB) return false;
+  if constexpr (simd::is_avx256<Arch>) {
+    if (narrow_transposed_fits<Arch>(p)) return true;
+  }
+  return p.n <= W;
+}
+
+// narrow_n_fits(p).
 template <class Arch>
 void gemm_narrow_n(const GemmProblem& p, float* pack_b) noexcept {
   constexpr std::size_t W = xsimd::batch<float, Arch>::size;
-  if constexpr (simd::is_avx512<Arch>) {  // 32 registers: room for Cᵀ tiles, vectorised along M
-    if (p.n <= 12 && p.m >= W) {
+  if constexpr (simd::is_avx<Arch>) {  // Cᵀ tiles, vectorised along M: every lane works
+    if (narrow_transposed_fits<Arch>(p)) {
       if (p.a.row_stride == 1) return gemm_narrow_transposed<Arch, true>(p, pack_b);
-      if (p.a.k_stride == 1) return gemm_narrow_transposed<Arch, false>(p, pack_b);
+      return gemm_narrow_transposed<Arch, false>(p, pack_b);
     }
   }
   constexpr std::size_t R = 8;  // row pointers: 8 fit the x86-64 integer registers
