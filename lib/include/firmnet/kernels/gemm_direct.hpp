@@ -76,50 +76,65 @@ void direct_tile(std::size_t k, Strided a, std::size_t rows, const float* b, std
     }
 }
 
-// The last `lanes` (< W) columns of C for up to R rows, B read in place: a full vector from row p
-// holds the row's `lanes` values and then the start of row p + 1, lanes that are never stored.
-// Only the last rows, where such a vector would run past B's last element, go through a
+// The last `lanes` (< NVT·W) columns of C for up to R rows, B read in place: full vectors from row
+// p hold the row's `lanes` values and then the start of row p + 1, lanes that are never stored.
+// Only the last rows, where such vectors would run past B's last element, go through a
 // zero-padded copy. U partial sums over the depth hide the FMA latency: with one row of ten
-// class scores the tile is otherwise a single chain of k dependent FMAs.
-template <class Arch, std::size_t R, std::size_t U>
+// class scores the tile is otherwise a single chain of k dependent FMAs (NVT = 2 on AVX2, where
+// ten columns are more than a vector).
+template <class Arch, std::size_t R, std::size_t U, std::size_t NVT = 1>
 void narrow_tail_tile(std::size_t k, Strided a, std::size_t rows, const float* b, std::size_t ldb, std::size_t lanes,
                       float* c, std::size_t ldc, Init init, const float* bias, bool relu) noexcept {
   using B = xsimd::batch<float, Arch>;
-  constexpr std::size_t W = B::size;
+  constexpr std::size_t W = B::size, L = NVT * W;
   const std::size_t end = (k - 1) * ldb + lanes;  // one past B's last element, counted from b
-  const std::size_t in_place = end < W ? 0 : ((end - W) / ldb + 1 < k ? (end - W) / ldb + 1 : k);
+  const std::size_t in_place = end < L ? 0 : ((end - L) / ldb + 1 < k ? (end - L) / ldb + 1 : k);
   const float* row[R];  // rows past the matrix read the last valid one, as in direct_tile
   for (std::size_t r = 0; r < R; ++r) row[r] = a.data + (r < rows ? r : rows - 1) * a.row_stride;
   auto a_at = [&](std::size_t r, std::size_t p) { return row[r][p * a.k_stride]; };
-  B acc[R][U];
+  B acc[R][U][NVT];
 #pragma GCC unroll 16
   for (std::size_t r = 0; r < R; ++r)
 #pragma GCC unroll 16
-    for (std::size_t u = 0; u < U; ++u) acc[r][u] = B(0.0f);
+    for (std::size_t u = 0; u < U; ++u)
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < NVT; ++v) acc[r][u][v] = B(0.0f);
   std::size_t p = 0;
   for (; p + U <= in_place; p += U)
 #pragma GCC unroll 16
     for (std::size_t u = 0; u < U; ++u) {
-      const B bv = B::load_unaligned(b + (p + u) * ldb);
+      B bv[NVT];
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < NVT; ++v) bv[v] = B::load_unaligned(b + (p + u) * ldb + v * W);
 #pragma GCC unroll 16
-      for (std::size_t r = 0; r < R; ++r) acc[r][u] = simd::madd<Arch>(B(a_at(r, p + u)), bv, acc[r][u]);
+      for (std::size_t r = 0; r < R; ++r) {
+        const B av(a_at(r, p + u));
+#pragma GCC unroll 4
+        for (std::size_t v = 0; v < NVT; ++v) acc[r][u][v] = simd::madd<Arch>(av, bv[v], acc[r][u][v]);
+      }
     }
-  alignas(64) float edge[W] = {};
+  alignas(64) float edge[L] = {};
   for (; p < k; ++p) {
     const float* src = b + p * ldb;
     if (p >= in_place) {
       for (std::size_t j = 0; j < lanes; ++j) edge[j] = src[j];
       src = edge;
     }
-    const B bv = B::load_unaligned(src);
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < NVT; ++v) {
+      const B bv = B::load_unaligned(src + v * W);
 #pragma GCC unroll 16
-    for (std::size_t r = 0; r < R; ++r) acc[r][0] = simd::madd<Arch>(B(a_at(r, p)), bv, acc[r][0]);
+      for (std::size_t r = 0; r < R; ++r) acc[r][0][v] = simd::madd<Arch>(B(a_at(r, p)), bv, acc[r][0][v]);
+    }
   }
   for (std::size_t r = 0; r < rows; ++r) {
-    B sum = acc[r][0];
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < NVT; ++v) {
+      B sum = acc[r][0][v];
 #pragma GCC unroll 16
-    for (std::size_t u = 1; u < U; ++u) sum += acc[r][u];
-    sum.store_aligned(edge);
+      for (std::size_t u = 1; u < U; ++u) sum += acc[r][u][v];
+      sum.store_aligned(edge + v * W);
+    }
     for (std::size_t j = 0; j < lanes; ++j) {
       float& out = c[r * ldc + j];
       const float v = (init == Init::from_c ? out : (init == Init::from_bias ? bias[j] : 0.0f)) + edge[j];
@@ -138,27 +153,49 @@ void gemm_small_m(const GemmProblem& p) noexcept {
   const Init init = p.accumulate ? Init::from_c : (p.bias ? Init::from_bias : Init::zero);
   const std::size_t ldb = p.b.k_stride;
   const std::size_t vec_end = p.n - p.n % W;
+  // AVX2, B larger than a 512 KiB L2: K is walked in chunks of about 16 KiB of B, every column
+  // tile over one chunk before the next, as Eigen's GEMV does; B then comes from L3 once, front
+  // to back, and the tiles after the first find the chunk in L1 (or L2); C carries the sum from
+  // chunk to chunk. Whole depth per tile streamed B from L3 once per 64 columns (1 x 128 x 3072:
+  // +15 % chunked). A B that fits L2 (784 x 128) runs whole depth: 25 chunks cost it 10 % in tile
+  // set-up. AVX-512 always runs whole depth (its order of operations, and bits, are unchanged).
+  constexpr std::size_t kChunkBytes = 16 << 10, kL2Bytes = 512 << 10;
+  const std::size_t row_bytes = ldb * sizeof(float);
+  const bool chunked = simd::is_avx256<Arch> && p.k * row_bytes > kL2Bytes && row_bytes * 16 <= kChunkBytes;
+  const std::size_t chunk = chunked ? kChunkBytes / row_bytes : p.k;
   for (std::size_t i = 0; i < p.m; i += R) {
     const std::size_t rows = p.m - i < R ? p.m - i : R;
-    const Strided a{p.a.data + i * p.a.row_stride, p.a.row_stride, p.a.k_stride};
     float* c = p.c + i * p.ldc;
     auto bias_at = [&](std::size_t j) { return p.bias ? p.bias + j : nullptr; };
-    std::size_t j = 0;
-    if (rows == 1) {  // one row: 8 vectors at a time, B streamed once
-      for (; j + NV1 * W <= vec_end; j += NV1 * W)
-        direct_tile<Arch, 1, NV1, false>(p.k, a, 1, p.b.data + j, ldb, c + j, p.ldc, W, init, bias_at(j), p.relu);
+    for (std::size_t k0 = 0; k0 < p.k; k0 += chunk) {
+      const std::size_t kc = p.k - k0 < chunk ? p.k - k0 : chunk;
+      const Init ini = k0 == 0 ? init : Init::from_c;
+      const bool relu = p.relu && k0 + kc == p.k;
+      const Strided a{p.a.data + i * p.a.row_stride + k0 * p.a.k_stride, p.a.row_stride, p.a.k_stride};
+      const float* b = p.b.data + k0 * ldb;
+      std::size_t j = 0;
+      if (rows == 1) {  // one row: 8 vectors at a time
+        for (; j + NV1 * W <= vec_end; j += NV1 * W)
+          direct_tile<Arch, 1, NV1, false>(kc, a, 1, b + j, ldb, c + j, p.ldc, W, ini, bias_at(j), relu);
+        if constexpr (simd::is_avx256<Arch>) {  // up to two vectors left (10 class scores): 4 partial sums
+          if (j < p.n && p.n - j <= 2 * W) {
+            narrow_tail_tile<Arch, 1, 4, 2>(kc, a, 1, b + j, ldb, p.n - j, c + j, p.ldc, ini, bias_at(j), relu);
+            continue;
+          }
+        }
+        for (; j < vec_end; j += W)
+          direct_tile<Arch, 1, 1, false>(kc, a, 1, b + j, ldb, c + j, p.ldc, W, ini, bias_at(j), relu);
+      }
+      for (; j + NV * W <= vec_end; j += NV * W)
+        direct_tile<Arch, R, NV, false>(kc, a, rows, b + j, ldb, c + j, p.ldc, W, ini, bias_at(j), relu);
       for (; j < vec_end; j += W)
-        direct_tile<Arch, 1, 1, false>(p.k, a, 1, p.b.data + j, ldb, c + j, p.ldc, W, init, bias_at(j), p.relu);
+        direct_tile<Arch, R, 1, false>(kc, a, rows, b + j, ldb, c + j, p.ldc, W, ini, bias_at(j), relu);
+      if (j == p.n) continue;
+      if (rows == 1)
+        narrow_tail_tile<Arch, 1, 4>(kc, a, 1, b + j, ldb, p.n - j, c + j, p.ldc, ini, bias_at(j), relu);
+      else
+        narrow_tail_tile<Arch, R, 1>(kc, a, rows, b + j, ldb, p.n - j, c + j, p.ldc, ini, bias_at(j), relu);
     }
-    for (; j + NV * W <= vec_end; j += NV * W)
-      direct_tile<Arch, R, NV, false>(p.k, a, rows, p.b.data + j, ldb, c + j, p.ldc, W, init, bias_at(j), p.relu);
-    for (; j < vec_end; j += W)
-      direct_tile<Arch, R, 1, false>(p.k, a, rows, p.b.data + j, ldb, c + j, p.ldc, W, init, bias_at(j), p.relu);
-    if (j == p.n) continue;
-    if (rows == 1)
-      narrow_tail_tile<Arch, 1, 4>(p.k, a, 1, p.b.data + j, ldb, p.n - j, c + j, p.ldc, init, bias_at(j), p.relu);
-    else
-      narrow_tail_tile<Arch, R, 1>(p.k, a, rows, p.b.data + j, ldb, p.n - j, c + j, p.ldc, init, bias_at(j), p.relu);
   }
 }
 
