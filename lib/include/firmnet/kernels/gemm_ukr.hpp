@@ -1,6 +1,8 @@
 // kernels/gemm_ukr.hpp: the GEMM microkernel, C(MR, NR) op= Ap · Bp over kc steps, written once
 // over the xsimd Arch (gemm_ukr<Arch, 8, 32> is the AVX-512 one, <Arch, 6, 16> the AVX2 one).
-//   ap: packed A, kc x MR, k-major (ap[k*MR + r] = A(r, k)): MR values broadcast per step
+//   ap: packed A, kc x LDA, k-major (ap[k*LDA + r] = A(r, k)): MR values broadcast per step;
+//       LDA > MR runs the first MR rows of a wider panel (the AVX2 edge kernels, gemm_blocked.hpp);
+//       LDA = 0: A read in place, row-major (ap[r*lda_rows + k] = A(r, k))
 //   bp: B, kc rows of NR floats, row stride ldb (packed: ldb = NR)
 //   c:  MR x NR, row stride ldc; read only when init == Init::from_c
 // The accumulators (MR x NR/W batches) live in registers for the whole kc loop. The epilogue
@@ -16,7 +18,7 @@
 #if FIRMNET_HAVE_XSIMD
 namespace firmnet::kernels {
 
-template <class Arch, std::size_t MR, std::size_t NR>
+template <class Arch, std::size_t MR, std::size_t NR, std::size_t LDA = MR>
 struct GemmUkr {
   using B = xsimd::batch<float, Arch>;
   static constexpr std::size_t W = B::size;
@@ -24,7 +26,7 @@ struct GemmUkr {
   static_assert(NR % W == 0, "NR must be a whole number of vectors");
 
   static void run(std::size_t kc, const float* ap, const float* bp, std::size_t ldb, float* c, std::size_t ldc,
-                  Init init, const float* bias, bool relu) noexcept {
+                  Init init, const float* bias, bool relu, std::size_t lda_rows = 0) noexcept {
     B acc[MR][NV];
 #pragma GCC unroll 16
     for (std::size_t r = 0; r < MR; ++r)
@@ -40,7 +42,7 @@ struct GemmUkr {
       for (std::size_t v = 0; v < NV; ++v) b[v] = B::load_unaligned(bp + k * ldb + v * W);
 #pragma GCC unroll 16
       for (std::size_t r = 0; r < MR; ++r) {
-        const B a(ap[k * MR + r]);
+        const B a(LDA ? ap[k * LDA + r] : ap[r * lda_rows + k]);
 #pragma GCC unroll 8
         for (std::size_t v = 0; v < NV; ++v) acc[r][v] = simd::madd<Arch>(a, b[v], acc[r][v]);
       }
