@@ -42,9 +42,11 @@ std::vector<Shape> test_shapes() {
     shapes.push_back(s);
   // AVX2: 9-12 columns as Cᵀ tiles (rows past a multiple of 8 one at a time); one row against a B
   // too big for L2, walked in depth chunks (partial last chunk, a 2- and a 16-column tail); 6-row
-  // tiles reading A in place with 4- and 1-row edges, also on a partial panel of columns.
+  // tiles reading A in place with 4- and 1-row edges, also on a partial panel of columns; K split
+  // into equal blocks (600 = 3 x 200).
   for (const Shape s : {Shape{13, 11, 40}, Shape{70, 12, 9}, Shape{8, 9, 300}, Shape{1, 130, 1100},
-                        Shape{1, 144, 1100}, Shape{3, 128, 1100}, Shape{64, 20, 300}, Shape{61, 40, 70}})
+                        Shape{1, 144, 1100}, Shape{3, 128, 1100}, Shape{64, 20, 300}, Shape{61, 40, 70},
+                        Shape{64, 128, 600}})
     shapes.push_back(s);
   for (const Shape s : {Shape{64, 128, 784}, Shape{784, 128, 64}, Shape{64, 784, 128}, Shape{64, 10, 128},
                         Shape{128, 10, 64}, Shape{64, 128, 10}, Shape{1, 128, 784}, Shape{1, 10, 128},

@@ -69,13 +69,20 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
 
   // B is read in place, unpacked, when its rows are contiguous and short (a 128-wide weight
   // matrix: 512-byte rows). Long rows (1024 floats = 4 KiB) would put every depth step on its own
-  // page and in the same cache sets, so those are packed; so is a partial last panel.
-  const bool b_in_place = p.b.row_stride == 1 && p.b.k_stride * sizeof(float) <= 2048;
+  // page and in the same cache sets, so those are packed; so is a partial last panel. AVX2's
+  // 16-float panel is one cache line per depth step: with 1 or 2 KiB rows (256^3, 512^3) its KC
+  // lines fall into 4 or 2 sets of L1 and leave before the next tile reads them (packed: +10 %).
+  const std::size_t b_in_place_bytes = kAvx256 ? 512 : 2048;
+  const bool b_in_place = p.b.row_stride == 1 && p.b.k_stride * sizeof(float) <= b_in_place_bytes;
   // AVX2, A row-major (X·W, dY·Wᵀ): the kernel broadcasts A straight from its rows, each read
   // front to back. Packing it (8 x 8 transposes, 6 of every 8 floats kept) cost 7 % of the
   // 64 x 128 x 3072 product, and a 6-row panel of a row-major block is no better for the cache.
   const bool a_in_place = kAvx256 && p.a.k_stride == 1;
-  const std::size_t kc_max = p.k < BS::KC ? p.k : BS::KC;
+  // AVX2 splits K into equal blocks of at most KC (784 = 4 x 196, not 3 x 256 + 16): every block
+  // pays the same C update, which a 16-deep last block could not amortise.
+  const std::size_t k_blocks = (p.k + BS::KC - 1) / BS::KC;
+  const std::size_t kc_step = kAvx256 ? (p.k + k_blocks - 1) / k_blocks : BS::KC;
+  const std::size_t kc_max = p.k < kc_step ? p.k : kc_step;
   const std::size_t mc_max = (p.m < BS::MC ? p.m : BS::MC) + MR - 1;  // rows of A packed, rounded up to MR
   const std::size_t nc_max = (p.n < BS::NC ? p.n : BS::NC) + NR - 1;
   float* const pack_a = scratch.data();
@@ -84,8 +91,8 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
   for (std::size_t jc = 0; jc < p.n; jc += BS::NC) {
     const std::size_t nc = p.n - jc < BS::NC ? p.n - jc : BS::NC;
     const std::size_t nc_full = b_in_place ? nc - nc % NR : 0;  // columns read in place
-    for (std::size_t pc = 0; pc < p.k; pc += BS::KC) {
-      const std::size_t kc = p.k - pc < BS::KC ? p.k - pc : BS::KC;
+    for (std::size_t pc = 0; pc < p.k; pc += kc_step) {
+      const std::size_t kc = p.k - pc < kc_step ? p.k - pc : kc_step;
       const bool last = pc + kc == p.k;
       const Init init = (pc > 0 || p.accumulate) ? Init::from_c : (p.bias ? Init::from_bias : Init::zero);
       if (nc_full < nc)
