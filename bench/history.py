@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Kernel speed over commits, one history per CPU model and GEMM variant (issue item 4).
 
-Usage: history.py --variant avx2|avx512 --commit HASH [--no-record] one_thread.json
+Usage: history.py --variant avx2|avx512 --commit HASH [--method REPSxMIN_TIME] [--no-record] one_thread.json
 
 Reads the GEMM medians of a bench/compare run, prints each shape's change against the previous
 entry of bench/history/<cpu>-<variant>.jsonl, appends the run as a new line (unless --no-record)
@@ -9,9 +9,13 @@ and redraws bench/history/<cpu>-<variant>.svg, the ratio to OpenBLAS of every sh
 entries. What is compared is firmnet's GFLOP/s divided by OpenBLAS's in the same run: a busy or
 slower machine slows both, so the ratio moves far less than either time does.
 
-A shape is flagged when its ratio falls by more than DROP_THRESHOLD (10 %) of the previous ratio;
-runs on this shared 2-vCPU machine move ratios by up to about 5 %, so 10 % is beyond the noise.
-Exit status 2 when any shape is flagged. Python 3 standard library only.
+A shape is flagged when its ratio falls by more than DROP_THRESHOLD (10 %) below the median of
+its ratios in the last BASELINE_ENTRIES (3) entries measured the same way (--method, as
+bench/compare passes it: repetitions x seconds; the first entries, 5x0.2, predate it).
+Runs on the shared 2-vCPU machine move a ratio by about 5 % (up to 15-20 % for the few-microsecond
+products now and then), so one lucky previous run must not make the next ordinary one a "drop";
+a real slowdown falls below all recent entries. Each figure's change is printed against the
+previous entry. Exit status 2 when any shape is flagged. Python 3 standard library only.
 """
 import datetime
 import json
@@ -22,6 +26,7 @@ import sys
 from compare import gemm_figures, medians
 
 DROP_THRESHOLD = 0.10
+BASELINE_ENTRIES = 3
 HERE = os.path.dirname(os.path.abspath(__file__))
 HISTORY_DIR = os.path.join(HERE, "history")
 
@@ -46,7 +51,7 @@ def cpu_slug(name, family, model):
     return f"{name}-f{family}m{model}"
 
 
-def entry_from_run(path, variant, commit):
+def entry_from_run(path, variant, commit, method):
     ctx, one = medians(path)
     figures, peak = gemm_figures(one, variant)
     name, family, model = cpu_model()
@@ -66,6 +71,7 @@ def entry_from_run(path, variant, commit):
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "cpu": name, "cpu_family": family, "cpu_model": model,
         "variant": variant,
+        "method": method,
         "isa": {"firmnet_gemm": ctx.get("firmnet_gemm"), "openblas": ctx.get("openblas"), "eigen": ctx.get(eigen_key)},
         "fma_peak_gflops": round(peak, 2) if peak else None,
         "gemm": gemm,
@@ -79,28 +85,40 @@ def load(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def report(prev, new):
+def report(entries, new):
     """Prints each shape's ratio to OpenBLAS against the previous entry; returns the flagged shapes."""
+    prev = entries[-1]
+    recent = [e for e in entries if e.get("method", "5x0.2") == new["method"]][-BASELINE_ENTRIES:]
     print(f"history: this run ({new['commit']}) against {prev['commit']} of {prev['date']} "
-          f"(ratio = firmnet / OpenBLAS in the same run; flagged below -{DROP_THRESHOLD:.0%} of the ratio)")
-    print("| GEMM (M,N,K) | x OpenBLAS before | x OpenBLAS now | change | firmnet GFLOP/s before | now | |")
-    print("|---|---:|---:|---:|---:|---:|---|")
+          f"(ratio = firmnet / OpenBLAS in the same run; flagged {DROP_THRESHOLD:.0%} below the median "
+          f"of the last {len(recent)} entries measured {new['method']})")
+    print("| GEMM (M,N,K) | x OpenBLAS before | x OpenBLAS now | change | median of last entries | "
+          "firmnet GFLOP/s before | now | |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
     flagged = []
     for shape, g in new["gemm"].items():
         p = prev["gemm"].get(shape)
+        past = sorted(e["gemm"][shape]["x_openblas"] for e in recent
+                      if shape in e["gemm"] and e["gemm"][shape].get("x_openblas"))
         if not p or not p.get("x_openblas") or not g.get("x_openblas"):
-            print(f"| {shape} | - | {g.get('x_openblas') or '-'} | new | - | {g['firmnet']:.1f} | |")
+            print(f"| {shape} | - | {g.get('x_openblas') or '-'} | new | - | - | {g['firmnet']:.1f} | |")
             continue
+        baseline = None
+        if past:
+            mid = len(past) // 2
+            baseline = past[mid] if len(past) % 2 else (past[mid - 1] + past[mid]) / 2
         change = g["x_openblas"] / p["x_openblas"] - 1
-        flag = change < -DROP_THRESHOLD
+        flag = baseline is not None and g["x_openblas"] < (1 - DROP_THRESHOLD) * baseline
         if flag:
             flagged.append(shape)
-        print(f"| {shape} | {p['x_openblas']:.2f} | {g['x_openblas']:.2f} | {change:+.1%} | {p['firmnet']:.1f} | "
-              f"{g['firmnet']:.1f} | {'**DROP**' if flag else ''} |")
+        print(f"| {shape} | {p['x_openblas']:.2f} | {g['x_openblas']:.2f} | {change:+.1%} | "
+              f"{'-' if baseline is None else f'{baseline:.2f}'} | "
+              f"{p['firmnet']:.1f} | {g['firmnet']:.1f} | {'**DROP**' if flag else ''} |")
     if flagged:
-        print(f"history: {len(flagged)} shape(s) dropped more than {DROP_THRESHOLD:.0%}: {', '.join(flagged)}")
+        print(f"history: {len(flagged)} shape(s) more than {DROP_THRESHOLD:.0%} below their recent ratio: "
+              f"{', '.join(flagged)}")
     else:
-        print(f"history: no shape dropped more than {DROP_THRESHOLD:.0%}")
+        print(f"history: no shape more than {DROP_THRESHOLD:.0%} below its recent ratio")
     return flagged
 
 
@@ -164,25 +182,27 @@ def svg(entries, title):
 
 def main():
     args = sys.argv[1:]
-    variant, commit, record, path = None, "unknown", True, None
+    variant, commit, method, record, path = None, "unknown", "5x0.2", True, None
     while args:
         a = args.pop(0)
         if a == "--variant":
             variant = args.pop(0)
         elif a == "--commit":
             commit = args.pop(0)
+        elif a == "--method":
+            method = args.pop(0)
         elif a == "--no-record":
             record = False
         else:
             path = a
     if variant not in ("avx2", "avx512") or not path:
         sys.exit(__doc__)
-    new = entry_from_run(path, variant, commit)
+    new = entry_from_run(path, variant, commit, method)
     if not new["gemm"]:
         sys.exit("history: no GEMM figures in " + path)
     base = os.path.join(HISTORY_DIR, f"{cpu_slug(new['cpu'], new['cpu_family'], new['cpu_model'])}-{variant}")
     entries = load(base + ".jsonl")
-    flagged = report(entries[-1], new) if entries else []
+    flagged = report(entries, new) if entries else []
     if not entries:
         print(f"history: first entry for {new['cpu']} (family {new['cpu_family']}, model {new['cpu_model']}), {variant}")
     if record:
