@@ -12,10 +12,14 @@ slower machine slows both, so the ratio moves far less than either time does.
 A shape is flagged when its ratio falls by more than DROP_THRESHOLD (10 %) below the median of
 its ratios in the last BASELINE_ENTRIES (3) entries measured the same way (--method, as
 bench/compare passes it: repetitions x seconds; the first entries, 5x0.2, predate it).
-Runs on the shared 2-vCPU machine move a ratio by about 5 % (up to 15-20 % for the few-microsecond
-products now and then), so one lucky previous run must not make the next ordinary one a "drop";
-a real slowdown falls below all recent entries. Each figure's change is printed against the
-previous entry. Exit status 2 when any shape is flagged. Python 3 standard library only.
+Runs on the shared 2-vCPU machine move the ratio of a big product (SMALL_FLOPS, 10 MFLOP, and
+more) by about 5 %, so one lucky previous run must not make the next ordinary one a "drop"; a
+real slowdown falls below all recent entries. The small products (batch 1, the 10 class scores:
+a few microseconds, bound by the L2 the other vCPU shares) move far more with no code change
+(identical AVX-512 code: -12 % on 1x10x128; identical AVX2 code: -31 % on 1x128x784, whose
+OpenBLAS peer is compute-bound and does not move with it), so they are flagged only beyond
+SMALL_DROP_THRESHOLD (35 %). Each figure's change is printed against the previous entry. Exit
+status 2 when any shape is flagged. Python 3 standard library only.
 """
 import datetime
 import json
@@ -26,6 +30,8 @@ import sys
 from compare import gemm_figures, medians
 
 DROP_THRESHOLD = 0.10
+SMALL_DROP_THRESHOLD = 0.35
+SMALL_FLOPS = 10e6
 BASELINE_ENTRIES = 3
 HERE = os.path.dirname(os.path.abspath(__file__))
 HISTORY_DIR = os.path.join(HERE, "history")
@@ -91,7 +97,8 @@ def report(entries, new):
     recent = [e for e in entries if e.get("method", "5x0.2") == new["method"]][-BASELINE_ENTRIES:]
     print(f"history: this run ({new['commit']}) against {prev['commit']} of {prev['date']} "
           f"(ratio = firmnet / OpenBLAS in the same run; flagged {DROP_THRESHOLD:.0%} below the median "
-          f"of the last {len(recent)} entries measured {new['method']})")
+          f"of the last {len(recent)} entries measured {new['method']}, {SMALL_DROP_THRESHOLD:.0%} for "
+          f"products under {SMALL_FLOPS / 1e6:.0f} MFLOP)")
     print("| GEMM (M,N,K) | x OpenBLAS before | x OpenBLAS now | change | median of last entries | "
           "firmnet GFLOP/s before | now | |")
     print("|---|---:|---:|---:|---:|---:|---:|---|")
@@ -108,17 +115,19 @@ def report(entries, new):
             mid = len(past) // 2
             baseline = past[mid] if len(past) % 2 else (past[mid - 1] + past[mid]) / 2
         change = g["x_openblas"] / p["x_openblas"] - 1
-        flag = baseline is not None and g["x_openblas"] < (1 - DROP_THRESHOLD) * baseline
+        m, n, k = (int(x) for x in shape.split("_")[1].split("x"))
+        threshold = DROP_THRESHOLD if 2.0 * m * n * k >= SMALL_FLOPS else SMALL_DROP_THRESHOLD
+        flag = baseline is not None and g["x_openblas"] < (1 - threshold) * baseline
         if flag:
             flagged.append(shape)
         print(f"| {shape} | {p['x_openblas']:.2f} | {g['x_openblas']:.2f} | {change:+.1%} | "
               f"{'-' if baseline is None else f'{baseline:.2f}'} | "
               f"{p['firmnet']:.1f} | {g['firmnet']:.1f} | {'**DROP**' if flag else ''} |")
     if flagged:
-        print(f"history: {len(flagged)} shape(s) more than {DROP_THRESHOLD:.0%} below their recent ratio: "
+        print(f"history: {len(flagged)} shape(s) below their recent ratio by more than the threshold: "
               f"{', '.join(flagged)}")
     else:
-        print(f"history: no shape more than {DROP_THRESHOLD:.0%} below its recent ratio")
+        print("history: no shape below its recent ratio by more than the threshold")
     return flagged
 
 
@@ -175,7 +184,8 @@ def svg(entries, title):
                    f'stroke="{colour}" stroke-width="2"/>')
         out.append(f'<text x="{left + width + 40}" y="{ly}">{esc(shape)}</text>')
     out.append(f'<text x="{left}" y="{total_h - 12}" fill="#666">above 1: faster than OpenBLAS; '
-               f'a fall of more than {DROP_THRESHOLD:.0%} between entries is flagged by bench/history.py</text>')
+               f'bench/history.py flags a fall of more than {DROP_THRESHOLD:.0%} ({SMALL_DROP_THRESHOLD:.0%} '
+               f'under {SMALL_FLOPS / 1e6:.0f} MFLOP) below the recent entries</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
