@@ -23,6 +23,7 @@ status 2 when any shape is flagged. Python 3 standard library only.
 """
 import datetime
 import json
+import math
 import os
 import re
 import sys
@@ -132,44 +133,42 @@ def report(entries, new):
 
 
 COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-           "#17becf", "#393b79", "#637939", "#843c39", "#7b4173", "#3182bd"]
+           "#17becf", "#000000", "#9edae5", "#fdae6b", "#393b79", "#637939"]
 
 
 def esc(s):
     return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def svg(entries, title):
-    """A line chart: x = entries in order (commit below), y = ratio to OpenBLAS, one line per shape."""
-    shapes = []
+def svg(entries, title, subtitle):
+    """A line chart: x = entries in order (commit below), y = ratio to OpenBLAS on a log scale (the
+    batch-1 products run 5x OpenBLAS, the rest near 1), one line per shape."""
+    shapes = list(entries[-1]["gemm"])  # the benchmark's order, as the newest entry lists it
     for e in entries:
-        for s in e["gemm"]:
-            if s not in shapes:
-                shapes.append(s)
+        shapes += [s for s in e["gemm"] if s not in shapes]
     values = [g["x_openblas"] for e in entries for g in e["gemm"].values() if g.get("x_openblas")]
-    lo = min([0.8] + [v - 0.05 for v in values])
-    hi = max([1.2] + [v + 0.05 for v in values])
-    lo, hi = int(lo * 10) / 10, int(hi * 10 + 0.999) / 10
-    left, top, width, height, legend = 60, 40, max(360, 90 * len(entries)), 320, 190
-    total_w, total_h = left + width + legend + 20, top + height + 90
+    ticks = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 4, 6, 8, 12, 16]
+    lo = max([t for t in ticks if t <= min(values + [0.75])])
+    hi = min([t for t in ticks if t >= max(values + [1.5])] + [ticks[-1]])
+    left, top, width, height, legend = 60, 56, max(420, 90 * len(entries)), 360, 200
+    total_w, total_h = left + width + legend + 20, top + height + 80
     x = lambda i: left + (width * (i + 0.5) / len(entries))
-    y = lambda v: top + height * (hi - v) / (hi - lo)
+    y = lambda v: top + height * (math.log(hi) - math.log(min(max(v, lo), hi))) / (math.log(hi) - math.log(lo))
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w}" height="{total_h}" '
            f'font-family="sans-serif" font-size="11">',
            f'<rect width="{total_w}" height="{total_h}" fill="white"/>',
-           f'<text x="{left}" y="20" font-size="14">{esc(title)}</text>']
-    tick = lo
-    while tick <= hi + 1e-9:
+           f'<text x="{left}" y="20" font-size="14">{esc(title)}</text>',
+           f'<text x="{left}" y="38" fill="#444">{esc(subtitle)}</text>']
+    for tick in (t for t in ticks if lo <= t <= hi):
         out.append(f'<line x1="{left}" x2="{left + width}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
-                   f'stroke="{"#444" if abs(tick - 1) < 1e-9 else "#ddd"}"/>')
-        out.append(f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:.1f}</text>')
-        tick = round(tick + 0.1, 10)
+                   f'stroke="{"#444" if tick == 1 else "#ddd"}"/>')
+        out.append(f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:g}</text>')
     out.append(f'<text x="14" y="{top + height / 2}" transform="rotate(-90 14 {top + height / 2})" '
-               f'text-anchor="middle">firmnet / OpenBLAS (GFLOP/s, same run)</text>')
+               f'text-anchor="middle">firmnet / OpenBLAS (GFLOP/s, same run; log scale)</text>')
     for i, e in enumerate(entries):
         out.append(f'<text x="{x(i):.1f}" y="{top + height + 16}" text-anchor="middle">{esc(e["commit"][:8])}</text>')
         out.append(f'<text x="{x(i):.1f}" y="{top + height + 30}" text-anchor="middle" fill="#666">'
-                   f'{esc(e["date"][:10])}</text>')
+                   f'{esc(e["date"][:10])} {esc(e.get("method", "5x0.2"))}</text>')
     for n, shape in enumerate(shapes):
         colour = COLOURS[n % len(COLOURS)]
         points = [(x(i), y(e["gemm"][shape]["x_openblas"])) for i, e in enumerate(entries)
@@ -183,9 +182,11 @@ def svg(entries, title):
         out.append(f'<line x1="{left + width + 15}" x2="{left + width + 35}" y1="{ly - 4}" y2="{ly - 4}" '
                    f'stroke="{colour}" stroke-width="2"/>')
         out.append(f'<text x="{left + width + 40}" y="{ly}">{esc(shape)}</text>')
-    out.append(f'<text x="{left}" y="{total_h - 12}" fill="#666">above 1: faster than OpenBLAS; '
-               f'bench/history.py flags a fall of more than {DROP_THRESHOLD:.0%} ({SMALL_DROP_THRESHOLD:.0%} '
-               f'under {SMALL_FLOPS / 1e6:.0f} MFLOP) below the recent entries</text>')
+    out.append(f'<text x="{left}" y="{total_h - 24}" fill="#666">above 1: faster than OpenBLAS. bench/history.py '
+               f'flags a fall of more than {DROP_THRESHOLD:.0%} ({SMALL_DROP_THRESHOLD:.0%} under '
+               f'{SMALL_FLOPS / 1e6:.0f} MFLOP)</text>')
+    out.append(f'<text x="{left}" y="{total_h - 10}" fill="#666">below the median of the last '
+               f'{BASELINE_ENTRIES} entries measured the same way (repetitions x seconds, under each commit)</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -225,8 +226,9 @@ def main():
         print("history: not recorded (--no-record or uncommitted changes)")
     if entries:
         with open(base + ".svg", "w") as f:
-            f.write(svg(entries, f"firmnet {variant} GEMM vs OpenBLAS over commits: {new['cpu']} "
-                                 f"(family {new['cpu_family']}, model {new['cpu_model']})"))
+            f.write(svg(entries, f"firmnet {variant} GEMM / OpenBLAS over commits",
+                        f"{new['cpu']} (family {new['cpu_family']}, model {new['cpu_model']}); OpenBLAS: "
+                        f"{(new['isa'].get('openblas') or '?').split(' ')[-2]} kernels"))
         print(f"history: chart {os.path.relpath(base + '.svg')}")
     sys.exit(2 if flagged else 0)
 
