@@ -25,7 +25,7 @@ struct Shape {
 };
 
 // Sizes around every register and cache block edge (MR 4/6/8, NR 8/16/32, KC 256, MC 120/128,
-// NC 1024), the AVX2 paths' edges, plus the model's shapes as the layers call them.
+// NC 256/1024), the AVX2 paths' edges, plus the model's shapes as the layers call them.
 std::vector<Shape> test_shapes() {
   std::vector<Shape> shapes;
   const std::size_t edge[] = {1, 7, 13, 63, 65, 127, 129};
