@@ -12,6 +12,9 @@
 // applies ReLU. Edge tiles run on a local MR x NR tile and copy only their valid part, so nothing
 // outside C is read or written. The pack buffers are carved out of the caller's scratch, which
 // holds at least gemm_scratch_floats(m, n, k, ...) floats (blocking.hpp; checked).
+// AVX2 departs from this where its 16 registers and 8-float vectors are better served otherwise
+// (is_avx256 below): row-major A read in place, edge rows by kernels of their own height, K cut
+// into equal blocks, B in place only for rows of 512 bytes or less.
 #pragma once
 
 #include <cstddef>
