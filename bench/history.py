@@ -159,7 +159,7 @@ def svg(entries, title, subtitle):
     lo = max([t for t in ticks if t <= min(values + [0.75])])
     hi = min([t for t in ticks if t >= max(values + [1.5])] + [ticks[-1]])
     left, top, width, height, legend = 60, 56, max(420, 90 * len(entries)), 360, 200
-    total_w, total_h = left + width + legend + 20, top + height + 80
+    total_w, total_h = left + width + legend + 20, top + height + 92
     x = lambda i: left + (width * (i + 0.5) / len(entries))
     y = lambda v: top + height * (math.log(hi) - math.log(min(max(v, lo), hi))) / (math.log(hi) - math.log(lo))
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w}" height="{total_h}" '
@@ -176,7 +176,9 @@ def svg(entries, title, subtitle):
     for i, e in enumerate(entries):
         out.append(f'<text x="{x(i):.1f}" y="{top + height + 16}" text-anchor="middle">{esc(e["commit"][:8])}</text>')
         out.append(f'<text x="{x(i):.1f}" y="{top + height + 30}" text-anchor="middle" fill="#666">'
-                   f'{esc(e["date"][:10])} {esc(e.get("method", "5x0.2"))}</text>')
+                   f'{esc(e["date"][:10])}</text>')
+        out.append(f'<text x="{x(i):.1f}" y="{top + height + 43}" text-anchor="middle" fill="#666">'
+                   f'{esc(e.get("method", "5x0.2"))}</text>')
     for n, shape in enumerate(shapes):
         colour = COLOURS[n % len(COLOURS)]
         points = [(x(i), y(e["gemm"][shape]["x_openblas"])) for i, e in enumerate(entries)
@@ -194,7 +196,8 @@ def svg(entries, title, subtitle):
                f'flags a fall of more than {DROP_THRESHOLD:.0%} ({SMALL_DROP_THRESHOLD:.0%} under '
                f'{SMALL_FLOPS / 1e6:.0f} MFLOP)</text>')
     out.append(f'<text x="{left}" y="{total_h - 10}" fill="#666">below the median of the last '
-               f'{BASELINE_ENTRIES} entries measured the same way (repetitions x seconds, under each commit)</text>')
+               f'{BASELINE_ENTRIES} entries measured the same way (repetitions x seconds, under each commit), '
+               f'with firmnet\'s own GFLOP/s down by half that</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
