@@ -32,9 +32,18 @@ inline constexpr GemmCase kGemmCases[] = {
     {"NN_1024x1024x1024", Form::nn, 1024, 1024, 1024, "square"},
 };
 
-// Eigen's C = op(A)·op(B), compiled in its own translation unit for the best -march of this CPU.
+// Eigen's C = op(A)·op(B), one translation unit per x86-64 level (eigen_gemm.hpp): v3 is the
+// peer of firmnet's AVX2 variant, v4 of its AVX-512 one. v4 runs only where cpu_has_x86_64_v4().
+namespace v3 {
 void eigen_gemm(const GemmCase& c, const float* a, const float* b, float* out);
 const char* eigen_simd();
+}  // namespace v3
+namespace v4 {
+void eigen_gemm(const GemmCase& c, const float* a, const float* b, float* out);
+const char* eigen_simd();
+}  // namespace v4
+bool cpu_has_x86_64_v3();
+bool cpu_has_x86_64_v4();
 
 // Single-core FMA throughput, flops per call; each compiled only where the CPU has the ISA.
 double fma_peak_avx512(long iterations);

@@ -1,7 +1,17 @@
 #!/usr/bin/env python3
-"""Prints BENCHMARKS.md's tables from firmnet_bench JSON (medians of repetitions)."""
+"""Prints BENCHMARKS.md's tables from firmnet_bench JSON (medians of repetitions).
+Usage: compare.py --variant avx2|avx512 one_thread.json [two_threads.json]
+The variant names the pairing bench/compare ran: firmnet's fma3+avx2 GEMM against OpenBLAS's
+Haswell kernels and Eigen -march=x86-64-v3, or its avx512bw GEMM against OpenBLAS's own choice
+and Eigen -march=x86-64-v4; % of peak is of that variant's vector width."""
 import json
 import sys
+
+# Per variant: the Eigen build it meets and the FMA peaks its % of peak is taken of.
+VARIANTS = {
+    "avx2": {"eigen": "eigen_v3", "peaks": ("avx2",)},
+    "avx512": {"eigen": "eigen_v4", "peaks": ("avx512", "avx2")},
+}
 
 
 def medians(path):
@@ -27,27 +37,46 @@ def ratio(a, b):
     return None if a is None or b is None or b == 0 else a / b
 
 
+def gemm_figures(one, variant):
+    """{shape: {"firmnet", "openblas", "eigen": GFLOP/s}} in the benchmark's order, and the peak."""
+    v = VARIANTS[variant]
+    peak = max([counter(one.get(f"BM_FmaPeak/{isa}"), "GFLOPS") or 0 for isa in v["peaks"]])
+    # In the benchmark's order (repetitions run interleaved, so the JSON's order is random).
+    shapes = sorted((k.split("/")[2] for k in one if k.startswith("BM_Gemm/firmnet/")),
+                    key=lambda s: one[f"BM_Gemm/firmnet/{s}"].get("family_index", 0))
+    figures = {}
+    for shape in shapes:
+        figures[shape] = {impl: counter(one.get(f"BM_Gemm/{key}/{shape}"), "GFLOPS")
+                          for impl, key in (("firmnet", "firmnet"), ("openblas", "openblas"), ("eigen", v["eigen"]),
+                                            ("scalar", "scalar"))}
+    return figures, peak
+
+
 def main():
-    ctx, one = medians(sys.argv[1])
-    _, two = medians(sys.argv[2]) if len(sys.argv) > 2 else ({}, {})
-    peak = max([counter(one.get(f"BM_FmaPeak/{isa}"), "GFLOPS") or 0 for isa in ("avx512", "avx2")])
+    args = sys.argv[1:]
+    variant = "avx512"
+    if args[:1] == ["--variant"]:
+        variant, args = args[1], args[2:]
+    ctx, one = medians(args[0])
+    _, two = medians(args[1]) if len(args) > 1 else ({}, {})
+    figures, peak = gemm_figures(one, variant)
     print(f"Machine: {ctx.get('host_name', '?')}, {ctx.get('num_cpus')} CPUs at {ctx.get('mhz_per_cpu')} MHz; "
           f"caches {', '.join(str(c['size'] // 1024) + ' KiB L' + str(c['level']) + c['type'][0].lower() for c in ctx.get('caches', []))}")
-    print(f"firmnet GEMM: {ctx.get('firmnet_gemm')}, element-wise: {ctx.get('firmnet_relu')}; "
-          f"OpenBLAS: {ctx.get('openblas')}; Eigen SIMD: {ctx.get('eigen_simd')}")
-    print(f"FMA peak, 1 core: {fmt(peak)} GFLOP/s "
+    print(f"Variant {variant}. firmnet GEMM: {ctx.get('firmnet_gemm')}, element-wise: {ctx.get('firmnet_relu')}; "
+          f"OpenBLAS: {ctx.get('openblas')}; Eigen SIMD: {ctx.get(VARIANTS[variant]['eigen'] + '_simd')}")
+    print(f"FMA peak of this variant, 1 core: {fmt(peak)} GFLOP/s "
           f"(avx512 {fmt(counter(one.get('BM_FmaPeak/avx512'), 'GFLOPS'))}, avx2 {fmt(counter(one.get('BM_FmaPeak/avx2'), 'GFLOPS'))})")
     print()
     print("| GEMM (M,N,K) | firmnet | OpenBLAS | Eigen | scalar | x OpenBLAS | x Eigen | % of peak | firmnet 2 threads | OpenBLAS 2 threads | 2 threads / 1 |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    shapes = sorted({k.split("/")[2] for k in one if k.startswith("BM_Gemm/")}, key=lambda s: list(one).index(f"BM_Gemm/firmnet/{s}"))
-    for shape in shapes:
-        g = {impl: counter(one.get(f"BM_Gemm/{impl}/{shape}"), "GFLOPS") for impl in ("firmnet", "openblas", "eigen", "scalar")}
+    for shape, g in figures.items():
         f2 = counter(two.get(f"BM_Gemm/firmnet_2t/{shape}"), "GFLOPS")
         o2 = counter(two.get(f"BM_Gemm/openblas_2t/{shape}"), "GFLOPS")
         print(f"| {shape} | {fmt(g['firmnet'])} | {fmt(g['openblas'])} | {fmt(g['eigen'])} | {fmt(g['scalar'])} | "
               f"{fmt(ratio(g['firmnet'], g['openblas']), 2)} | {fmt(ratio(g['firmnet'], g['eigen']), 2)} | "
               f"{fmt(100 * g['firmnet'] / peak if g['firmnet'] and peak else None, 0)} | {fmt(f2)} | {fmt(o2)} | {fmt(ratio(f2, g['firmnet']), 2)} |")
+    if not any(k.startswith("BM_TrainStep/") for k in one):
+        return  # bench/compare --gemm-only
     print()
     print("| training step, batch 64 | firmnet ms | cblas (numpy's way) ms | x cblas | firmnet 2 threads ms | 2 threads / 1 |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -72,7 +101,7 @@ def main():
     print()
     print("| int8 product rows x (out, in) | firmnet GOP/s | scalar GOP/s | x scalar | % of VNNI peak |")
     print("|---|---:|---:|---:|---:|")
-    for shape in sorted({k.split('/')[2] for k in one if k.startswith('BM_QGemv/')}, key=lambda s: list(one).index(f"BM_QGemv/firmnet/{s}")):
+    for shape in sorted({k.split('/')[2] for k in one if k.startswith('BM_QGemv/')}, key=lambda s: one[f"BM_QGemv/firmnet/{s}"].get("family_index", 0)):
         f = counter(one.get(f"BM_QGemv/firmnet/{shape}"), "GOPS")
         sc = counter(one.get(f"BM_QGemv/scalar/{shape}"), "GOPS")
         print(f"| {shape} | {fmt(f)} | {fmt(sc)} | {fmt(ratio(f, sc), 1)} | {fmt(100 * f / vnni if f and vnni else None, 0)} |")

@@ -1,6 +1,7 @@
 // firmnet_bench: firmnet's kernels and training step beside their peers, measured in one run.
 //   BM_FmaPeak/<isa>            single-core FMA throughput of this CPU (GFLOP/s)
-//   BM_Gemm/<impl>/<shape>      impl: firmnet, scalar (the reference loops), openblas, eigen
+//   BM_Gemm/<impl>/<shape>      impl: firmnet, scalar (the reference loops), openblas,
+//                               eigen_v3 / eigen_v4 (Eigen built -march=x86-64-v3 / -v4)
 //   BM_Relu/<impl>/<n>          firmnet vs the scalar reference
 //   BM_TrainStep/<impl>/<shape> one SGD step of the two-layer net, batch 64 (images/s);
 //                               impl cblas: the same step written plainly on cblas_sgemm
@@ -195,6 +196,8 @@ void BM_PredictCblas(benchmark::State& state) {
 bool bench::cpu_has_avx512() { return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"); }
 bool bench::cpu_has_avx2() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
 bool bench::cpu_has_avx512vnni() { return bench::cpu_has_avx512() && __builtin_cpu_supports("avx512vnni"); }
+bool bench::cpu_has_x86_64_v3() { return __builtin_cpu_supports("x86-64-v3"); }
+bool bench::cpu_has_x86_64_v4() { return __builtin_cpu_supports("x86-64-v4"); }
 
 namespace {
 
@@ -264,7 +267,10 @@ void register_all() {
     const std::string shape = c.name;
     benchmark::RegisterBenchmark(("BM_Gemm/firmnet/" + shape).c_str(), BM_Gemm<firmnet_gemm>, c);
     benchmark::RegisterBenchmark(("BM_Gemm/openblas/" + shape).c_str(), BM_Gemm<openblas_gemm>, c);
-    benchmark::RegisterBenchmark(("BM_Gemm/eigen/" + shape).c_str(), BM_Gemm<bench::eigen_gemm>, c);
+    if (bench::cpu_has_x86_64_v3())
+      benchmark::RegisterBenchmark(("BM_Gemm/eigen_v3/" + shape).c_str(), BM_Gemm<bench::v3::eigen_gemm>, c);
+    if (bench::cpu_has_x86_64_v4())
+      benchmark::RegisterBenchmark(("BM_Gemm/eigen_v4/" + shape).c_str(), BM_Gemm<bench::v4::eigen_gemm>, c);
     benchmark::RegisterBenchmark(("BM_Gemm/scalar/" + shape).c_str(), BM_Gemm<scalar_gemm>, c);
   }
   for (const GemmCase& c : bench::kGemmCases) {
@@ -309,7 +315,8 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("firmnet_relu", firmnet::kernel_arch_name());
   benchmark::AddCustomContext("firmnet_int8", firmnet::kernels::qgemm_name());
   benchmark::AddCustomContext("openblas", openblas_get_config());
-  benchmark::AddCustomContext("eigen_simd", bench::eigen_simd());
+  if (bench::cpu_has_x86_64_v3()) benchmark::AddCustomContext("eigen_v3_simd", bench::v3::eigen_simd());
+  if (bench::cpu_has_x86_64_v4()) benchmark::AddCustomContext("eigen_v4_simd", bench::v4::eigen_simd());
   register_all();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

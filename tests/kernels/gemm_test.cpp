@@ -25,7 +25,7 @@ struct Shape {
 };
 
 // Sizes around every register and cache block edge (MR 4/6/8, NR 8/16/32, KC 256, MC 120/128,
-// NC 1024), plus the model's shapes as the layers call them.
+// NC 256/1024), the AVX2 paths' edges, plus the model's shapes as the layers call them.
 std::vector<Shape> test_shapes() {
   std::vector<Shape> shapes;
   const std::size_t edge[] = {1, 7, 13, 63, 65, 127, 129};
@@ -39,6 +39,14 @@ std::vector<Shape> test_shapes() {
   // 2-4 rows (small-M path, its several-row tiles) with n % W columns left over, shallow and deep.
   for (const Shape s : {Shape{2, 13, 37}, Shape{3, 10, 128}, Shape{4, 7, 300}, Shape{4, 33, 65}, Shape{2, 1, 1},
                         Shape{3, 17, 2}})
+    shapes.push_back(s);
+  // AVX2: 9-12 columns as Cᵀ tiles (rows past a multiple of 8 one at a time); one row against a B
+  // too big for L2, walked in depth chunks (partial last chunk, a 2- and a 16-column tail); 6-row
+  // tiles reading A in place with 4- and 1-row edges, also on a partial panel of columns; K split
+  // into equal blocks (600 = 3 x 200).
+  for (const Shape s : {Shape{13, 11, 40}, Shape{70, 12, 9}, Shape{8, 9, 300}, Shape{1, 130, 1100},
+                        Shape{1, 144, 1100}, Shape{3, 128, 1100}, Shape{64, 20, 300}, Shape{61, 40, 70},
+                        Shape{64, 128, 600}})
     shapes.push_back(s);
   for (const Shape s : {Shape{64, 128, 784}, Shape{784, 128, 64}, Shape{64, 784, 128}, Shape{64, 10, 128},
                         Shape{128, 10, 64}, Shape{64, 128, 10}, Shape{1, 128, 784}, Shape{1, 10, 128},

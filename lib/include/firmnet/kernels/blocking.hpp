@@ -2,8 +2,8 @@
 //   MR x NR: the register tile of the microkernel (MR rows broadcast, NR columns in NR/W vectors)
 //   KC:      depth of one packed block: an MR x KC A panel and a KC x NR B panel stay in L1
 //   MC:      rows of A packed at once (MC x KC in L2); NC: columns of B packed at once (KC x NC in L3)
-// MC is a multiple of MR and NC of NR. Tuned on a Zen 4 (32 KiB L1d, 1 MiB L2) with
-// bench/firmnet_bench; see BENCHMARKS.md.
+// MC is a multiple of MR and NC of NR. AVX-512 and SSE tuned on a Zen 4 (32 KiB L1d, 1 MiB L2),
+// AVX2 for a 512 KiB L2, with bench/firmnet_bench; see BENCHMARKS.md.
 #pragma once
 
 #include <cstddef>
@@ -35,9 +35,14 @@ template <class Arch>
   requires simd::is_avx512<Arch>
 struct Blocking<Arch> : BlockSizes<8, 32, 128, 256, 1024> {};  // 16 zmm accumulators
 
+// 12 ymm accumulators (Haswell's shape). NC 256: the packed KC x NC block of B is 256 KiB, half of
+// the 512 KiB L2 of the AVX2-only CPUs most people have (Zen 2/3), so its panels stay in L2 for
+// every MC block of A; at NC 1024 (1 MiB) they came from L3 each time. Same speed on the 2 MiB L2
+// of the Xeon this was measured on (A/B, 512^3 and 1024^3 within 1 %); A, read in place, is
+// re-read once per NC block, which the 1024^3 product did not notice there.
 template <class Arch>
   requires(simd::is_avx<Arch> && !simd::is_avx512<Arch>)
-struct Blocking<Arch> : BlockSizes<6, 16, 120, 256, 1024> {};  // 12 ymm accumulators (Haswell's shape)
+struct Blocking<Arch> : BlockSizes<6, 16, 120, 256, 256> {};
 
 template <class Arch>
   requires(!simd::is_avx<Arch> && xsimd::batch<float, Arch>::size == 4)

@@ -12,6 +12,9 @@
 // applies ReLU. Edge tiles run on a local MR x NR tile and copy only their valid part, so nothing
 // outside C is read or written. The pack buffers are carved out of the caller's scratch, which
 // holds at least gemm_scratch_floats(m, n, k, ...) floats (blocking.hpp; checked).
+// AVX2 departs from this where its 16 registers and 8-float vectors are better served otherwise
+// (is_avx256 below): row-major A read in place, edge rows by kernels of their own height, K cut
+// into equal blocks, B in place only for rows of 512 bytes or less.
 #pragma once
 
 #include <cstddef>
@@ -29,17 +32,33 @@
 #if FIRMNET_HAVE_XSIMD
 namespace firmnet::kernels {
 
+// The first `rows` (< MR) rows of an MR-row panel (LDA = MR: packed; 0: A in place, row stride
+// lda_rows), written straight to C: a kernel of that many rows, so an edge of 4 rows (M = 64 with
+// MR = 6) costs 4 rows, not 6 through a local tile, and reads no row past A.
+template <class Arch, std::size_t MR, std::size_t NR, std::size_t LDA, std::size_t Rows = MR - 1>
+void gemm_ukr_rows(std::size_t rows, std::size_t kc, const float* ap, const float* bp, std::size_t ldb, float* c,
+                   std::size_t ldc, Init init, const float* bias, bool relu, std::size_t lda_rows) noexcept {
+  if constexpr (Rows > 0) {
+    if (rows == Rows) return GemmUkr<Arch, Rows, NR, LDA>::run(kc, ap, bp, ldb, c, ldc, init, bias, relu, lda_rows);
+    gemm_ukr_rows<Arch, MR, NR, LDA, Rows - 1>(rows, kc, ap, bp, ldb, c, ldc, init, bias, relu, lda_rows);
+  }
+}
+
 template <class Arch>
 void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
   using BS = Blocking<Arch>;
   using Ukr = GemmUkr<Arch, BS::MR, BS::NR>;
   constexpr std::size_t MR = BS::MR, NR = BS::NR;
+  // AVX2: edge rows through kernels of their own height (MR = 6 leaves 4 rows of M = 64), and A
+  // read in place when it is row-major (below). The AVX-512 variant keeps its code and summation
+  // order (training reproduces its bits).
+  constexpr bool kAvx256 = simd::is_avx256<Arch>;
 
   if (p.m == 0 || p.n == 0) return;
   constexpr std::size_t W = xsimd::batch<float, Arch>::size;
   if (p.k > 0 && p.m <= 4 && p.b.row_stride == 1 && !p.a_conv) return gemm_small_m<Arch>(p);
-  if (p.k > 0 && p.n <= W && p.k * W <= kMaxPackB && !p.a_conv) {
-    FIRMNET_EXPECTS(scratch.size() >= p.k * W);
+  if (!p.a_conv && narrow_n_fits<Arch>(p)) {
+    FIRMNET_EXPECTS(scratch.size() >= p.k * (p.n > W ? 12 : W));  // B panels up to 12 (AVX2 Cᵀ tiles) or W wide
     return gemm_narrow_n<Arch>(p, scratch.data());
   }
   if (p.k == 0) {  // an empty sum: C stays, or becomes bias/zero (then ReLU)
@@ -54,9 +73,20 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
 
   // B is read in place, unpacked, when its rows are contiguous and short (a 128-wide weight
   // matrix: 512-byte rows). Long rows (1024 floats = 4 KiB) would put every depth step on its own
-  // page and in the same cache sets, so those are packed; so is a partial last panel.
-  const bool b_in_place = p.b.row_stride == 1 && p.b.k_stride * sizeof(float) <= 2048;
-  const std::size_t kc_max = p.k < BS::KC ? p.k : BS::KC;
+  // page and in the same cache sets, so those are packed; so is a partial last panel. AVX2's
+  // 16-float panel is one cache line per depth step: with 1 or 2 KiB rows (256^3, 512^3) its KC
+  // lines fall into 4 or 2 sets of L1 and leave before the next tile reads them (packed: +10 %).
+  const std::size_t b_in_place_bytes = kAvx256 ? 512 : 2048;
+  const bool b_in_place = p.b.row_stride == 1 && p.b.k_stride * sizeof(float) <= b_in_place_bytes;
+  // AVX2, A row-major (X·W, dY·Wᵀ): the kernel broadcasts A straight from its rows, each read
+  // front to back. Packing it (8 x 8 transposes, 6 of every 8 floats kept) cost 7 % of the
+  // 64 x 128 x 3072 product, and a 6-row panel of a row-major block is no better for the cache.
+  const bool a_in_place = kAvx256 && p.a.k_stride == 1 && !p.a_conv;  // a conv builds its rows while packing
+  // AVX2 splits K into equal blocks of at most KC (784 = 4 x 196, not 3 x 256 + 16): every block
+  // pays the same C update, which a 16-deep last block could not amortise.
+  const std::size_t k_blocks = (p.k + BS::KC - 1) / BS::KC;
+  const std::size_t kc_step = kAvx256 ? (p.k + k_blocks - 1) / k_blocks : BS::KC;
+  const std::size_t kc_max = p.k < kc_step ? p.k : kc_step;
   const std::size_t mc_max = (p.m < BS::MC ? p.m : BS::MC) + MR - 1;  // rows of A packed, rounded up to MR
   const std::size_t nc_max = (p.n < BS::NC ? p.n : BS::NC) + NR - 1;
   float* const pack_a = scratch.data();
@@ -65,8 +95,8 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
   for (std::size_t jc = 0; jc < p.n; jc += BS::NC) {
     const std::size_t nc = p.n - jc < BS::NC ? p.n - jc : BS::NC;
     const std::size_t nc_full = b_in_place ? nc - nc % NR : 0;  // columns read in place
-    for (std::size_t pc = 0; pc < p.k; pc += BS::KC) {
-      const std::size_t kc = p.k - pc < BS::KC ? p.k - pc : BS::KC;
+    for (std::size_t pc = 0; pc < p.k; pc += kc_step) {
+      const std::size_t kc = p.k - pc < kc_step ? p.k - pc : kc_step;
       const bool last = pc + kc == p.k;
       const Init init = (pc > 0 || p.accumulate) ? Init::from_c : (p.bias ? Init::from_bias : Init::zero);
       if (nc_full < nc)
@@ -75,7 +105,8 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
       for (std::size_t ic = 0; ic < p.m; ic += BS::MC) {
         const std::size_t mc = p.m - ic < BS::MC ? p.m - ic : BS::MC;
         if (p.a_conv) pack_conv_panels<Arch, MR>(*p.a_conv, p.a_row0 + ic, pc, mc, kc, pack_a);
-        else pack_panels<Arch, MR>({element<Arch>(p.a, ic, pc), p.a.row_stride, p.a.k_stride}, mc, kc, pack_a);
+        else if (!a_in_place)
+          pack_panels<Arch, MR>({element<Arch>(p.a, ic, pc), p.a.row_stride, p.a.k_stride}, mc, kc, pack_a);
         for (std::size_t jr = 0; jr < nc; jr += NR) {
           const std::size_t nr = nc - jr < NR ? nc - jr : NR;
           const bool direct = jr < nc_full;
@@ -84,9 +115,22 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
           const float* bias = p.bias ? p.bias + jc + jr : nullptr;
           for (std::size_t ir = 0; ir < mc; ir += MR) {
             const std::size_t mr = mc - ir < MR ? mc - ir : MR;
-            const float* ap = pack_a + ir * kc;
+            const float* ap = a_in_place ? element<Arch>(p.a, ic + ir, pc) : pack_a + ir * kc;
             float* c = p.c + (ic + ir) * p.ldc + jc + jr;
-            if (mr == MR && nr == NR) {
+            const std::size_t lda = p.a.row_stride;  // A in place: its row stride
+            if constexpr (kAvx256) {
+              // Full tiles and edge rows straight to C; only a partial panel of columns below.
+              if (nr == NR && a_in_place) {
+                if (mr == MR) GemmUkr<Arch, MR, NR, 0>::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, lda);
+                else gemm_ukr_rows<Arch, MR, NR, 0>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, lda);
+                continue;
+              }
+              if (nr == NR) {
+                if (mr == MR) Ukr::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last);
+                else gemm_ukr_rows<Arch, MR, NR, MR>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, 0);
+                continue;
+              }
+            } else if (mr == MR && nr == NR) {
               Ukr::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last);
               continue;
             }
@@ -95,7 +139,13 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
             for (std::size_t r = 0; r < mr && init == Init::from_c; ++r)
               for (std::size_t j = 0; j < nr; ++j) tile[r * NR + j] = c[r * p.ldc + j];
             for (std::size_t j = 0; j < nr && init == Init::from_bias; ++j) tile_bias[j] = bias[j];
-            Ukr::run(kc, ap, bp, ldb, tile, NR, init, tile_bias, p.relu && last);
+            if (a_in_place) {  // rows past A are not read: the tile's own number of rows
+              const bool relu = p.relu && last;
+              if (mr == MR) GemmUkr<Arch, MR, NR, 0>::run(kc, ap, bp, ldb, tile, NR, init, tile_bias, relu, lda);
+              else gemm_ukr_rows<Arch, MR, NR, 0>(mr, kc, ap, bp, ldb, tile, NR, init, tile_bias, relu, lda);
+            } else {
+              Ukr::run(kc, ap, bp, ldb, tile, NR, init, tile_bias, p.relu && last);
+            }
             for (std::size_t r = 0; r < mr; ++r)
               for (std::size_t j = 0; j < nr; ++j) c[r * p.ldc + j] = tile[r * NR + j];
           }

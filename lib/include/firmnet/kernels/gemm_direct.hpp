@@ -2,8 +2,9 @@
 //  - small M (m <= 4; batch-1 inference): A and B read in place, B streamed once per row group
 //    over the whole depth; the last n % W columns (all of them for 10 class scores and n < W)
 //    in one more vector tile with independent partial sums.
-//  - narrow N (n <= W; the 10 class scores): B packed once into a zero-padded panel. With A
-//    stored (K, M) (Xᵀ·dY) the kernel computes Cᵀ, vectorised along M, so every lane works;
+//  - narrow N (n <= W, or n <= 12 on AVX2; the 10 class scores): B packed once into a
+//    zero-padded panel. On AVX the kernel computes Cᵀ, vectorised along M, so every lane works
+//    (A stored (K, M), as in Xᵀ·dY, read in place; row-major A transposed 8 x 8 on the way);
 //    otherwise tiles of 8 rows by one vector, A read in place.
 // Rows past the matrix read the last valid row instead (no branch in the loop, no out-of-bounds
 // read) and are not stored; only valid lanes of a last partial vector are stored.
@@ -75,50 +76,65 @@ void direct_tile(std::size_t k, Strided a, std::size_t rows, const float* b, std
     }
 }
 
-// The last `lanes` (< W) columns of C for up to R rows, B read in place: a full vector from row p
-// holds the row's `lanes` values and then the start of row p + 1, lanes that are never stored.
-// Only the last rows, where such a vector would run past B's last element, go through a
+// The last `lanes` (< NVT·W) columns of C for up to R rows, B read in place: full vectors from row
+// p hold the row's `lanes` values and then the start of row p + 1, lanes that are never stored.
+// Only the last rows, where such vectors would run past B's last element, go through a
 // zero-padded copy. U partial sums over the depth hide the FMA latency: with one row of ten
-// class scores the tile is otherwise a single chain of k dependent FMAs.
-template <class Arch, std::size_t R, std::size_t U>
+// class scores the tile is otherwise a single chain of k dependent FMAs (NVT = 2 on AVX2, where
+// ten columns are more than a vector).
+template <class Arch, std::size_t R, std::size_t U, std::size_t NVT = 1>
 void narrow_tail_tile(std::size_t k, Strided a, std::size_t rows, const float* b, std::size_t ldb, std::size_t lanes,
                       float* c, std::size_t ldc, Init init, const float* bias, bool relu) noexcept {
   using B = xsimd::batch<float, Arch>;
-  constexpr std::size_t W = B::size;
+  constexpr std::size_t W = B::size, L = NVT * W;
   const std::size_t end = (k - 1) * ldb + lanes;  // one past B's last element, counted from b
-  const std::size_t in_place = end < W ? 0 : ((end - W) / ldb + 1 < k ? (end - W) / ldb + 1 : k);
+  const std::size_t in_place = end < L ? 0 : ((end - L) / ldb + 1 < k ? (end - L) / ldb + 1 : k);
   const float* row[R];  // rows past the matrix read the last valid one, as in direct_tile
   for (std::size_t r = 0; r < R; ++r) row[r] = a.data + (r < rows ? r : rows - 1) * a.row_stride;
   auto a_at = [&](std::size_t r, std::size_t p) { return row[r][p * a.k_stride]; };
-  B acc[R][U];
+  B acc[R][U][NVT];
 #pragma GCC unroll 16
   for (std::size_t r = 0; r < R; ++r)
 #pragma GCC unroll 16
-    for (std::size_t u = 0; u < U; ++u) acc[r][u] = B(0.0f);
+    for (std::size_t u = 0; u < U; ++u)
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < NVT; ++v) acc[r][u][v] = B(0.0f);
   std::size_t p = 0;
   for (; p + U <= in_place; p += U)
 #pragma GCC unroll 16
     for (std::size_t u = 0; u < U; ++u) {
-      const B bv = B::load_unaligned(b + (p + u) * ldb);
+      B bv[NVT];
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < NVT; ++v) bv[v] = B::load_unaligned(b + (p + u) * ldb + v * W);
 #pragma GCC unroll 16
-      for (std::size_t r = 0; r < R; ++r) acc[r][u] = simd::madd<Arch>(B(a_at(r, p + u)), bv, acc[r][u]);
+      for (std::size_t r = 0; r < R; ++r) {
+        const B av(a_at(r, p + u));
+#pragma GCC unroll 4
+        for (std::size_t v = 0; v < NVT; ++v) acc[r][u][v] = simd::madd<Arch>(av, bv[v], acc[r][u][v]);
+      }
     }
-  alignas(64) float edge[W] = {};
+  alignas(64) float edge[L] = {};
   for (; p < k; ++p) {
     const float* src = b + p * ldb;
     if (p >= in_place) {
       for (std::size_t j = 0; j < lanes; ++j) edge[j] = src[j];
       src = edge;
     }
-    const B bv = B::load_unaligned(src);
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < NVT; ++v) {
+      const B bv = B::load_unaligned(src + v * W);
 #pragma GCC unroll 16
-    for (std::size_t r = 0; r < R; ++r) acc[r][0] = simd::madd<Arch>(B(a_at(r, p)), bv, acc[r][0]);
+      for (std::size_t r = 0; r < R; ++r) acc[r][0][v] = simd::madd<Arch>(B(a_at(r, p)), bv, acc[r][0][v]);
+    }
   }
   for (std::size_t r = 0; r < rows; ++r) {
-    B sum = acc[r][0];
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < NVT; ++v) {
+      B sum = acc[r][0][v];
 #pragma GCC unroll 16
-    for (std::size_t u = 1; u < U; ++u) sum += acc[r][u];
-    sum.store_aligned(edge);
+      for (std::size_t u = 1; u < U; ++u) sum += acc[r][u][v];
+      sum.store_aligned(edge + v * W);
+    }
     for (std::size_t j = 0; j < lanes; ++j) {
       float& out = c[r * ldc + j];
       const float v = (init == Init::from_c ? out : (init == Init::from_bias ? bias[j] : 0.0f)) + edge[j];
@@ -137,27 +153,49 @@ void gemm_small_m(const GemmProblem& p) noexcept {
   const Init init = p.accumulate ? Init::from_c : (p.bias ? Init::from_bias : Init::zero);
   const std::size_t ldb = p.b.k_stride;
   const std::size_t vec_end = p.n - p.n % W;
+  // AVX2, B larger than a 512 KiB L2: K is walked in chunks of about 16 KiB of B, every column
+  // tile over one chunk before the next, as Eigen's GEMV does; B then comes from L3 once, front
+  // to back, and the tiles after the first find the chunk in L1 (or L2); C carries the sum from
+  // chunk to chunk. Whole depth per tile streamed B from L3 once per 64 columns (1 x 128 x 3072:
+  // +15 % chunked). A B that fits L2 (784 x 128) runs whole depth: 25 chunks cost it 10 % in tile
+  // set-up. AVX-512 always runs whole depth (its order of operations, and bits, are unchanged).
+  constexpr std::size_t kChunkBytes = 16 << 10, kL2Bytes = 512 << 10;
+  const std::size_t row_bytes = ldb * sizeof(float);
+  const bool chunked = simd::is_avx256<Arch> && p.k * row_bytes > kL2Bytes && row_bytes * 16 <= kChunkBytes;
+  const std::size_t chunk = chunked ? kChunkBytes / row_bytes : p.k;
   for (std::size_t i = 0; i < p.m; i += R) {
     const std::size_t rows = p.m - i < R ? p.m - i : R;
-    const Strided a{p.a.data + i * p.a.row_stride, p.a.row_stride, p.a.k_stride};
     float* c = p.c + i * p.ldc;
     auto bias_at = [&](std::size_t j) { return p.bias ? p.bias + j : nullptr; };
-    std::size_t j = 0;
-    if (rows == 1) {  // one row: 8 vectors at a time, B streamed once
-      for (; j + NV1 * W <= vec_end; j += NV1 * W)
-        direct_tile<Arch, 1, NV1, false>(p.k, a, 1, p.b.data + j, ldb, c + j, p.ldc, W, init, bias_at(j), p.relu);
+    for (std::size_t k0 = 0; k0 < p.k; k0 += chunk) {
+      const std::size_t kc = p.k - k0 < chunk ? p.k - k0 : chunk;
+      const Init ini = k0 == 0 ? init : Init::from_c;
+      const bool relu = p.relu && k0 + kc == p.k;
+      const Strided a{p.a.data + i * p.a.row_stride + k0 * p.a.k_stride, p.a.row_stride, p.a.k_stride};
+      const float* b = p.b.data + k0 * ldb;
+      std::size_t j = 0;
+      if (rows == 1) {  // one row: 8 vectors at a time
+        for (; j + NV1 * W <= vec_end; j += NV1 * W)
+          direct_tile<Arch, 1, NV1, false>(kc, a, 1, b + j, ldb, c + j, p.ldc, W, ini, bias_at(j), relu);
+        if constexpr (simd::is_avx256<Arch>) {  // up to two vectors left (10 class scores): 4 partial sums
+          if (j < p.n && p.n - j <= 2 * W) {
+            narrow_tail_tile<Arch, 1, 4, 2>(kc, a, 1, b + j, ldb, p.n - j, c + j, p.ldc, ini, bias_at(j), relu);
+            continue;
+          }
+        }
+        for (; j < vec_end; j += W)
+          direct_tile<Arch, 1, 1, false>(kc, a, 1, b + j, ldb, c + j, p.ldc, W, ini, bias_at(j), relu);
+      }
+      for (; j + NV * W <= vec_end; j += NV * W)
+        direct_tile<Arch, R, NV, false>(kc, a, rows, b + j, ldb, c + j, p.ldc, W, ini, bias_at(j), relu);
       for (; j < vec_end; j += W)
-        direct_tile<Arch, 1, 1, false>(p.k, a, 1, p.b.data + j, ldb, c + j, p.ldc, W, init, bias_at(j), p.relu);
+        direct_tile<Arch, R, 1, false>(kc, a, rows, b + j, ldb, c + j, p.ldc, W, ini, bias_at(j), relu);
+      if (j == p.n) continue;
+      if (rows == 1)
+        narrow_tail_tile<Arch, 1, 4>(kc, a, 1, b + j, ldb, p.n - j, c + j, p.ldc, ini, bias_at(j), relu);
+      else
+        narrow_tail_tile<Arch, R, 1>(kc, a, rows, b + j, ldb, p.n - j, c + j, p.ldc, ini, bias_at(j), relu);
     }
-    for (; j + NV * W <= vec_end; j += NV * W)
-      direct_tile<Arch, R, NV, false>(p.k, a, rows, p.b.data + j, ldb, c + j, p.ldc, W, init, bias_at(j), p.relu);
-    for (; j < vec_end; j += W)
-      direct_tile<Arch, R, 1, false>(p.k, a, rows, p.b.data + j, ldb, c + j, p.ldc, W, init, bias_at(j), p.relu);
-    if (j == p.n) continue;
-    if (rows == 1)
-      narrow_tail_tile<Arch, 1, 4>(p.k, a, 1, p.b.data + j, ldb, p.n - j, c + j, p.ldc, init, bias_at(j), p.relu);
-    else
-      narrow_tail_tile<Arch, R, 1>(p.k, a, rows, p.b.data + j, ldb, p.n - j, c + j, p.ldc, init, bias_at(j), p.relu);
   }
 }
 
@@ -233,7 +271,9 @@ void narrow_transposed_tile(std::size_t k, const float* a, std::size_t lda, cons
 template <class Arch, std::size_t NJ, bool ATransposed>
 void gemm_narrow_transposed(const GemmProblem& p, float* pack_b) noexcept {
   constexpr std::size_t W = xsimd::batch<float, Arch>::size;
-  constexpr std::size_t NV = 24 / NJ > 4 ? 4 : 24 / NJ;  // about 24 of the 32 zmm registers
+  // AVX-512: about 24 of the 32 zmm registers. AVX2: NJ x NV accumulators, NV loads of A and one
+  // broadcast within the 16 ymm registers (one vector of 8 rows for NJ = 8 to 12).
+  constexpr std::size_t NV = simd::is_avx512<Arch> ? (24 / NJ > 4 ? 4 : 24 / NJ) : 15 / (NJ + 1);
   pack_panels<Arch, NJ>(p.b, p.n, p.k, pack_b);
   const std::size_t lda = ATransposed ? p.a.k_stride : p.a.row_stride;
   auto at = [&](std::size_t i) { return ATransposed ? p.a.data + i : p.a.data + i * lda; };
@@ -262,14 +302,35 @@ void gemm_narrow_transposed(const GemmProblem& p, float* pack_b) noexcept {
   return gemm_narrow_transposed<Arch, 12, ATransposed>(p, pack_b);
 }
 
-// n <= W.
+// Cᵀ tiles fit: up to 12 columns, at least a vector of rows, A contiguous along M or K. On AVX2
+// this also takes 9 to 12 columns, which the 16-wide blocked kernel would run with 6 of its 16
+// lanes idle and every tile an edge tile (the 10 class scores: 12 GFLOP/s against OpenBLAS's 28).
+template <class Arch>
+bool narrow_transposed_fits(const GemmProblem& p) noexcept {
+  constexpr std::size_t W = xsimd::batch<float, Arch>::size;
+  return simd::is_avx<Arch> && p.n <= 12 && p.m >= W && (p.a.row_stride == 1 || p.a.k_stride == 1);
+}
+
+// Whether gemm_narrow_n takes p: n no wider than a vector, or Cᵀ tiles on AVX2 (above). B is packed
+// once over the whole depth, at most k x kMaxW floats: blocking.hpp's bound for narrow N.
+template <class Arch>
+bool narrow_n_fits(const GemmProblem& p) noexcept {
+  constexpr std::size_t W = xsimd::batch<float, Arch>::size;
+  if (p.k == 0 || p.k * kMaxW > kMaxPackB) return false;
+  if constexpr (simd::is_avx256<Arch>) {
+    if (narrow_transposed_fits<Arch>(p)) return true;
+  }
+  return p.n <= W;
+}
+
+// narrow_n_fits(p).
 template <class Arch>
 void gemm_narrow_n(const GemmProblem& p, float* pack_b) noexcept {
   constexpr std::size_t W = xsimd::batch<float, Arch>::size;
-  if constexpr (simd::is_avx512<Arch>) {  // 32 registers: room for Cᵀ tiles, vectorised along M
-    if (p.n <= 12 && p.m >= W) {
+  if constexpr (simd::is_avx<Arch>) {  // Cᵀ tiles, vectorised along M: every lane works
+    if (narrow_transposed_fits<Arch>(p)) {
       if (p.a.row_stride == 1) return gemm_narrow_transposed<Arch, true>(p, pack_b);
-      if (p.a.k_stride == 1) return gemm_narrow_transposed<Arch, false>(p, pack_b);
+      return gemm_narrow_transposed<Arch, false>(p, pack_b);
     }
   }
   constexpr std::size_t R = 8;  // row pointers: 8 fit the x86-64 integer registers

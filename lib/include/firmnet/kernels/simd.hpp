@@ -34,6 +34,10 @@ template <class A>
 constexpr bool is_avx512 = std::is_base_of_v<xsimd::avx512f, A>;
 template <class A>
 constexpr bool is_avx = std::is_base_of_v<xsimd::avx, A> || is_avx512<A>;
+// The 256-bit AVX/AVX2 variants: 16 ymm registers, tuned apart from AVX-512 (whose summation
+// order training reproduces bit for bit, so it is left as it is).
+template <class A>
+constexpr bool is_avx256 = is_avx<A> && !is_avx512<A>;
 
 template <class A>
 FBatch<A> madd(FBatch<A> a, FBatch<A> b, FBatch<A> c) noexcept {
