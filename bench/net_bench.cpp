@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "firmnet/kernels/qgemm.hpp"
 #include "firmnet/kernels/thread_pool.hpp"
 #include "firmnet/layers/conv2d.hpp"
 #include "firmnet/layers/fc.hpp"
@@ -19,6 +20,8 @@
 #include "firmnet/loss/loss.hpp"
 #include "firmnet/models/network.hpp"
 #include "firmnet/optim/sgd.hpp"
+#include "firmnet/quant/qlayers.hpp"
+#include "firmnet/quant/quantize.hpp"
 #include "firmnet/train/trainer.hpp"
 
 namespace {
@@ -79,6 +82,30 @@ void BM_NetPredict(benchmark::State& state) {
   }
 }
 
+// The same nets in int8 (quant/qnetwork.hpp: conv + pooling fused), quantized from random He
+// weights calibrated on random images: the work per image is that of a trained model.
+template <class S>
+void BM_QNetPredict(benchmark::State& state) {
+  using Net = typename S::template Bind<Train<float, 16>>;
+  using Q = quant::QNetworkFor<Net>;
+  auto net = std::make_unique<Net>();
+  Rng rng(3);
+  net->init(rng, InitRule::he());
+  std::vector<std::uint8_t> pixels(64 * Net::kInputs);
+  std::vector<Label> labels(64, 0);
+  for (auto& p : pixels) p = static_cast<std::uint8_t>(rng.below(256));
+  const ImageSet images{pixels.data(), labels.data(), 64, Net::kInputs};
+  auto norm = std::make_unique<Normalizer<Net::kInputs>>();
+  norm->fit_level(images);
+  auto scratch = std::make_unique<Matrix<float, 16, Net::kInputs>>();
+  quant::QuantizedModel model = quant::quantize(*net, *norm, images, *scratch);
+  const Q q = quant::bind<Q>(model);
+  auto ws = std::make_unique<typename Q::Workspace>();
+  std::uint8_t logits[Q::kClasses];
+  for (auto _ : state) benchmark::DoNotOptimize(q.predict(pixels.data(), logits, *ws));
+  state.SetLabel(kernels::qgemm_name());
+}
+
 // One convolution layer on a batch of 64: forward, or backward (dL/dw, and dL/dx unless it is a
 // first layer, as in the nets).
 template <class InShape, std::size_t K, std::size_t KH, bool Backward, bool GradInput = true>
@@ -108,6 +135,7 @@ void register_net(const std::string& name) {
   benchmark::RegisterBenchmark(("BM_NetTrainStep/firmnet/" + name).c_str(), BM_NetTrainStep<S>, 1)->UseRealTime();
   benchmark::RegisterBenchmark(("BM_NetTrainStep/firmnet_2t/" + name).c_str(), BM_NetTrainStep<S>, 2)->UseRealTime();
   benchmark::RegisterBenchmark(("BM_NetPredict/firmnet/" + name + "/batch1").c_str(), BM_NetPredict<S>);
+  benchmark::RegisterBenchmark(("BM_NetPredict/firmnet_int8/" + name + "/batch1").c_str(), BM_QNetPredict<S>);
 }
 
 }  // namespace

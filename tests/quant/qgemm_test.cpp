@@ -2,6 +2,7 @@
 // around every vector width and on the extreme values that would saturate an int16 pair sum.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -98,11 +99,56 @@ void check_requantize(const char* name, RequantizeFn run) {
     }
   }
 }
+
+using FinishFn = void (*)(const std::int32_t*, std::size_t, std::size_t, const std::int32_t*, const std::int32_t*,
+                          const std::int32_t*, std::int32_t, std::int32_t, std::int32_t, std::size_t, std::uint8_t*) noexcept;
+
+// A layer's end (max over 1-4 rows, + bias with int32 wraparound, requantize, uint8) against the
+// specification, on the same kinds of values as above and uint8 bounds.
+void check_finish(const char* name, FinishFn run) {
+  Rng rng(13);
+  constexpr std::int32_t kMin = -2147483647 - 1, kMax = 2147483647;
+  for (const std::size_t n : {1, 7, 8, 9, 16, 31, 64, 65})
+    for (const std::size_t rows : {1, 2, 4}) {
+      const std::size_t stride = n + 3;
+      std::vector<std::int32_t> acc(rows * stride), bias(n), mult(n), shift(n);
+      std::vector<std::uint8_t> got(n + 1, 0xA5);
+      for (int trial = 0; trial < 60; ++trial) {
+        for (std::size_t o = 0; o < n; ++o) {
+          shift[o] = static_cast<std::int32_t>(rng.below(62)) - 31;
+          mult[o] = rng.below(6) == 0 ? 0 : static_cast<std::int32_t>((1u << 30) + rng.below(1u << 30));
+          bias[o] = rng.below(5) == 0 ? (rng.below(2) ? kMax : kMin) : static_cast<std::int32_t>(rng.below(200001)) - 100000;
+        }
+        for (auto& a : acc) {
+          const std::uint64_t kind = rng.below(4);
+          a = kind == 0 ? (rng.below(2) ? kMin : kMax) : kind == 1 ? static_cast<std::int32_t>(rng.below(2001)) - 1000
+                                                                  : static_cast<std::int32_t>(static_cast<std::uint32_t>(rng.below(1ull << 32)));
+        }
+        const auto zp = static_cast<std::int32_t>(rng.below(256));
+        const auto lo = rng.below(2) ? zp : std::int32_t(0), hi = std::int32_t(255);
+        run(acc.data(), rows, stride, bias.data(), mult.data(), shift.data(), zp, lo, hi, n, got.data());
+        REQUIRE(got[n] == 0xA5);  // nothing past n written
+        for (std::size_t o = 0; o < n; ++o) {
+          std::int32_t best = acc[o];
+          for (std::size_t r = 1; r < rows; ++r) best = std::max(best, acc[r * stride + o]);
+          const auto x = static_cast<std::int32_t>(static_cast<std::uint32_t>(best) + static_cast<std::uint32_t>(bias[o]));
+          const std::int64_t q = std::int64_t(zp) + quant::multiply_by_quantized_multiplier(x, {mult[o], shift[o]});
+          const auto want = static_cast<std::uint8_t>(q < lo ? lo : (q > hi ? hi : q));
+          if (got[o] != want) {
+            CAPTURE(name, n, rows, o, best, bias[o], mult[o], shift[o], zp, lo, int(got[o]), int(want));
+            FAIL("the layer's requantization differs from the specification");
+          }
+        }
+      }
+    }
+}
 }  // namespace
 
 TEST_CASE("the requantization equals the fixed-point specification bit for bit", "[quant][qgemm]") {
   check_requantize("active", kernels::requantize_s32);
   check_requantize("loop", kernels::requant::loop);
+  check_finish("active", kernels::requantize_u8);
+  check_finish("loop", kernels::requant::finish_loop);
 }
 
 TEST_CASE("the int8 product equals the reference bit for bit", "[quant][qgemm]") {
@@ -141,6 +187,7 @@ TEST_CASE("every compiled int8 variant equals the reference bit for bit", "[quan
     if (!variants[i].supported) continue;
     check(variants[i].name, variants[i].run);
     check_requantize(variants[i].name, variants[i].requantize);
+    check_finish(variants[i].name, variants[i].finish);
     ++ran;
   }
   REQUIRE(ran >= 1);

@@ -4,5 +4,5 @@
 #include "qgemm_variants.hpp"
 
 namespace firmnet::kernels::qvariants {
-Kernels avx2() noexcept { return {qgemm::avx2, requant::loop}; }
+extern const Kernels kAvx2 = {qgemm::avx2, requant::avx2, requant::finish_avx2};
 }  // namespace firmnet::kernels::qvariants

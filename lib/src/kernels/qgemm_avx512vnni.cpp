@@ -4,5 +4,5 @@
 #include "qgemm_variants.hpp"
 
 namespace firmnet::kernels::qvariants {
-Kernels avx512vnni() noexcept { return {qgemm::avx512vnni, requant::loop}; }
+extern const Kernels kAvx512Vnni = {qgemm::avx512vnni, requant::avx2, requant::finish_avx512};
 }  // namespace firmnet::kernels::qvariants

@@ -7,17 +7,17 @@
 namespace firmnet::kernels::qvariants {
 
 #if defined(__ARM_NEON)
-Kernels baseline() noexcept { return {qgemm::neon, requant::loop}; }
-const char* baseline_name() noexcept { return "neon"; }
+extern const Kernels kBaseline = {qgemm::neon, requant::loop, requant::finish_loop};
+extern const char* const kBaselineName = "neon";
 #elif defined(__AVX2__)
-Kernels baseline() noexcept { return {qgemm::avx2, requant::loop}; }
-const char* baseline_name() noexcept { return "avx2"; }
+extern const Kernels kBaseline = {qgemm::avx2, requant::avx2, requant::finish_avx2};
+extern const char* const kBaselineName = "avx2";
 #elif defined(__SSE2__)
-Kernels baseline() noexcept { return {qgemm::sse2, requant::loop}; }
-const char* baseline_name() noexcept { return "sse2"; }
+extern const Kernels kBaseline = {qgemm::sse2, requant::loop, requant::finish_loop};
+extern const char* const kBaselineName = "sse2";
 #else
-Kernels baseline() noexcept { return {qgemm_u8s8_s32_ref, requant::loop}; }
-const char* baseline_name() noexcept { return "scalar"; }
+extern const Kernels kBaseline = {qgemm_u8s8_s32_ref, requant::loop, requant::finish_loop};
+extern const char* const kBaselineName = "scalar";
 #endif
 
 }  // namespace firmnet::kernels::qvariants

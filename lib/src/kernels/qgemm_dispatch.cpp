@@ -18,8 +18,8 @@ struct Table {
   const QgemmVariant* active = nullptr;
 };
 
-QgemmVariant make(const char* name, qvariants::Kernels k, bool supported) {
-  return {name, k.qgemm, k.requantize, supported};
+QgemmVariant make(const char* name, const qvariants::Kernels& k, bool supported) {
+  return {name, k.qgemm, k.requantize, k.finish, supported};
 }
 
 Table make_table() {
@@ -28,13 +28,13 @@ Table make_table() {
   // Every flag its translation unit is compiled with: the vectorised requantization may use
   // 256-bit EVEX (AVX-512VL) forms, not only the product's vpdpbusd.
   const X86Features cpu = x86_features();
-  t.variants[t.count++] = make("avx512vnni", qvariants::avx512vnni(), cpu.avx512_vnni);
-  t.variants[t.count++] = make("avx2", qvariants::avx2(), cpu.avx2_fma);
+  t.variants[t.count++] = make("avx512vnni", qvariants::kAvx512Vnni, cpu.avx512_vnni);
+  t.variants[t.count++] = make("avx2", qvariants::kAvx2, cpu.avx2_fma);
 #endif
 #if FIRMNET_ARM64_DISPATCH
-  t.variants[t.count++] = make("dotprod", qvariants::dotprod(), (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0);
+  t.variants[t.count++] = make("dotprod", qvariants::kDotprod, (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0);
 #endif
-  t.variants[t.count++] = make(qvariants::baseline_name(), qvariants::baseline(), true);
+  t.variants[t.count++] = make(qvariants::kBaselineName, qvariants::kBaseline, true);
   t.active = choose_variant(t.variants, t.count, "FIRMNET_QKERNELS");
   return t;
 }

@@ -5,5 +5,5 @@
 #include "qgemm_variants.hpp"
 
 namespace firmnet::kernels::qvariants {
-Kernels dotprod() noexcept { return {qgemm::dotprod, requant::loop}; }
+extern const Kernels kDotprod = {qgemm::dotprod, requant::loop, requant::finish_loop};
 }  // namespace firmnet::kernels::qvariants

@@ -21,9 +21,12 @@ using QgemmFn = void (*)(const std::uint8_t* x, std::size_t x_stride, std::size_
 struct QgemmVariant {
   const char* name;  // "avx512vnni", "avx2", "sse2", "dotprod", "neon"
   QgemmFn run;
-  // kernels/requantize.hpp, compiled with the same ISA flags.
+  // kernels/requantize.hpp, compiled with the same ISA flags: int32 out, and a layer's uint8 end.
   void (*requantize)(const std::int32_t* acc, const std::int32_t* multiplier, const std::int32_t* shift,
                      std::int32_t zero_point, std::int32_t lo, std::int32_t hi, std::size_t n, std::int32_t* out) noexcept;
+  void (*finish)(const std::int32_t* acc, std::size_t rows, std::size_t stride, const std::int32_t* bias,
+                 const std::int32_t* multiplier, const std::int32_t* shift, std::int32_t zero_point, std::int32_t lo,
+                 std::int32_t hi, std::size_t n, std::uint8_t* out) noexcept;
   bool supported;
 };
 // Every compiled variant, best first; the active one (FIRMNET_QKERNELS=<name> overrides).

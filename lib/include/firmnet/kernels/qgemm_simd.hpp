@@ -4,15 +4,17 @@
 // block of up to 4 rows of x and a few groups of 4 outputs: one 4-byte quad of a row of x meets
 // the weight quads of the block's outputs, every output accumulating in a lane of its own.
 //   avx512vnni: vpdpbusd, a quad of x broadcast times 16 outputs' quads into 16 int32 lanes;
-//   avx2, sse2: weights and x widened to int16 and pmaddwd (never pmaddubsw: its int16 saturation
-//               would break exactness for 255·127 + 255·127); an output's sum spans two lanes,
+//   avx2:       vpmaddubsw on the nibbles of x (its int16 pair sums would saturate on whole bytes:
+//               255·127 + 255·127 > 2^15), widened to int32 every 8 quads;
+//   sse2:       weights and x widened to int16 and pmaddwd; an output's sum spans two lanes,
 //               added once at the end;
 //   neon:       widened to int16 and vmlal_s16, an output's sum in the 4 lanes of one register;
 //   dotprod:    aarch64's sdot by lane (Armv8.2 dot product: Cortex-A55/A76 and later), 4 outputs'
 //               quads times one quad of x into 4 int32 lanes; x is fed as x - 128 and the lost
 //               128·Σw added back (see below).
-// Everything here is static (internal linkage): each per-ISA translation unit keeps its own copy,
-// so the linker can never hand the SSE2 path a function compiled for AVX-512.
+// Everything here has internal linkage (static, or in an unnamed namespace: the block kernels are
+// class templates): each per-ISA translation unit keeps its own copy, so the linker can never hand
+// the SSE2 path a function compiled for AVX-512.
 #pragma once
 
 #include <array>
@@ -30,7 +32,13 @@
 #include <arm_neon.h>
 #endif
 
+// The loops over a block's rows and vectors have compile-time trip counts; unrolled before the
+// compiler splits the accumulator arrays into registers, they stay there (GCC 12 otherwise keeps a
+// copy of every accumulator on the stack and stores it on each step: 1.7x slower).
+#define FIRMNET_QGEMM_UNROLL _Pragma("GCC unroll 16")
+
 namespace firmnet::kernels::qgemm {
+namespace {
 
 namespace detail {
 static inline std::int32_t load_quad(const void* p) noexcept {
@@ -81,30 +89,65 @@ inline constexpr std::array<BlockFn, MaxRows * MaxGroups> kTable =
 
 #if defined(__AVX512VNNI__) && defined(__AVX512BW__)
 namespace detail {
+// acc += the u8 · s8 quad products of x and w. GCC 12 copies the accumulator of the intrinsic
+// into a fresh register and back on every use (16 extra moves per step of a 4 x 4 block, and
+// spills); the instruction accumulates in place, which the tied "+v" operand says.
+static inline void dpbusd(__m512i& acc, __m512i x, __m512i w) noexcept {
+#if defined(__GNUC__) && !defined(__clang__)
+  __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(x), "v"(w));
+#else
+  acc = _mm512_dpbusd_epi32(acc, x, w);
+#endif
+}
+
 // R rows x V vectors of 16 outputs; the last vector masked to the outputs that exist.
 template <int R, int V>
 struct Vnni {
   static void run(const Block& b) noexcept {
     __mmask16 mask[V];
+    FIRMNET_QGEMM_UNROLL
     for (int v = 0; v < V; ++v) {
       const std::size_t lanes = b.outputs - std::size_t(16 * v);
       mask[v] = lanes >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << lanes) - 1u);
     }
-    __m512i s[R][V];
-    for (int r = 0; r < R; ++r)
-      for (int v = 0; v < V; ++v) s[r][v] = _mm512_setzero_si512();
-    const std::int8_t* wq = b.w;
+    // With one or two rows, the V accumulators alone would wait on vpdpbusd's latency: even and
+    // odd quads then go to two sets, added at the end.
+    constexpr int kSets = R <= 2 ? 2 : 1;
+    __m512i s[kSets][R][V];
+    FIRMNET_QGEMM_UNROLL
+    for (int k = 0; k < kSets; ++k)
+      FIRMNET_QGEMM_UNROLL
+      for (int r = 0; r < R; ++r)
+        FIRMNET_QGEMM_UNROLL
+        for (int v = 0; v < V; ++v) s[k][r][v] = _mm512_setzero_si512();
     const std::size_t step = b.out4 * 4;
-    for (std::size_t q = 0; q < b.quads; ++q, wq += step) {
+    auto quad = [&](std::size_t q, __m512i (&sum)[R][V]) {
+      const std::int8_t* wq = b.w + q * step;
       __m512i wv[V];
+      FIRMNET_QGEMM_UNROLL
       for (int v = 0; v < V; ++v) wv[v] = _mm512_maskz_loadu_epi32(mask[v], wq + 64 * v);
+      FIRMNET_QGEMM_UNROLL
       for (int r = 0; r < R; ++r) {
         const __m512i xq = _mm512_set1_epi32(load_quad(b.x + std::size_t(r) * b.x_stride + 4 * q));
-        for (int v = 0; v < V; ++v) s[r][v] = _mm512_dpbusd_epi32(s[r][v], xq, wv[v]);
+        FIRMNET_QGEMM_UNROLL
+        for (int v = 0; v < V; ++v) dpbusd(sum[r][v], xq, wv[v]);
       }
+    };
+    std::size_t q = 0;
+    for (; q + kSets <= b.quads; q += kSets) {
+      FIRMNET_QGEMM_UNROLL
+      for (int k = 0; k < kSets; ++k) quad(q + std::size_t(k), s[k]);
     }
+    if (q < b.quads) quad(q, s[0]);
+    FIRMNET_QGEMM_UNROLL
     for (int r = 0; r < R; ++r)
-      for (int v = 0; v < V; ++v) _mm512_mask_storeu_epi32(b.acc + std::size_t(r) * b.acc_stride + 16 * v, mask[v], s[r][v]);
+      FIRMNET_QGEMM_UNROLL
+      for (int v = 0; v < V; ++v) {
+        __m512i total = s[0][r][v];
+        FIRMNET_QGEMM_UNROLL
+        for (int k = 1; k < kSets; ++k) total = _mm512_add_epi32(total, s[k][r][v]);
+        _mm512_mask_storeu_epi32(b.acc + std::size_t(r) * b.acc_stride + 16 * v, mask[v], total);
+      }
   }
 };
 }  // namespace detail
@@ -117,32 +160,63 @@ static inline void avx512vnni(const std::uint8_t* x, std::size_t x_stride, std::
 
 #if defined(__AVX2__)
 namespace detail {
-// R rows x V groups of 4 outputs. A group's 16 weights widen to one register of int16, the row's
-// quad is broadcast to all four 64-bit lanes, and pmaddwd leaves [o0 o0 o1 o1 | o2 o2 o3 o3].
+// R rows x V vectors of 8 outputs, with vpmaddubsw: 32 u8 · s8 products summed in pairs into
+// int16 per instruction, twice the work of widening to int16 for pmaddwd. Its pair sums saturate
+// (255·127·2 > 2^15), so x is split into nibbles, x = 16·hi + lo (0..15 each): a pair of the
+// nibble products is within ±3840, eight quads of them within ±30720, and int16 sums stay exact.
+// Every 8 quads the two int16 sums widen into the int32 accumulators (pmaddwd by 1 and by 16, the
+// two int16 lanes of an output added on the way). The last vector may hold 4 outputs (loaded
+// with 16 bytes: nothing past the row of quads is read).
 template <int R, int V>
 struct Avx2 {
   static void run(const Block& b) noexcept {
-    __m256i s[R][V];
+    const bool half = b.outputs % 8 != 0;  // the last vector holds 4 outputs
+    const __m256i nibble = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1), sixteens = _mm256_set1_epi16(16);
+    __m256i acc[R][V];
+    FIRMNET_QGEMM_UNROLL
     for (int r = 0; r < R; ++r)
-      for (int v = 0; v < V; ++v) s[r][v] = _mm256_setzero_si256();
-    const std::int8_t* wq = b.w;
+      FIRMNET_QGEMM_UNROLL
+      for (int v = 0; v < V; ++v) acc[r][v] = _mm256_setzero_si256();
     const std::size_t step = b.out4 * 4;
-    for (std::size_t q = 0; q < b.quads; ++q, wq += step) {
-      __m256i wv[V];
-      for (int v = 0; v < V; ++v) wv[v] = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wq + 16 * v)));
-      for (int r = 0; r < R; ++r) {
-        const __m256i xq = _mm256_cvtepu8_epi16(_mm_set1_epi32(load_quad(b.x + std::size_t(r) * b.x_stride + 4 * q)));
-        for (int v = 0; v < V; ++v) s[r][v] = _mm256_add_epi32(s[r][v], _mm256_madd_epi16(xq, wv[v]));
+    for (std::size_t q0 = 0; q0 < b.quads; q0 += 8) {
+      const std::size_t q1 = b.quads - q0 < 8 ? b.quads : q0 + 8;
+      __m256i lo[R][V], hi[R][V];
+      FIRMNET_QGEMM_UNROLL
+      for (int r = 0; r < R; ++r)
+        FIRMNET_QGEMM_UNROLL
+        for (int v = 0; v < V; ++v) lo[r][v] = hi[r][v] = _mm256_setzero_si256();
+      for (std::size_t q = q0; q < q1; ++q) {
+        const std::int8_t* wq = b.w + q * step;
+        __m256i wv[V];
+        FIRMNET_QGEMM_UNROLL
+        for (int v = 0; v < V; ++v)
+          wv[v] = (v + 1 == V && half) ? _mm256_zextsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wq + 32 * v)))
+                                       : _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wq + 32 * v));
+        FIRMNET_QGEMM_UNROLL
+        for (int r = 0; r < R; ++r) {
+          const __m256i xq = _mm256_set1_epi32(load_quad(b.x + std::size_t(r) * b.x_stride + 4 * q));
+          const __m256i xl = _mm256_and_si256(xq, nibble), xh = _mm256_and_si256(_mm256_srli_epi16(xq, 4), nibble);
+          FIRMNET_QGEMM_UNROLL
+          for (int v = 0; v < V; ++v) {
+            lo[r][v] = _mm256_add_epi16(lo[r][v], _mm256_maddubs_epi16(xl, wv[v]));
+            hi[r][v] = _mm256_add_epi16(hi[r][v], _mm256_maddubs_epi16(xh, wv[v]));
+          }
+        }
       }
+      FIRMNET_QGEMM_UNROLL
+      for (int r = 0; r < R; ++r)
+        FIRMNET_QGEMM_UNROLL
+        for (int v = 0; v < V; ++v)
+          acc[r][v] = _mm256_add_epi32(acc[r][v], _mm256_add_epi32(_mm256_madd_epi16(lo[r][v], ones),
+                                                                   _mm256_madd_epi16(hi[r][v], sixteens)));
     }
+    FIRMNET_QGEMM_UNROLL
     for (int r = 0; r < R; ++r) {
       std::int32_t* out = b.acc + std::size_t(r) * b.acc_stride;
-      for (int v = 0; v < V; v += 2) {
-        // hadd pairs the halves: [o0 o1 o4 o5 | o2 o3 o6 o7]; the permute puts them in order.
-        const __m256i pair = _mm256_hadd_epi32(s[r][v], v + 1 < V ? s[r][v + 1] : _mm256_setzero_si256());
-        const __m256i ordered = _mm256_permute4x64_epi64(pair, _MM_SHUFFLE(3, 1, 2, 0));
-        if (v + 1 < V) _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 4 * v), ordered);
-        else _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 4 * v), _mm256_castsi256_si128(ordered));
+      FIRMNET_QGEMM_UNROLL
+      for (int v = 0; v < V; ++v) {
+        if (v + 1 == V && half) _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 8 * v), _mm256_castsi256_si128(acc[r][v]));
+        else _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8 * v), acc[r][v]);
       }
     }
   }
@@ -151,7 +225,7 @@ struct Avx2 {
 
 static inline void avx2(const std::uint8_t* x, std::size_t x_stride, std::size_t rows, const std::int8_t* w,
                         std::size_t in, std::size_t out, std::int32_t* acc, std::size_t acc_stride) noexcept {
-  detail::for_each_block<2, 4, 4>(x, x_stride, rows, w, in, out, acc, acc_stride, detail::kTable<2, 4, detail::Avx2>);
+  detail::for_each_block<2, 2, 8>(x, x_stride, rows, w, in, out, acc, acc_stride, detail::kTable<2, 2, detail::Avx2>);
 }
 #endif
 
@@ -166,19 +240,26 @@ struct Sse2 {
   }
   static void run(const Block& b) noexcept {
     __m128i s[R][2 * V];
+    FIRMNET_QGEMM_UNROLL
     for (int r = 0; r < R; ++r)
+      FIRMNET_QGEMM_UNROLL
       for (int v = 0; v < 2 * V; ++v) s[r][v] = _mm_setzero_si128();
     const std::int8_t* wq = b.w;
     const std::size_t step = b.out4 * 4;
     for (std::size_t q = 0; q < b.quads; ++q, wq += step) {
       __m128i wv[2 * V];
+      FIRMNET_QGEMM_UNROLL
       for (int v = 0; v < 2 * V; ++v) wv[v] = widen_s8(wq + 8 * v);
+      FIRMNET_QGEMM_UNROLL
       for (int r = 0; r < R; ++r) {
         const __m128i xq = _mm_unpacklo_epi8(_mm_set1_epi32(load_quad(b.x + std::size_t(r) * b.x_stride + 4 * q)), _mm_setzero_si128());
+        FIRMNET_QGEMM_UNROLL
         for (int v = 0; v < 2 * V; ++v) s[r][v] = _mm_add_epi32(s[r][v], _mm_madd_epi16(xq, wv[v]));
       }
     }
+    FIRMNET_QGEMM_UNROLL
     for (int r = 0; r < R; ++r)
+      FIRMNET_QGEMM_UNROLL
       for (int v = 0; v < V; ++v) {  // [o0 o0 o1 o1], [o2 o2 o3 o3] -> even + odd lanes
         const __m128 a = _mm_castsi128_ps(s[r][2 * v]), c = _mm_castsi128_ps(s[r][2 * v + 1]);
         const __m128i even = _mm_castps_si128(_mm_shuffle_ps(a, c, _MM_SHUFFLE(2, 0, 2, 0)));
@@ -213,13 +294,16 @@ struct Neon {
   }
   static void run(const Block& b) noexcept {
     int32x4_t s[R][4];
+    FIRMNET_QGEMM_UNROLL
     for (int r = 0; r < R; ++r)
+      FIRMNET_QGEMM_UNROLL
       for (int k = 0; k < 4; ++k) s[r][k] = vdupq_n_s32(0);
     const std::int8_t* wq = b.w;
     const std::size_t step = b.out4 * 4;
     for (std::size_t q = 0; q < b.quads; ++q, wq += step) {
       const int8x16_t wb = vld1q_s8(wq);
       const int16x8_t w01 = vmovl_s8(vget_low_s8(wb)), w23 = vmovl_s8(vget_high_s8(wb));
+      FIRMNET_QGEMM_UNROLL
       for (int r = 0; r < R; ++r) {
         const std::uint32_t quad = static_cast<std::uint32_t>(load_quad(b.x + std::size_t(r) * b.x_stride + 4 * q));
         const int16x4_t xq = vget_low_s16(vreinterpretq_s16_u16(vmovl_u8(vreinterpret_u8_u32(vdup_n_u32(quad)))));
@@ -229,6 +313,7 @@ struct Neon {
         s[r][3] = vmlal_s16(s[r][3], vget_high_s16(w23), xq);
       }
     }
+    FIRMNET_QGEMM_UNROLL
     for (int r = 0; r < R; ++r) vst1q_s32(b.acc + std::size_t(r) * b.acc_stride, sum_lanes(s[r][0], s[r][1], s[r][2], s[r][3]));
   }
 };
@@ -253,16 +338,20 @@ struct Dotprod {
     const uint8x16_t flip = vdupq_n_u8(0x80);
     const int8x16_t minus128 = vdupq_n_s8(-128);
     int32x4_t s[R][V], c[V];
+    FIRMNET_QGEMM_UNROLL
     for (int v = 0; v < V; ++v) {
       c[v] = vdupq_n_s32(0);
+      FIRMNET_QGEMM_UNROLL
       for (int r = 0; r < R; ++r) s[r][v] = vdupq_n_s32(0);
     }
     const std::size_t step = b.out4 * 4;
     const std::int8_t* wq = b.w;
     auto one_quad = [&](const int8x16_t* xv, auto lane) {
+      FIRMNET_QGEMM_UNROLL
       for (int v = 0; v < V; ++v) {
         const int8x16_t wv = vld1q_s8(wq + 16 * v);
         c[v] = vdotq_s32(c[v], wv, minus128);
+        FIRMNET_QGEMM_UNROLL
         for (int r = 0; r < R; ++r) s[r][v] = vdotq_laneq_s32(s[r][v], wv, xv[r], decltype(lane)::value);
       }
       wq += step;
@@ -270,6 +359,7 @@ struct Dotprod {
     std::size_t q = 0;
     for (; q + 4 <= b.quads; q += 4) {
       int8x16_t xv[R];
+      FIRMNET_QGEMM_UNROLL
       for (int r = 0; r < R; ++r) xv[r] = vreinterpretq_s8_u8(veorq_u8(vld1q_u8(b.x + std::size_t(r) * b.x_stride + 4 * q), flip));
       one_quad(xv, std::integral_constant<int, 0>{});
       one_quad(xv, std::integral_constant<int, 1>{});
@@ -278,13 +368,16 @@ struct Dotprod {
     }
     for (; q < b.quads; ++q) {  // the last quads one at a time: nothing past in4 is read
       int8x16_t xv[R];
+      FIRMNET_QGEMM_UNROLL
       for (int r = 0; r < R; ++r) {
         const std::uint32_t quad = static_cast<std::uint32_t>(load_quad(b.x + std::size_t(r) * b.x_stride + 4 * q));
         xv[r] = vreinterpretq_s8_u8(veorq_u8(vreinterpretq_u8_u32(vdupq_n_u32(quad)), flip));
       }
       one_quad(xv, std::integral_constant<int, 0>{});
     }
+    FIRMNET_QGEMM_UNROLL
     for (int r = 0; r < R; ++r)
+      FIRMNET_QGEMM_UNROLL
       for (int v = 0; v < V; ++v) vst1q_s32(b.acc + std::size_t(r) * b.acc_stride + 4 * v, vsubq_s32(s[r][v], c[v]));
   }
 };
@@ -296,4 +389,5 @@ static inline void dotprod(const std::uint8_t* x, std::size_t x_stride, std::siz
 }
 #endif
 
+}  // namespace
 }  // namespace firmnet::kernels::qgemm

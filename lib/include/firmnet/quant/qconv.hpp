@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "firmnet/core/fixed_string.hpp"
 #include "firmnet/core/shape.hpp"
@@ -39,13 +40,23 @@ struct QConv2d {
   static constexpr std::size_t kAccInts = kRows * kAccStride, kScratchBytes = kRows * kPatchStride;
   static constexpr bool kInPlace = false;
 
+  // One pixel's patch. A window inside the image is KH runs of KW·C bytes, each one copy of a
+  // size known here (a few vector moves); windows over the border take the general loop.
+  static void gather(const std::uint8_t* x, std::size_t oy, std::size_t ox, std::uint8_t pad, std::uint8_t* patch) noexcept {
+    constexpr std::size_t kRun = KW * In::kC;
+    const bool inside = oy * S >= P && oy * S + KH <= P + In::kH && ox * S >= P && ox * S + KW <= P + In::kW;
+    if (!inside) return kernels::im2col_pixel(kGeometry, x, oy, ox, pad, patch);
+    const std::uint8_t* src = x + ((oy * S - P) * In::kW + (ox * S - P)) * In::kC;
+    for (std::size_t ky = 0; ky < KH; ++ky) std::memcpy(patch + ky * kRun, src + ky * In::kW * In::kC, kRun);
+  }
+
   // The patches of `n` output pixels (oy, ox)[0..n) into scratch, and their accumulators.
   static void product(const QParams& p, const std::uint8_t* x, const std::size_t* oy, const std::size_t* ox,
                       std::size_t n, Work w) noexcept {
     const auto pad = static_cast<std::uint8_t>(p.input_zero_point);
     for (std::size_t j = 0; j < n; ++j) {
       std::uint8_t* patch = w.scratch + j * kPatchStride;
-      kernels::im2col_pixel(kGeometry, x, oy[j], ox[j], pad, patch);
+      gather(x, oy[j], ox[j], pad, patch);
       for (std::size_t i = kPatch; i < kPatchStride; ++i) patch[i] = 0;  // meets zero weights
     }
     kernels::qgemm_u8s8_s32(w.scratch, kPatchStride, n, p.weights, kPatch, K, w.acc, kAccStride);
@@ -58,7 +69,7 @@ struct QConv2d {
       const std::size_t n = kPixels - first < kRows ? kPixels - first : kRows;
       for (std::size_t j = 0; j < n; ++j) oy[j] = (first + j) / Out::kW, ox[j] = (first + j) % Out::kW;
       product(p, x, oy, ox, n, w);
-      for (std::size_t j = 0; j < n; ++j) requantize_to_u8(p, w.acc + j * kAccStride, K, y + (first + j) * K);
+      for (std::size_t j = 0; j < n; ++j) requantize_to_u8(p, w.acc + j * kAccStride, 1, kAccStride, K, y + (first + j) * K);
     }
   }
 };

@@ -43,12 +43,7 @@ struct QConvPool {
       for (std::size_t px = 0; px < Out::kW; ++px) {
         for (std::size_t j = 0; j < kRows; ++j) oy[j] = py * Z + j / Z, ox[j] = px * Z + j % Z;
         Conv::product(p, x, oy, ox, kRows, w);
-        std::int32_t* best = w.acc;
-        for (std::size_t j = 1; j < kRows; ++j) {
-          const std::int32_t* acc = w.acc + j * Conv::kAccStride;
-          for (std::size_t k = 0; k < kK; ++k) best[k] = acc[k] > best[k] ? acc[k] : best[k];
-        }
-        requantize_to_u8(p, best, kK, y + (py * Out::kW + px) * kK);
+        requantize_to_u8(p, w.acc, kRows, Conv::kAccStride, kK, y + (py * Out::kW + px) * kK);
       }
   }
 };

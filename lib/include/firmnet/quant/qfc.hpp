@@ -33,7 +33,7 @@ struct QFc {
 
   static void run(const QParams& p, const std::uint8_t* x, std::uint8_t* y, Work w) noexcept {
     kernels::qgemm_u8s8_s32(x, kernels::qpad4(kIn), 1, p.weights, kIn, N, w.acc, kAccInts);
-    requantize_to_u8(p, w.acc, N, y);
+    requantize_to_u8(p, w.acc, 1, kAccInts, N, y);
   }
 };
 

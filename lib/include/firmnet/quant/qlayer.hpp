@@ -51,12 +51,12 @@ constexpr std::size_t parameter_bytes(std::size_t channels, std::size_t fan_in) 
   return channels == 0 ? 0 : kernels::qpacked_size(fan_in, channels) + 3 * 4 * channels;
 }
 
-// The end of every layer with weights: acc[o] += bias, requantized, stored as uint8 (n channels;
-// acc is overwritten).
-inline void requantize_to_u8(const QParams& p, std::int32_t* acc, std::size_t n, std::uint8_t* y) noexcept {
-  for (std::size_t o = 0; o < n; ++o) acc[o] += p.bias[o];
-  kernels::requantize_s32(acc, p.multiplier, p.shift, p.output_zero_point, p.output_min, p.output_max, n, acc);
-  for (std::size_t o = 0; o < n; ++o) y[o] = static_cast<std::uint8_t>(acc[o]);
+// The end of every layer with weights: the largest of `rows` accumulator rows (a pooling
+// window; 1 without), + bias, requantized, stored as uint8 (n channels).
+inline void requantize_to_u8(const QParams& p, const std::int32_t* acc, std::size_t rows, std::size_t stride,
+                             std::size_t n, std::uint8_t* y) noexcept {
+  kernels::requantize_u8(acc, rows, stride, p.bias, p.multiplier, p.shift, p.output_zero_point, p.output_min,
+                         p.output_max, n, y);
 }
 
 }  // namespace firmnet::quant

@@ -64,7 +64,11 @@ void check_record(const QuantizedLayer& l, std::size_t index) {
   auto fail = [&](const std::string& what) {
     throw std::invalid_argument("layer " + std::to_string(index + 1) + " (" + l.op + "): " + what);
   };
-  if (l.op != QL::kOp.view()) fail("is not a '" + std::string(QL::kOp.view()) + "' layer");
+  if (l.op != QL::kOp.view()) {  // appended piece by piece: GCC 12 warns falsely on "literal" + std::string&&
+    std::string what = "is not a '";
+    what += QL::kOp.view();
+    fail(what + "' layer");
+  }
   if (l.inputs != QL::kIn || l.outputs != QL::kOut)
     fail("has " + std::to_string(l.inputs) + " inputs and " + std::to_string(l.outputs) + " outputs, the network " +
          std::to_string(QL::kIn) + " and " + std::to_string(QL::kOut));
