@@ -25,6 +25,6 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 # ctest runs: qemu-system-arm ... -kernel <elf>; the firmware's exit code comes back through
 # semihosting as qemu's exit status.
 set(CMAKE_CROSSCOMPILING_EMULATOR
-    qemu-system-arm -M mps2-an386 -cpu cortex-m4 -nographic -monitor none -serial none
+    qemu-system-arm -M mps2-an386 -cpu cortex-m4 -icount shift=0 -nographic -monitor none -serial none
     -semihosting-config enable=on,target=native -kernel)
 set(FIRMNET_SIZE_TOOL arm-none-eabi-size)

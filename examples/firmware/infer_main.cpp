@@ -17,8 +17,21 @@ namespace {
 
 using Model = firmnet_model::Model;
 
-// The budget this firmware is built for: the model must fit, checked by the compiler.
-constexpr std::size_t kFlashBudget = 256 * 1024, kRamBudget = 4 * 1024;
+// The budgets this firmware is built for (the build may set them: the CNN's are 110 KB of flash
+// and 20 KB of RAM): the model must fit, checked by the compiler; the whole image and the measured
+// stack are checked at run time where the platform measures them (the Cortex-M4 build).
+#ifndef FIRMNET_FLASH_BUDGET
+#define FIRMNET_FLASH_BUDGET (256 * 1024)
+#endif
+#ifndef FIRMNET_RAM_BUDGET
+#define FIRMNET_RAM_BUDGET (4 * 1024)
+#endif
+// The convolution stages together must do at least this many multiply-adds per 100 executed
+// instructions (a first layer of one input channel, 9 products per output, does fewer alone).
+#ifndef FIRMNET_MIN_CONV_MACS_PER_100
+#define FIRMNET_MIN_CONV_MACS_PER_100 40
+#endif
+constexpr std::size_t kFlashBudget = FIRMNET_FLASH_BUDGET, kRamBudget = FIRMNET_RAM_BUDGET;
 static_assert(Model::kWeightBytes <= kFlashBudget, "the model's weights do not fit the flash budget");
 static_assert(Model::kWorkingBytes <= kRamBudget, "the model's working memory does not fit the RAM budget");
 
@@ -54,7 +67,16 @@ std::size_t self_test_kernel(std::size_t* cases) {
 
 }  // namespace
 
+// "12.34" for a ratio num / den given to two decimals.
+Line& ratio(Line& line, std::uint64_t num, std::uint64_t den) {
+  const std::uint64_t hundredths = den == 0 ? 0 : (num * 100 + den / 2) / den;
+  line.integer(long(hundredths / 100)).text(".");
+  return line.integer(long(hundredths / 10 % 10)).integer(long(hundredths % 10));
+}
+
 int main() {
+  platform::paint_stack();
+  platform::calibrate_instructions();
   Line line;
   line.text("firmnet firmware_infer: ").text(firmnet_model::kDescription).text(", int8 kernels ");
   line.text(firmnet::kernels::qgemm_name()).print();
@@ -66,18 +88,34 @@ int main() {
   line.text("self-test: int8 kernel vs reference on ").integer(long(cases)).text(" odd shapes: ");
   line.text(kernel_errors == 0 ? "equal" : "DIFFERENT").print();
 
+  // Every image runs with a timer after each stage: instructions per stage, summed over images.
+  std::uint32_t stage_instructions[Model::kStages] = {};
+  std::uint32_t total_instructions = 0, runs = 0;
+  auto classify = [&](const std::uint8_t* pixels, std::uint8_t* logits) {
+    std::uint32_t last = platform::instructions();
+    const std::uint32_t first = last;
+    const std::uint8_t* out = firmnet_model::model.forward(pixels, g_workspace, [&](std::size_t stage) noexcept {
+      const std::uint32_t now = platform::instructions();
+      stage_instructions[stage] += now - last;
+      last = now;
+    });
+    total_instructions += last - first;
+    ++runs;
+    for (std::size_t c = 0; c < Model::kClasses; ++c) logits[c] = out[c];
+    return static_cast<firmnet::Label>(firmnet::quant::argmax_logits(out, Model::kClasses));
+  };
+
   std::size_t mismatches = 0, correct = 0;
   std::uint8_t logits[Model::kClasses];
   if (firmnet_model::kTestImages == 0) {  // a header written with --test-vectors 0: run, nothing to compare
     static std::uint8_t blank[Model::kInputs];
-    const firmnet::Label pred = firmnet_model::model.predict(blank, logits, g_workspace);
+    const firmnet::Label pred = classify(blank, logits);
     line.text("no test vectors in the header: a blank image gives pred ").integer(pred).text(" logits");
     for (std::size_t c = 0; c < Model::kClasses; ++c) line.text(" ").integer(logits[c]);
     line.print();
   }
   for (std::size_t i = 0; i < firmnet_model::kTestImages; ++i) {
-    const firmnet::Label pred =
-        firmnet_model::model.predict(firmnet_model::test_images + i * Model::kInputs, logits, g_workspace);
+    const firmnet::Label pred = classify(firmnet_model::test_images + i * Model::kInputs, logits);
     bool same = pred == firmnet_model::expected_predicted[i];
     line.text("image ").integer(long(i)).text(": pred ").integer(pred).text(" logits");
     for (std::size_t c = 0; c < Model::kClasses; ++c) {
@@ -88,7 +126,50 @@ int main() {
     mismatches += same ? 0 : 1;
     correct += pred == firmnet_model::test_labels[i] ? 1 : 0;
   }
-  const bool pass = mismatches == 0 && kernel_errors == 0;
+
+  // Speed: instructions per inference, per stage and in all, and multiply-adds per instruction,
+  // those of the convolutions together against their budget.
+  bool slow_conv = false;
+  if (platform::counts_instructions()) {
+    std::uint64_t macs = 0, conv_macs = 0, conv_instructions = 0;
+    for (std::size_t s = 0; s < Model::kStages; ++s) {
+      const std::uint32_t per_run = stage_instructions[s] / runs;
+      macs += Model::kStageMacs[s];
+      line.text("  stage ").integer(long(s + 1)).text(" ");
+      for (const char c : Model::kStageLabels[s]) line.character(c);
+      line.text(": ").integer(long(per_run)).text(" instructions");
+      if (Model::kStageMacs[s] > 0) {
+        line.text(", ").integer(long(Model::kStageMacs[s])).text(" MAC, ");
+        ratio(line, Model::kStageMacs[s], per_run).text(" MAC/instruction");
+      }
+      if (Model::kStageLabels[s].substr(0, 4) == "conv") conv_macs += Model::kStageMacs[s], conv_instructions += per_run;
+      line.print();
+    }
+    line.text("speed: ").integer(long(total_instructions / runs)).text(" instructions per inference (");
+    line.integer(long(macs)).text(" MAC, ");
+    ratio(line, macs, total_instructions / runs).text(" MAC/instruction; qemu -icount shift=0, SysTick)").print();
+    if (conv_macs > 0) {
+      slow_conv = conv_macs * 100 < std::uint64_t(FIRMNET_MIN_CONV_MACS_PER_100) * conv_instructions;
+      ratio(line.text("convolutions: "), conv_macs, conv_instructions).text(" MAC/instruction (budget at least ");
+      ratio(line, FIRMNET_MIN_CONV_MACS_PER_100, 100).text(")").text(slow_conv ? ": BELOW the budget" : "").print();
+    }
+  } else {
+    line.text("speed: not counted on this platform (the Cortex-M4 build under qemu -icount counts instructions)").print();
+  }
+
+  // Memory: the image and the deepest the stack went, against the budgets.
+  bool over_budget = false;
+  if (platform::flash_used() > 0) {
+    const std::size_t flash = platform::flash_used(), ram = platform::static_ram() + platform::stack_used();
+    line.text("memory: flash ").integer(long(flash)).text(" bytes (text + rodata + data; budget ");
+    line.integer(long(kFlashBudget)).text("), RAM ").integer(long(ram)).text(" bytes = data + bss ");
+    line.integer(long(platform::static_ram())).text(" + stack high-water mark ").integer(long(platform::stack_used()));
+    line.text(" (budget ").integer(long(kRamBudget)).text(")").print();
+    over_budget = flash > kFlashBudget || ram > kRamBudget;
+    if (over_budget) line.text("OVER the memory budget").print();
+  }
+
+  const bool pass = mismatches == 0 && kernel_errors == 0 && !over_budget && !slow_conv;
   line.text(pass ? "PASS" : "FAIL").text(": ");
   if (firmnet_model::kTestImages == 0) {
     line.text("the int8 kernel equals the reference; the header has no test vectors to compare logits with").print();

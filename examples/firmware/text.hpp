@@ -12,6 +12,10 @@ class Line {
     while (*s && n_ + 1 < sizeof buf_) buf_[n_++] = *s++;
     return *this;
   }
+  Line& character(char c) {
+    if (n_ + 1 < sizeof buf_) buf_[n_++] = c;
+    return *this;
+  }
   Line& integer(long v) {
     char digits[24];
     std::size_t d = 0;

@@ -34,7 +34,7 @@ struct QConv2d {
   static constexpr auto kTypeName = FixedString("firmnet::quant::QConv2d<firmnet::Shape<") + number<In::kH>() + ", " +
                                     number<In::kW>() + ", " + number<In::kC>() + ">, " + number<K>() + ", " + number<KH>() +
                                     ", " + number<KW>() + ", " + number<S>() + ", " + number<P>() + ">";
-  static constexpr std::size_t kChannels = K, kFanIn = kPatch;
+  static constexpr std::size_t kChannels = K, kFanIn = kPatch, kMacs = Out::kH * Out::kW * K * kPatch;
   static constexpr std::size_t kRows = 4;  // pixels per product
   static constexpr std::size_t kPatchStride = kernels::qpad4(kPatch), kAccStride = kernels::qpad4(K);
   static constexpr std::size_t kAccInts = kRows * kAccStride, kScratchBytes = kRows * kPatchStride;

@@ -29,10 +29,12 @@ struct QConvPool {
   using Out = typename Pool::Out;
   static constexpr std::size_t kIn = In::kSize, kOut = Out::kSize, kK = Conv::Out::kC;
   static constexpr auto kOp = Conv::kOp;  // its first record's
+  static constexpr auto kLabel = FixedString("conv+maxpool");  // for reports
   static constexpr auto kTypeName = FixedString("firmnet::quant::QConvPool<") + Conv::kTypeName + ", " + number<Z>() + ">";
   static constexpr std::size_t kRecords = 2;
   static constexpr std::size_t kChannels = Conv::kChannels, kFanIn = Conv::kFanIn;
   static constexpr std::size_t kRows = Z * Z;
+  static constexpr std::size_t kMacs = Out::kH * Out::kW * kRows * kK * Conv::kPatch;  // the conv outputs it computes
   static constexpr std::size_t kAccInts = kRows * Conv::kAccStride, kScratchBytes = kRows * Conv::kPatchStride;
   static constexpr bool kInPlace = false;
   using Parts = std::tuple<Conv, Pool>;  // the layers it stands for, one per record

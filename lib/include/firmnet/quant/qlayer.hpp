@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "firmnet/kernels/qgemm_ref.hpp"
 #include "firmnet/kernels/requantize.hpp"
@@ -44,6 +45,21 @@ template <class QL>
 constexpr std::size_t records_of() noexcept {
   if constexpr (requires { QL::kRecords; }) return QL::kRecords;
   else return 1;
+}
+
+// Multiply-adds per sample: kMacs where a layer states it (conv: pixels x channels x patch), else
+// channels x fan-in (dense), 0 without weights.
+template <class QL>
+constexpr std::size_t macs_of() noexcept {
+  if constexpr (requires { QL::kMacs; }) return QL::kMacs;
+  else return QL::kChannels * QL::kFanIn;
+}
+
+// A layer's name in reports: kLabel where given (a fused layer), else its op.
+template <class QL>
+constexpr std::string_view label_of() noexcept {
+  if constexpr (requires { QL::kLabel; }) return QL::kLabel.view();
+  else return QL::kOp.view();
 }
 
 // The bytes of packed weights, bias, multipliers and shifts of a layer with these dimensions.

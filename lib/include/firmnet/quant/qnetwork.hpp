@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <tuple>
 #include <type_traits>
+#include <string_view>
 #include <utility>
 
 #include "firmnet/core/contract.hpp"
@@ -94,14 +95,23 @@ class QNetwork {
 
   std::array<QParams, kLayers> layers;  // one per record, in order
 
-  // The logits (kClasses uint8, inside ws) of one sample x (kInputs uint8).
+  // Multiply-adds of each stage per sample (0 for layers without weights), for reports.
+  static constexpr std::array<std::size_t, kStages> kStageMacs{macs_of<QLs>()...};
+  static constexpr std::array<std::string_view, kStages> kStageLabels{label_of<QLs>()...};
+
+  // The logits (kClasses uint8, inside ws) of one sample x (kInputs uint8). after_stage(i), if
+  // given, is called after stage i has run (a firmware's per-layer timer).
   const std::uint8_t* forward(const std::uint8_t* x, Workspace& ws) const noexcept {
+    return forward(x, ws, [](std::size_t) noexcept {});
+  }
+  template <class AfterStage>
+  const std::uint8_t* forward(const std::uint8_t* x, Workspace& ws, AfterStage&& after_stage) const noexcept {
     if constexpr (kCopyInput) {
       std::uint8_t* copy = ws.arena + kArena - kInputCopy;
       for (std::size_t i = 0; i < kInputs; ++i) copy[i] = x[i];
       x = copy;
     }
-    return run_from<0, 0>(x, ws);
+    return run_from<0, 0>(x, ws, after_stage);
   }
 
   // Classifies one sample; copies its logits into `logits` (kClasses bytes).
@@ -112,8 +122,8 @@ class QNetwork {
   }
 
  private:
-  template <std::size_t I, std::size_t Record>
-  const std::uint8_t* run_from(const std::uint8_t* x, Workspace& ws) const noexcept {
+  template <std::size_t I, std::size_t Record, class AfterStage>
+  const std::uint8_t* run_from(const std::uint8_t* x, Workspace& ws, AfterStage& after_stage) const noexcept {
     using L = StageAt<I>;
     const std::uint8_t* y = x;
     if constexpr (!L::kInPlace) {
@@ -121,7 +131,8 @@ class QNetwork {
       L::run(layers[Record], x, out, Work{ws.acc, ws.scratch});
       y = out;
     }
-    if constexpr (I + 1 < kStages) return run_from<I + 1, Record + records_of<L>()>(y, ws);
+    after_stage(I);
+    if constexpr (I + 1 < kStages) return run_from<I + 1, Record + records_of<L>()>(y, ws, after_stage);
     else return y;
   }
 };
