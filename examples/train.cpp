@@ -5,6 +5,7 @@
 // Run with --help for the flags, --list-models for the networks compiled in.
 #include <chrono>
 #include <cmath>
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -77,7 +78,8 @@ class TrainLog {
     const double train_seconds = seconds_since(epoch_start_);
     std::printf("Checking accuracy\n");
     std::fflush(stdout);
-    const double train_acc = check_accuracy(model_, norm_, splits_.train, eval_);
+    const std::size_t n = o_.train_eval == 0 ? splits_.train.count : std::min(o_.train_eval, splits_.train.count);
+    const double train_acc = check_accuracy(model_, norm_, splits_.train.slice(0, n), eval_);
     const double val_acc = check_accuracy(model_, norm_, splits_.val, eval_);
     const double epoch_seconds = seconds_since(epoch_start_);
     const double images_per_second = train_seconds > 0 ? double(iterations_ * o_.batch_size) / train_seconds : 0;

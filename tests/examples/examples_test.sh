@@ -190,6 +190,10 @@ firmware_headers)
   expect 0 '0 test vectors' "${q[@]}" --checkpoint-file "$work/lin.fnck" --output-file "$work/l0.fnq" --header-file "$work/none.hpp" \
     --test-vectors 0
   build_and_run "$work/none.hpp" 'no test vectors to compare'
+  "$bin/train" "${fm[@]}" --epochs 1 --model cnn:small --batch-size 32 --plot-file "$work/c.svg" --checkpoint-file "$work/cnn.fnck" \
+    >/dev/null || fail "train failed"
+  expect 0 '16 test vectors' "${q[@]}" --checkpoint-file "$work/cnn.fnck" --output-file "$work/c.fnq" --header-file "$work/cnn.hpp"
+  build_and_run "$work/cnn.hpp" '^PASS: 16 of 16 images'
   ;;
 models)
   # Networks by name or spec, what is compiled in, and what to do about what is not.
@@ -209,6 +213,27 @@ models)
   expect 2 "--model: 'mlp:12,,4': the hidden widths must be positive whole numbers" train_small --model mlp:12,,4
   expect 2 "--model: 'resnet' is not a model name" train_small --model resnet
   expect 2 'is not compiled into these programs' "$bin/gradcheck" --model mlp:300,100
+  ;;
+cnn)
+  # A CNN end to end on both datasets: train (the recipe's defaults), evaluate, quantize; the same
+  # bits with 1 and 2 threads; resumed = uninterrupted.
+  cnn=("$bin/train" "${fm[@]}" --model cnn:small --batch-size 32 --seed 3)
+  expect 0 'cnn:small = in:28x28x1\|conv:16:3x3:p1\+relu' "${cnn[@]}" --epochs 2 --checkpoint-file "$work/a.fnck" \
+    --plot-file "$work/a.svg" --threads 1
+  expect 0 '^Test: ' "$bin/evaluate" --checkpoint-file "$work/a.fnck" --data-dir "$work/data/fashion-mnist"
+  expect 0 '^int8 test accuracy' "$bin/quantize" --checkpoint-file "$work/a.fnck" --data-dir "$work/data/fashion-mnist" \
+    --calibration-images 100 --output-file "$work/c.fnq" --header-file "$work/c.hpp"
+  grep -q 'QConvPool<firmnet::quant::QConv2d<firmnet::Shape<28, 28, 1>, 16, 3, 3, 1, 1>, 2>' "$work/c.hpp" ||
+    fail "the header lacks the fused first convolution"
+  "${cnn[@]}" --epochs 2 --checkpoint-file "$work/b.fnck" --plot-file "$work/b.svg" --threads 2 >/dev/null || fail "train failed"
+  cmp "$work/a.fnck" "$work/b.fnck" || fail "2 threads give other bits than 1"
+  "${cnn[@]}" --epochs 1 --checkpoint-file "$work/r.fnck" --plot-file "$work/r.svg" >/dev/null || fail "train failed"
+  expect 0 'Resuming from .*r.fnck after epoch 1 of 2' "$bin/train" --resume --epochs 2 --checkpoint-file "$work/r.fnck" \
+    --plot-file "$work/r.svg" --data-dir "$work/data/fashion-mnist"
+  cmp "$work/a.fnck" "$work/r.fnck" || fail "the resumed CNN run differs from the uninterrupted one"
+  expect 0 'cnn = in:32x32x3\|conv:32:3x3:p1\+relu.* on cifar10' "$bin/train" --dataset cifar10 --data-dir "$work/data/cifar10" \
+    --num-val 50 --model cnn --epochs 1 --batch-size 16 "${out[@]}"
+  expect 0 '^Test: ' "$bin/evaluate" --checkpoint-file "$work/ckpt.fnck" --data-dir "$work/data/cifar10"
   ;;
 optimizers)
   # Adam, AdamW and SGD with Nesterov momentum, each with a learning-rate decay: stopped after 2
