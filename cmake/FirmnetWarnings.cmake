@@ -15,3 +15,16 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
 else()
   set(FIRMNET_AVX512_QUIET "")
 endif()
+
+# A whole build for AVX-512 (toolchains/x86-64-v4.cmake, or -march=native on such a CPU) meets the
+# same false positive in every header kernel that xsimd lowers to AVX-512 (Adam's sqrt, say), so
+# there the options apply to all of our targets.
+include(CheckCXXSourceCompiles)
+check_cxx_source_compiles("
+#ifndef __AVX512F__
+#error not an AVX-512 build
+#endif
+int main() { return 0; }" FIRMNET_BUILD_IS_AVX512)
+if(FIRMNET_BUILD_IS_AVX512 AND FIRMNET_AVX512_QUIET)
+  target_compile_options(firmnet_warnings INTERFACE ${FIRMNET_AVX512_QUIET})
+endif()
