@@ -1,9 +1,9 @@
 // kernels/elementwise.hpp: the element-wise passes of a training step over the weights, with the
 // contract of elementwise_ref.hpp: the L2 gradient and penalty in one pass, and y += alpha·x for
-// the SGD update. float uses xsimd (the build's ISA) with four independent accumulators, so the
-// sum is not one serial chain of dependent additions (4 cycles per element). The sum's rounding
-// differs from the sequential reference (it is a different order), but not from run to run.
-// double and SIMD-less builds run the reference loops.
+// the SGD update. float runs the SIMD kernels of the active GEMM variant (elementwise_dispatch.hpp:
+// the CPU's width, the SSE2 path's bits), whose L2 sum keeps 16 partial sums rather than one serial
+// chain of dependent additions: its rounding differs from the sequential reference (a different
+// order), never from run to run or CPU to CPU. double and SIMD-less builds run the reference loops.
 #pragma once
 
 #include <cstddef>
@@ -12,7 +12,7 @@
 #include "firmnet/core/arch.hpp"
 #include "firmnet/kernels/elementwise_ref.hpp"
 #if FIRMNET_HAVE_XSIMD
-#include "firmnet/kernels/simd.hpp"
+#include "firmnet/kernels/elementwise_dispatch.hpp"
 #endif
 
 namespace firmnet::kernels {
@@ -20,22 +20,7 @@ namespace firmnet::kernels {
 template <class T>
 T l2_grad_sumsq(const T* w, T reg, T* dw, std::size_t n) noexcept {
 #if FIRMNET_HAVE_XSIMD
-  if constexpr (std::is_same_v<T, float>) {
-    using B = xsimd::batch<float, SimdArch>;
-    constexpr std::size_t W = B::size, U = 4;
-    B sum[U] = {B(0.0f), B(0.0f), B(0.0f), B(0.0f)};
-    const B r(reg);
-    std::size_t i = 0;
-    for (const std::size_t end = n - n % (U * W); i < end; i += U * W)
-#pragma GCC unroll 4
-      for (std::size_t u = 0; u < U; ++u) {
-        const B x = B::load_unaligned(w + i + u * W);
-        sum[u] = simd::madd<SimdArch>(x, x, sum[u]);
-        simd::madd<SimdArch>(r, x, B::load_unaligned(dw + i + u * W)).store_unaligned(dw + i + u * W);
-      }
-    float total = xsimd::hadd((sum[0] + sum[1]) + (sum[2] + sum[3]));
-    return total + l2_grad_sumsq_ref(w + i, reg, dw + i, n - i);
-  }
+  if constexpr (std::is_same_v<T, float>) return elementwise_active().l2_grad_sumsq(w, reg, dw, n);
 #endif
   return l2_grad_sumsq_ref(w, reg, dw, n);
 }
@@ -43,14 +28,7 @@ T l2_grad_sumsq(const T* w, T reg, T* dw, std::size_t n) noexcept {
 template <class T>
 void axpy(T alpha, const T* x, T* y, std::size_t n) noexcept {
 #if FIRMNET_HAVE_XSIMD
-  if constexpr (std::is_same_v<T, float>) {
-    using B = xsimd::batch<float, SimdArch>;
-    const B a(alpha);
-    std::size_t i = 0;
-    for (const std::size_t end = n - n % B::size; i < end; i += B::size)
-      simd::madd<SimdArch>(a, B::load_unaligned(x + i), B::load_unaligned(y + i)).store_unaligned(y + i);
-    return axpy_ref(alpha, x + i, y + i, n - i);
-  }
+  if constexpr (std::is_same_v<T, float>) return elementwise_active().axpy(alpha, x, y, n);
 #endif
   axpy_ref(alpha, x, y, n);
 }

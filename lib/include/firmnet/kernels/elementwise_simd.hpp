@@ -1,0 +1,104 @@
+// kernels/elementwise_simd.hpp: the element-wise passes of a training step (ReLU forward and
+// backward, the L2 gradient and penalty, y += a·x, the SGD-with-momentum and Adam updates) for one
+// xsimd Arch, compiled once per ISA and chosen at run time with the GEMM (elementwise_dispatch.hpp).
+// Every width gives the bits of the SSE2 path, so a CPU's ISA never changes a training run's
+// element-wise arithmetic: products and sums are never fused (a·b + c is two roundings, as
+// -ffp-contract=off keeps it), and the L2 sum keeps 16 partial sums whatever the width (4 batches
+// of 4 lanes, 2 of 8 or 1 of 16: element i in partial i mod 16), added in one fixed order.
+// Internal linkage (an unnamed namespace): each ISA's translation unit keeps its own copy.
+#pragma once
+
+#include <cstddef>
+
+#include "firmnet/core/arch.hpp"
+#include "firmnet/kernels/elementwise_ref.hpp"
+#include "firmnet/kernels/optim_update_ref.hpp"
+
+#if FIRMNET_HAVE_XSIMD
+#include "firmnet/kernels/simd.hpp"
+
+namespace firmnet::kernels::ew {
+namespace {
+
+template <class A>
+using FB = xsimd::batch<float, A>;
+
+template <class A>
+float l2_grad_sumsq(const float* w, float reg, float* dw, std::size_t n) noexcept {
+  constexpr std::size_t W = FB<A>::size, K = 16 / W;
+  static_assert(K * W == 16);
+  FB<A> sum[K];
+  for (std::size_t k = 0; k < K; ++k) sum[k] = FB<A>(0.0f);
+  const FB<A> r(reg);
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (std::size_t k = 0; k < K; ++k) {
+      const FB<A> x = FB<A>::load_unaligned(w + i + k * W);
+      sum[k] = x * x + sum[k];
+      (r * x + FB<A>::load_unaligned(dw + i + k * W)).store_unaligned(dw + i + k * W);
+    }
+  alignas(64) float p[16];
+  for (std::size_t k = 0; k < K; ++k) sum[k].store_aligned(p + k * W);
+  float t[4];
+  for (std::size_t j = 0; j < 4; ++j) t[j] = (p[j] + p[4 + j]) + (p[8 + j] + p[12 + j]);
+  const float total = (t[0] + t[2]) + (t[1] + t[3]);  // SSE2's horizontal sum of the 4 lanes
+  return total + l2_grad_sumsq_ref(w + i, reg, dw + i, n - i);
+}
+
+template <class A>
+void axpy(float alpha, const float* x, float* y, std::size_t n) noexcept {
+  const FB<A> a(alpha);
+  std::size_t i = 0;
+  for (; i + FB<A>::size <= n; i += FB<A>::size)
+    (a * FB<A>::load_unaligned(x + i) + FB<A>::load_unaligned(y + i)).store_unaligned(y + i);
+  axpy_ref(alpha, x + i, y + i, n - i);
+}
+
+template <class A>
+void relu_fwd(const float* x, float* y, std::size_t n) noexcept {
+  std::size_t i = 0;
+  for (; i + FB<A>::size <= n; i += FB<A>::size) simd::relu<A>(FB<A>::load_unaligned(x + i)).store_unaligned(y + i);
+  for (; i < n; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+template <class A>
+void relu_bwd(const float* y, const float* dy, float* dx, std::size_t n) noexcept {
+  const FB<A> zero(0.0f);
+  std::size_t i = 0;
+  for (; i + FB<A>::size <= n; i += FB<A>::size)
+    xsimd::select(FB<A>::load_unaligned(y + i) > zero, FB<A>::load_unaligned(dy + i), zero).store_unaligned(dx + i);
+  for (; i < n; ++i) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}
+
+template <class A>
+void sgd_momentum(float* w, const float* g, float* v, std::size_t n, float lr, float mu, bool nesterov) noexcept {
+  const FB<A> vlr(lr), vmu(mu);
+  std::size_t i = 0;
+  for (; i + FB<A>::size <= n; i += FB<A>::size) {
+    const FB<A> gi = FB<A>::load_unaligned(g + i);
+    const FB<A> vi = vmu * FB<A>::load_unaligned(v + i) - vlr * gi;
+    vi.store_unaligned(v + i);
+    (FB<A>::load_unaligned(w + i) + (nesterov ? vmu * vi - vlr * gi : vi)).store_unaligned(w + i);
+  }
+  sgd_momentum_ref(w + i, g + i, v + i, n - i, lr, mu, nesterov);
+}
+
+template <class A>
+void adam(float* w, const float* g, float* m, float* v, std::size_t n, float b1, float b2, float step, float sqrt_bc2,
+          float eps, float decay) noexcept {
+  const FB<A> vb1(b1), vb2(b2), c1(1.0f - b1), c2(1.0f - b2), vstep(step), vbc2(sqrt_bc2), veps(eps), vdecay(decay);
+  std::size_t i = 0;
+  for (; i + FB<A>::size <= n; i += FB<A>::size) {
+    const FB<A> gi = FB<A>::load_unaligned(g + i);
+    const FB<A> mi = vb1 * FB<A>::load_unaligned(m + i) + c1 * gi;
+    const FB<A> vi = vb2 * FB<A>::load_unaligned(v + i) + c2 * gi * gi;
+    mi.store_unaligned(m + i);
+    vi.store_unaligned(v + i);
+    (FB<A>::load_unaligned(w + i) * vdecay - vstep * mi / (xsimd::sqrt(vi) / vbc2 + veps)).store_unaligned(w + i);
+  }
+  adam_ref(w + i, g + i, m + i, v + i, n - i, b1, b2, step, sqrt_bc2, eps, decay);
+}
+
+}  // namespace
+}  // namespace firmnet::kernels::ew
+#endif
