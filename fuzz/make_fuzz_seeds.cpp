@@ -1,6 +1,7 @@
 // make_fuzz_seeds DIR: writes small valid inputs for every fuzz target into DIR/<target>/, the
 // seed corpora (each target then mutates them into invalid ones).
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -10,7 +11,10 @@
 #include "firmnet/io/cifar10.hpp"
 #include "firmnet/io/idx.hpp"
 #include "firmnet/io/model_checkpoint.hpp"
+#include "firmnet/io/npy.hpp"
+#include "firmnet/io/npz.hpp"
 #include "firmnet/io/quantized_model_file.hpp"
+#include "firmnet/io/safetensors.hpp"
 #include "firmnet/models/linear_classifier.hpp"
 #include "firmnet/models/two_layer_net.hpp"
 #if FIRMNET_HAVE_ZLIB
@@ -59,6 +63,71 @@ quant::QuantizedLayer layer(std::size_t in, std::size_t out, bool relu) {
   l.output_zero_point = relu ? 0 : 123;
   l.output_min = 0;
   return l;
+}
+
+io::NdArray float_array(std::vector<std::size_t> shape) {
+  io::NdArray a;
+  a.shape = std::move(shape);
+  for (std::size_t i = 0; i < a.count(); ++i) a.values.push_back(float(i) * 0.25f - 1.f);
+  return a;
+}
+
+io::NdArray int_array(std::vector<std::int64_t> values) {
+  io::NdArray a;
+  a.stored = io::StoredType::i64;
+  a.shape = {values.size()};
+  a.ints = std::move(values);
+  return a;
+}
+
+// A protobuf message written field by field: the ONNX seed below.
+struct Pb {
+  std::vector<std::uint8_t> b;
+  Pb& varint(std::uint64_t v) {
+    for (; v >= 0x80; v >>= 7) b.push_back(std::uint8_t(v | 0x80));
+    b.push_back(std::uint8_t(v));
+    return *this;
+  }
+  Pb& u(std::uint32_t field, std::uint64_t v) { return varint(std::uint64_t(field) << 3).varint(v); }
+  Pb& str(std::uint32_t field, const std::string& s) {
+    varint((std::uint64_t(field) << 3) | 2).varint(s.size());
+    b.insert(b.end(), s.begin(), s.end());
+    return *this;
+  }
+  Pb& msg(std::uint32_t field, const Pb& m) { return str(field, std::string(m.b.begin(), m.b.end())); }
+  Pb& f32(std::uint32_t field, float f) {
+    varint((std::uint64_t(field) << 3) | 5);
+    std::uint32_t v;
+    std::memcpy(&v, &f, 4);
+    for (int i = 0; i < 4; ++i) b.push_back(std::uint8_t(v >> (8 * i)));
+    return *this;
+  }
+};
+
+// An MLP as torch.onnx.export writes one: Gemm, Relu, Gemm, weights in raw_data and float_data,
+// a Constant with an int64 tensor, a symbolic batch dimension.
+std::vector<std::uint8_t> onnx_mlp() {
+  auto value = [](const std::string& name, std::uint64_t width) {
+    const Pb shape = Pb().msg(1, Pb().str(2, "batch")).msg(1, Pb().u(1, width));
+    return Pb().str(1, name).msg(2, Pb().msg(1, Pb().u(1, 1).msg(2, shape)));
+  };
+  std::string raw(4 * 4 * 3, '\0');
+  for (std::size_t i = 0; i < raw.size(); i += 4) raw[i + 3] = '\x3f';  // 0.5f
+  Pb g;
+  g.msg(1, Pb().str(1, "input").str(1, "fc1.weight").str(1, "fc1.bias").str(2, "h").str(3, "/fc1/Gemm").str(4, "Gemm")
+               .msg(5, Pb().str(1, "alpha").f32(2, 1.f).u(20, 1)).msg(5, Pb().str(1, "transB").u(3, 1).u(20, 2)));
+  g.msg(1, Pb().str(1, "h").str(2, "r").str(3, "/Relu").str(4, "Relu"));
+  g.msg(1, Pb().str(2, "c").str(3, "/Constant").str(4, "Constant")
+               .msg(5, Pb().str(1, "value").u(20, 4).msg(5, Pb().u(1, 2).u(2, 7).u(7, 1).u(7, 3))));
+  g.msg(1, Pb().str(1, "r").str(1, "fc2.weight").str(2, "logits").str(3, "/fc2/Gemm").str(4, "Gemm")
+               .msg(5, Pb().str(1, "pads").u(20, 7).u(8, 1).u(8, 1)).msg(5, Pb().str(1, "scale").u(20, 6).f32(7, 0.5f))
+               .msg(5, Pb().str(1, "mode").u(20, 3).str(4, "constant")));
+  g.str(2, "torch_jit");
+  g.msg(5, Pb().u(1, 3).u(1, 4).u(2, 1).str(8, "fc1.weight").str(9, raw));
+  g.msg(5, Pb().u(1, 3).u(2, 1).f32(4, 0.1f).f32(4, -0.2f).f32(4, 0.3f).str(8, "fc1.bias"));
+  g.msg(5, Pb().u(1, 2).u(1, 3).u(2, 11).str(8, "fc2.weight").str(9, std::string(48, '\0')));
+  g.msg(11, value("input", 4)).msg(12, value("logits", 2));
+  return Pb().u(1, 7).str(2, "pytorch").str(3, "1.13.0").msg(7, g).msg(8, Pb().u(2, 14)).b;
 }
 
 quant::QuantizedLayer shape_only(const char* op, std::size_t n, std::int32_t zero) {
@@ -112,6 +181,35 @@ int main(int argc, char** argv) {
   deep.layers = {layer(16, 8, false), shape_only("relu", 8, 123), shape_only("flatten", 8, 123), layer(8, 4, false)};
   deep.layers[3].input_zero_point = 123;
   write(dir / "quantized_model/deep.fnq", io::encode_quantized_model(deep));
+
+  write(dir / "npy/f32_2x3.npy", io::encode_npy(float_array({2, 3})));
+  write(dir / "npy/scalar.npy", io::encode_npy(float_array({})));
+  write(dir / "npy/empty.npy", io::encode_npy(float_array({0, 4})));
+  write(dir / "npy/i64.npy", io::encode_npy(int_array({-1, 0, 7})));
+  io::Npz npz;
+  npz.arrays = {{"w", float_array({3, 2})}, {"b", float_array({2})}, {"steps", int_array({5})}};
+  write(dir / "npz/three.npz", io::encode_npz(npz));
+  io::Safetensors st;
+  st.metadata = {{"format", "pt"}};
+  st.tensors = {{"fc.weight", float_array({2, 3})}, {"fc.bias", float_array({2})}, {"bn.num_batches_tracked", int_array({1})}};
+  const auto safetensors = io::encode_safetensors(st);
+  write(dir / "safetensors/small.safetensors", safetensors);
+  write(dir / "json/safetensors_header.json",
+        std::string(safetensors.begin() + 8, safetensors.begin() + 8 + std::ptrdiff_t(safetensors[0] | (safetensors[1] << 8))));
+  write(dir / "json/values.json",
+        std::string("{\"a\": [1, -2, true, false, null, {}, []], \"s\": \"\\u00e9\\ud83d\\ude00\\n\xc3\xa9\", \"n\": -9223372036854775808}"));
+  write(dir / "onnx/mlp.onnx", onnx_mlp());
+#ifdef FIRMNET_FIXTURES
+  // Files the real writers made: NumPy's np.save and np.savez, the reference safetensors layout,
+  // torch.onnx.export and ONNX's helper (tests/fixtures/import/make_fixtures.py).
+  for (const auto& e : fs::directory_iterator(fs::path(FIRMNET_FIXTURES) / "import")) {
+    const std::string ext = e.path().extension().string();
+    if (ext == ".npy" || ext == ".npz" || ext == ".safetensors" || ext == ".onnx") {
+      fs::create_directories(dir / ext.substr(1));
+      fs::copy_file(e.path(), dir / ext.substr(1) / e.path().filename(), fs::copy_options::overwrite_existing);
+    }
+  }
+#endif
 
   auto args = [](std::vector<std::string> a) {
     std::string s;
