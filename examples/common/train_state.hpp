@@ -74,6 +74,8 @@ inline void check_settings(const Options& o, const std::string& source) {
   in_range("eps_bits", o.eps, 0, 1, true);
   in_range("lr_decay_bits", o.lr_decay, 0, 1, true);
   in_range("weight_scale_bits", o.weight_scale, 0, 10, true);
+  if (o.nesterov && !(o.optimizer == "sgd" && o.momentum > 0))
+    bad("nesterov", "1", "possible: Nesterov momentum needs optimizer sgd and a momentum above 0");
 }
 
 // Options of the run stored in c; the caller's `given` keeps only what may change on resume

@@ -142,6 +142,16 @@ resume)
     expect 1 "edited.fnck: checkpoint entry '${edit%%=*}' = .* (is not|not 0 or 1)" "$bin/train" --resume --epochs 6 \
       --checkpoint-file "$work/edited.fnck" --plot-file "$work/e.svg" --data-dir "$work/data/fashion-mnist"
   done
+  set_metadata "$work/b.fnck" "$work/m0.fnck" momentum_bits 0000000000000000 &&
+    set_metadata "$work/m0.fnck" "$work/edited.fnck" nesterov 1 || fail "could not edit the checkpoint"
+  expect 1 "edited.fnck: checkpoint entry 'nesterov' = '1' is not possible" "$bin/train" --resume --epochs 6 \
+    --checkpoint-file "$work/edited.fnck" --plot-file "$work/e.svg" --data-dir "$work/data/fashion-mnist"
+  # A network for other images than the dataset's: named before any data is read, never a crash.
+  set_metadata "$work/b.fnck" "$work/edited.fnck" dataset cifar10 || fail "could not edit the checkpoint"
+  expect 1 "edited.fnck: the network in:784.* does not take cifar10 images \(3072 values, 32x32x3\)" "$bin/train" --resume \
+    --epochs 6 --checkpoint-file "$work/edited.fnck" --plot-file "$work/e.svg" --data-dir "$work/data/cifar10"
+  expect 2 "--model: the network in:3072\|fc:64\+relu\|fc:10 does not take fashion-mnist images" train_small \
+    --model 'in:3072|fc:64+relu|fc:10'
   # A 20-digit seed resumes.
   set_metadata "$work/b.fnck" "$work/edited.fnck" seed 18446744073709551615 || fail "could not edit the checkpoint"
   expect 0 'Resuming from' "$bin/train" --resume --epochs 6 --checkpoint-file "$work/edited.fnck" --plot-file "$work/e.svg" \
