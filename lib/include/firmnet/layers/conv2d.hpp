@@ -8,10 +8,9 @@
 //   backward: dz = dy masked by y > 0 (fused ReLU), dw = colsᵀ·dz, db = Σ dz, and dx: for a stride-1
 //             square window the convolution of dz with the flipped, transposed weights (padding
 //             KH - 1 - P), else col2im(dz·wᵀ)
-// With SIMD (float), no columns are written for the products with cols: forward (and dx of a
+// With SIMD (float), no columns are written for the products with cols: forward, dw (and dx of a
 // stride-1 square window, a convolution of dz) read them in place from a zero-padded copy of the
-// images (kernels/conv_direct.hpp), and dw packs them straight from x (kernels/conv_pack.hpp);
-// a whole batch is one product the thread pool can split. Without (double, Cortex-M), im2col
+// images (kernels/conv_direct.hpp); a whole batch is one product the thread pool can split. Without (double, Cortex-M), im2col
 // writes the columns of kImagesPerChunk images at a time into the network's scratch. Oracle:
 // kernels/conv_ref.hpp (direct loops).
 #pragma once
@@ -92,12 +91,13 @@ struct Conv2dLayer {
   // A 1x1 window with stride 1 and no padding reads x itself as its columns.
   static constexpr bool kDirect = KH == 1 && KW == 1 && S == 1 && P == 0;
 #if FIRMNET_HAVE_XSIMD
-  // The forward product reads its columns in place from the padded images (any window but 1x1;
-  // a partial panel of B's columns, kPatch x 32 floats, fits any GEMM scratch).
+  // The forward product and dw read their columns in place from the padded images (any window but
+  // 1x1; a partial panel of B's columns, kPatch x 32 floats, fits any GEMM scratch).
   static constexpr bool kRows =
       std::is_same_v<T, float> && !kDirect && kPatch * kernels::kMaxNR <= kernels::kMaxGemmScratch;
-  // dw's columns packed from the images where a (ky, kx) has channels enough to copy as runs; a
-  // first layer of 1 or 3 channels writes them (its im2col rows are runs of KW·C adjacent values).
+  // Otherwise (a larger window) the columns are packed from the images where a (ky, kx) has
+  // channels enough to copy as runs; a first layer of 1 or 3 channels writes them (its im2col rows
+  // are runs of KW·C adjacent values).
   static constexpr bool kImplicit = std::is_same_v<T, float> && !kDirect && In::kC >= 8;
 #else
   static constexpr bool kRows = false, kImplicit = false;
@@ -110,11 +110,11 @@ struct Conv2dLayer {
   static constexpr std::size_t kImagesPerChunk =
       kImplicit ? kMaxBatch : std::clamp<std::size_t>(detail::kConvChunkElements / (kPixels * kPatch), 1, kMaxBatch);
   static constexpr std::size_t kChunkRows = kImagesPerChunk * kPixels;
-  // im2col's columns: the forward's without the padded source, dw's without conv_pack.hpp.
-  static constexpr std::size_t kColumns = kDirect || kImplicit || (kRows && !kTraining) ? 0 : kChunkRows * kPatch;
+  // im2col's columns: only without the padded source and conv_pack.hpp.
+  static constexpr std::size_t kColumns = kDirect || kImplicit || kRows ? 0 : kChunkRows * kPatch;
   static constexpr std::size_t kGradColumns = kGradInput && !kDirect && !kFlipped ? kChunkRows * kPatch : 0;
   static constexpr std::size_t kFlippedWeights = kFlipped ? kPatch * K : 0;
-  // The zero-padded images the forward reads (x), and dx's (dz, padded by KH - 1 - P).
+  // The zero-padded images the forward and dw read (x), and dx's (dz, padded by KH - 1 - P).
   static constexpr std::size_t kPaddedX = kRows ? kMaxBatch * (In::kH + 2 * P) * (In::kW + 2 * P) * In::kC : 0;
   static constexpr std::size_t kPaddedDz =
       kFlippedRows ? kMaxBatch * (kOH + 2 * (KH - 1 - P)) * (kOW + 2 * (KW - 1 - P)) * K : 0;
@@ -123,9 +123,8 @@ struct Conv2dLayer {
   // then the GEMM's packs.
   static constexpr std::size_t kScratch =
       kColumns + kGradColumns + kFlippedWeights + kPadded +
-      gemm_floats<T>(std::max({kernels::gemm_scratch_floats(kChunkRows, K, kPatch, !kImplicit),
-                               kRows ? kPatch * kernels::kMaxNR : 0,
-                               kTraining ? kernels::gemm_scratch_floats(kPatch, K, kChunkRows, !kImplicit) : 0,
+      gemm_floats<T>(std::max({kRows ? kPatch * kernels::kMaxNR : kernels::gemm_scratch_floats(kChunkRows, K, kPatch, !kImplicit),
+                               kTraining && !kRows ? kernels::gemm_scratch_floats(kPatch, K, kChunkRows, !kImplicit) : 0,
                                kGradInput ? kernels::gemm_nt_scratch(kChunkRows, kPatch, K) : 0,
                                kFlippedRows ? KH * KW * K * kernels::kMaxNR : 0,
                                kFlipped ? kernels::gemm_scratch_floats(kMaxBatch * In::kH * In::kW, In::kC, KH * KW * K, false)
@@ -170,12 +169,16 @@ struct Conv2dLayer {
     if constexpr (kRelu) kernels::relu_bwd(y.data(), dy.data(), dy.data(), rows * kOut);  // dz, in place
     kernels::col_sum(rows * kPixels, K, dy.data(), db.data());                          // db = Σ dz
 #if FIRMNET_HAVE_XSIMD
-    if constexpr (kImplicit) {  // dw = colsᵀ·dz, the columns packed from x
+    if constexpr (kRows) {  // dw = colsᵀ·dz, read in place from x padded again (the forward's copy
+                            // is gone: the network's scratch is every layer's)
+      const kernels::ConvSource cols{kGeometry, padded(kGeometry, x.data(), rows, s), true, true};
+      kernels::gemm_conv_tn(cols, kPatch, K, rows * kPixels, dy.data(), dw.data(), false, gemm_part(s));
+    } else if constexpr (kImplicit) {  // dw = colsᵀ·dz, the columns packed from x
       const kernels::ConvSource cols{kGeometry, x.data(), true};
       kernels::gemm_conv_tn(cols, kPatch, K, rows * kPixels, dy.data(), dw.data(), false, gemm_part(s));
     }
 #endif
-    if constexpr (!kImplicit) {
+    if constexpr (!kRows && !kImplicit) {
       for (std::size_t n = 0; n < rows; n += kImagesPerChunk) {  // dw = colsᵀ·dz
         const std::size_t images = std::min(kImagesPerChunk, rows - n);
         kernels::gemm_tn(kPatch, K, images * kPixels, columns(x.row(n), images, s), dy.row(n), dw.data(), n > 0,
