@@ -20,6 +20,7 @@
 #include "cases.hpp"
 #include "cblas_step.hpp"
 #include "firmnet/core/arch.hpp"
+#include "firmnet/kernels/elementwise_dispatch.hpp"
 #include "firmnet/kernels/gemm.hpp"
 #include "firmnet/kernels/gemm_ref.hpp"
 #include "firmnet/kernels/relu.hpp"
@@ -312,7 +313,7 @@ void register_all() {
 int main(int argc, char** argv) {
   openblas_set_num_threads(1);  // every comparison is single-threaded, like firmnet's kernels
   benchmark::AddCustomContext("firmnet_gemm", firmnet::kernels::gemm_active().name);
-  benchmark::AddCustomContext("firmnet_relu", firmnet::kernel_arch_name());
+  benchmark::AddCustomContext("firmnet_relu", firmnet::kernels::elementwise_active().name);
   benchmark::AddCustomContext("firmnet_int8", firmnet::kernels::qgemm_name());
   benchmark::AddCustomContext("openblas", openblas_get_config());
   if (bench::cpu_has_x86_64_v3()) benchmark::AddCustomContext("eigen_v3_simd", bench::v3::eigen_simd());
