@@ -130,6 +130,13 @@ TEST_CASE("onnx network: what firmnet cannot run is named, with what to do", "[i
   const io::OnnxNode gemm = node("Gemm", "fc", {"v", "fw", "b"}, {"y"}, {integer("transB", 1)});
   CHECK(io::onnx_network(graph({conv, pool, flat, gemm}, "y"), "m.onnx").architecture.spec() ==
         "in:8x8x1|conv:4:3x3:p1|maxpool:2|fc:10");
+  // torch.onnx.export writes Identity nodes that alias a weight (a batch norm's, shared): not layers.
+  CHECK(io::onnx_network(graph({node("Identity", "alias", {"fw"}, {"fw2"}), conv, pool, flat,
+                                node("Gemm", "fc", {"v", "fw2", "b"}, {"y"}, {integer("transB", 1)})},
+                               "y"),
+                         "m.onnx")
+            .params[2]
+            .name == "fw2");
 
   refused(graph({conv, pool, flat, gemm, node("LogSoftmax", "sm", {"y"}, {"z"})}, "z"),
           "node 4 'sm' (LogSoftmax): firmnet's networks end with the raw scores (logits): export the model without its "

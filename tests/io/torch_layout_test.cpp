@@ -121,6 +121,9 @@ TEST_CASE("state_dict: export's Sequential and its names; import's natural order
   const std::vector<io::NamedArray> entries = {{"10.weight", &w}, {"10.bias", &b}, {"fc.weight", &w}, {"2.weight", &w},
                                                {"2.bias", &b},    {"conv1.weight", &w}};
   CHECK(io::weight_prefixes(entries) == std::vector<std::string>{"2", "10", "conv1", "fc"});
+  std::vector<io::NamedArray> with_bn = entries;  // a batch norm's weight is not a layer's
+  with_bn.push_back({"2.running_mean", &b});
+  CHECK(io::weight_prefixes(with_bn) == std::vector<std::string>{"10", "conv1", "fc"});
   const auto params = io::pick_params(entries, {"2", "10", "conv1", "fc"}, "s.npz");
   REQUIRE(params.size() == 8);
   CHECK(params[2].name == "10.weight");

@@ -24,6 +24,9 @@ std::string advice(const std::string& op) {
   if (op == "Softmax" || op == "LogSoftmax")
     return "firmnet's networks end with the raw scores (logits): export the model without its final softmax (the "
            "predicted class is the same)";
+  if (op == "Pad")
+    return "firmnet pads only inside a convolution (Conv2d(padding=P)); torch.onnx.export writes a Pad of its own before "
+           "an AveragePool, which firmnet does not have either (it pools by maximum, or over the whole image)";
   if (op == "AveragePool")
     return "firmnet pools by maximum (MaxPool) or over the whole image (GlobalAveragePool): change the pooling and "
            "retrain, or add the layer to firmnet (lib/include/firmnet/layers)";
@@ -129,7 +132,8 @@ class Importer {
     current_ = input->name;
   }
 
-  // Constants and the small integer computations of a shape (x.view(x.size(0), -1)): not layers.
+  // Constants, their aliases and the small integer computations of a shape (x.view(x.size(0), -1)):
+  // not layers.
   bool shape_only(const OnnxNode& n) {
     static const std::set<std::string> arithmetic = {"Gather", "Unsqueeze", "Squeeze", "Concat", "Slice", "Cast"};
     auto mark = [&](std::set<std::string>& into) {
@@ -140,6 +144,10 @@ class Importer {
       const OnnxAttribute* v = n.find_attribute("value");
       if (!v || v->type != OnnxAttributeType::t || n.outputs.size() != 1) fail(n, "a Constant without a tensor 'value'");
       constants_[n.outputs[0]] = &v->t.array;
+      return true;
+    }
+    if (n.op_type == "Identity" && n.inputs.size() == 1 && n.outputs.size() == 1 && constants_.count(n.inputs[0])) {
+      constants_[n.outputs[0]] = constants_.at(n.inputs[0]);  // torch exports aliases of shared weights so
       return true;
     }
     if (n.op_type == "Shape") return mark(shape_values_);

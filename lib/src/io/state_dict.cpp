@@ -104,8 +104,11 @@ std::string torch_sequential(const Architecture& a) {
 std::vector<std::string> weight_prefixes(const std::vector<NamedArray>& entries) {
   const std::string suffix = ".weight";
   std::vector<std::string> prefixes;
-  for (const auto& e : entries)
-    if (e.name.size() > suffix.size() && e.name.ends_with(suffix)) prefixes.push_back(e.name.substr(0, e.name.size() - suffix.size()));
+  for (const auto& e : entries) {
+    if (e.name.size() <= suffix.size() || !e.name.ends_with(suffix)) continue;
+    const std::string prefix = e.name.substr(0, e.name.size() - suffix.size());
+    if (!find(entries, prefix + ".running_mean")) prefixes.push_back(prefix);  // a batch norm is no layer of firmnet's
+  }
   std::stable_sort(prefixes.begin(), prefixes.end(), natural_less);
   return prefixes;
 }

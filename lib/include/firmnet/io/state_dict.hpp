@@ -6,7 +6,8 @@
 //   relu, flatten ReLU(), Flatten();   gap   AdaptiveAvgPool2d(1), Flatten()
 // so module i's parameters are "i.weight" and "i.bias": for mlp:128,64 "1.weight", "1.bias",
 // "3.weight", ..., for cnn:small "0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias".
-// Import finds the layers in any state_dict: every prefix P with a "P.weight", in natural order
+// Import finds the layers in any state_dict: every prefix P with a "P.weight" (but no
+// "P.running_mean": a batch norm, which pick_params then names as left over), in natural order
 // (dot-separated parts, numbers compared as numbers: "2.weight" before "10.weight"), or the
 // prefixes a user names; each gives "P.weight" and "P.bias" (a layer saved without bias gets zeros).
 #pragma once
@@ -32,7 +33,7 @@ std::vector<std::string> torch_param_prefixes(const Architecture& a);
 // "torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 128), ...)"
 std::string torch_sequential(const Architecture& a);
 
-// Every prefix P of a "P.weight" entry, in natural order.
+// Every prefix P of a "P.weight" entry that is not a batch norm's, in natural order.
 std::vector<std::string> weight_prefixes(const std::vector<NamedArray>& entries);
 
 // The weight and bias of each prefix, in order, for firmnet_params_from_torch. Throws io::Error
