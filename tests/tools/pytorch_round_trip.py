@@ -10,6 +10,7 @@
 #    each image's largest |difference| over its largest |PyTorch logit| must be < 1e-4, and
 #    firmnet's test accuracy within 0.1 point of PyTorch's. export --layout pytorch of each
 #    imported model must give back the state_dict bit for bit.
+#    The same with --input-mean/--input-std, against the model fed transforms.Normalize's input.
 # 4. quantize turns the imported models into int8 headers; firmware_infer is compiled with each
 #    (FIRMNET_FIRMWARE_CXX, the host; FIRMNET_M4_CC, the Cortex-M4 under qemu-system-arm when the
 #    toolchain is there) and must reproduce the host's int8 logits bit for bit.
@@ -190,6 +191,15 @@ for name, (spec, model, steps) in models.items():
         same = len(exported) == len(state) and all(
             np.array_equal(a, b) for a, b in zip(exported.values(), state.values()))  # both in layer order
         check(same and not mean.any(), "%s from %s: export --layout pytorch gives the state_dict back bit for bit" % (name, fmt))
+    # The same weights as a model trained on transforms.Normalize(0.25, 0.375): its input is
+    # (pixel/255 - 0.25)/0.375, which import folds into the input mean and the first layer.
+    checkpoint = os.path.join(work, name + "_normalized.fnck")
+    run(os.path.join(bin_dir, "import"), "--weights", files["npz"], "--model", spec, "--input-mean", 0.25, "--input-std",
+        0.375, "--out", checkpoint, "--data-dir", data_dir)
+    _, got = evaluate(checkpoint, name + "_normalized")
+    err = relative_error(got, logits_of(model, (test_x - 0.25) / 0.375))
+    check(err < REL_TOL, "%s with --input-mean 0.25 --input-std 0.375: logits within %.1e relative of PyTorch's on "
+          "normalised images (%.2e)" % (name, REL_TOL, err))
     # The ONNX import goes on to int8 and firmware.
     checkpoint = os.path.join(work, name + "_onnx.fnck")
     header = os.path.join(work, name + "_int8.hpp")
