@@ -134,6 +134,7 @@ int run(const Options& o) {
   if (!o.onnx.empty() && !o.model.empty()) {
     std::string problem;
     const std::string named = examples::model_spec(o.model, io::input_dim(dataset), io::input_shape_text(dataset), 128, problem);
+    if (named.empty()) throw cli::UsageError("--model: " + problem);
     if (named != spec) throw io::Error(o.onnx + ": the graph is the network " + spec + ", --model " + o.model + " is " + named);
   }
   bool compiled = false;

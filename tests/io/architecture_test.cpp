@@ -88,4 +88,6 @@ TEST_CASE("architecture: malformed, impossible and non-canonical specs are refus
   refused("in:28x28x1|maxpool:2:s2|fc:10", "write it as in:28x28x1|maxpool:2|fc:10");
   refused("in:28x28x1|conv:4:3x3:s1|fc:10", "write it as in:28x28x1|conv:4:3x3|fc:10");
   refused("in:1x1x784|fc:10", "write it as in:784|fc:10");
+  refused("in:16777216x16777216x16777216|fc:10", "the input 16777216x16777216x16777216 is larger than firmnet's layers take");
+  refused("in:32768x65536x1|conv:2:1x1|fc:10", "layer 1 conv:2:1x1: its output of 32768x65536x2 values is larger");
 }

@@ -173,6 +173,11 @@ TEST_CASE("onnx network: what firmnet cannot run is named, with what to do", "[i
   refused(graph({node("Conv", "c", {"x", "computed", "cb"}, {"c1"}), pool, flat, gemm}, "y"),
           "node 0 'c' (Conv): its weight 'computed' is computed in the graph, not stored");
   refused(graph({conv, pool}, "p"), "the network ends with a 4x4x4 image; a classifier ends with a dense layer");
+  io::OnnxModel empty_conv =
+      graph({node("Conv", "c", {"x", "cw"}, {"c1"}, {ints("pads", {1, 1, 1, 1})}), pool, flat, gemm}, "y");
+  empty_conv.initializers[0].array.shape = {0, 1, 3, 3};
+  empty_conv.initializers[0].array.values.clear();
+  refused(empty_conv, "node 0 'c' (Conv): conv:0:3x3:p1: a size is zero (on a 8x8x1 input)");
   io::OnnxModel vector_input = graph({gemm}, "y");
   vector_input.inputs[0].dims = {-1, 3, 8};
   refused(vector_input, "the input 'x' has shape [-1, 3, 8]; firmnet takes (batch, C, H, W) images or (batch, N) vectors");

@@ -12,6 +12,8 @@ namespace {
 // Large enough for any layer a microcontroller runs, small enough that no product of a few of
 // them overflows 64 bits.
 constexpr std::size_t kMaxSpecNumber = 1u << 24;
+// Values per sample of any layer's input or output: every size product then fits 64 bits.
+constexpr std::size_t kMaxLayerValues = std::size_t(1) << 31;
 
 // A decimal number without sign or leading zero, in [1, kMaxSpecNumber]; 0 when `text` is not one.
 std::size_t spec_number(std::string_view text) {
@@ -156,6 +158,12 @@ void append_layer(Architecture& a, LayerSpec l, const std::string& context) {
   l.in = in;
   l.out = in;
   const std::string token = l.token();
+  const bool windowed = l.kind == LayerKind::conv || l.kind == LayerKind::maxpool;
+  if (in.h == 0 || in.w == 0 || in.c == 0 || (l.has_params() && l.units == 0) ||
+      (windowed && (l.kh == 0 || l.kw == 0 || l.stride == 0)))
+    throw Error(context + token + ": a size is zero (on a " + in.text() + " input)");
+  if (in.h * in.w > kMaxLayerValues / in.c)
+    throw Error(context + token + ": its input of " + in.text() + " values is larger than firmnet's layers take (2^31 values)");
   switch (l.kind) {
     case LayerKind::fc: l.out = {1, 1, l.units}; break;
     case LayerKind::conv:
@@ -175,6 +183,8 @@ void append_layer(Architecture& a, LayerSpec l, const std::string& context) {
     case LayerKind::flatten: l.out = {1, 1, in.size()}; break;
     case LayerKind::gap: l.out = {1, 1, in.c}; break;
   }
+  if (l.out.h * l.out.w > kMaxLayerValues / l.out.c)
+    throw Error(context + token + ": its output of " + l.out.text() + " values is larger than firmnet's layers take (2^31 values)");
   a.layers.push_back(l);
 }
 
@@ -190,8 +200,10 @@ Architecture parse_architecture(const std::string& spec, const std::string& sour
   } else if (dims.size() == 3) {
     a.input = {spec_number(dims[0]), spec_number(dims[1]), spec_number(dims[2])};
   }
-  if ((dims.size() != 1 && dims.size() != 3) || a.input.size() == 0)
+  if ((dims.size() != 1 && dims.size() != 3) || a.input.h == 0 || a.input.w == 0 || a.input.c == 0)
     throw Error(context + "the input '" + std::string(tokens[0]) + "' is not in:N or in:HxWxC");
+  if (a.input.h * a.input.w > kMaxLayerValues / a.input.c)
+    throw Error(context + "the input " + a.input.text() + " is larger than firmnet's layers take (2^31 values)");
   for (std::size_t i = 1; i < tokens.size(); ++i) {
     std::string_view token = tokens[i];
     LayerSpec l;

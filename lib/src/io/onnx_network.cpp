@@ -127,6 +127,8 @@ class Importer {
       shape_ = {1, 1, std::size_t(d[1])};
       flat_ = true;
     }
+    if (shape_.h * shape_.w > (std::size_t(1) << 31) / shape_.c)
+      throw Error(source_ + ": the input '" + input->name + "' of " + ints_text(d) + " is larger than firmnet's layers take");
     net_.architecture.input = shape_;
     net_.torch_input = shape_;
     current_ = input->name;
