@@ -90,4 +90,7 @@ TEST_CASE("architecture: malformed, impossible and non-canonical specs are refus
   refused("in:1x1x784|fc:10", "write it as in:784|fc:10");
   refused("in:16777216x16777216x16777216|fc:10", "the input 16777216x16777216x16777216 is larger than firmnet's layers take");
   refused("in:32768x65536x1|conv:2:1x1|fc:10", "layer 1 conv:2:1x1: its output of 32768x65536x2 values is larger");
+  // A huge window, padded to fit a tiny image and strided to one output: its fan-in would wrap.
+  refused("in:1x1x2|conv:1:16777216x16777216:s16777216:p16777215|fc:10",
+          "layer 1 conv:1:16777216x16777216:s16777216:p16777215: its 16777216x16777216 window over 2 channels is larger");
 }

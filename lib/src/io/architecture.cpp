@@ -167,6 +167,9 @@ void append_layer(Architecture& a, LayerSpec l, const std::string& context) {
   switch (l.kind) {
     case LayerKind::fc: l.out = {1, 1, l.units}; break;
     case LayerKind::conv:
+      if (l.kh * l.kw > kMaxLayerValues / in.c)  // the fan-in, each weight tensor's row count
+        throw Error(context + token + ": its " + n(l.kh) + "x" + n(l.kw) + " window over " + n(in.c) +
+                    " channels is larger than firmnet's layers take (2^31 values)");
       if (in.h + 2 * l.pad < l.kh || in.w + 2 * l.pad < l.kw)
         throw Error(context + token + ": the " + n(l.kh) + "x" + n(l.kw) + " window is larger than the padded " + in.text() +
                     " input");
