@@ -5,7 +5,9 @@ For each net (the MLP 784-128-10 and the two convolutional nets of the convoluti
 28x28x1 inputs, float32: the median time of a training step (forward, softmax cross-entropy,
 backward, SGD update) at batch 64 with 1 and 2 threads, and of batch-1 inference with 1 thread.
 Prints JSON: {"torch": version, "oneDNN": ..., "results": {name: {"train_1t_ms", "train_2t_ms",
-"infer_1t_us"}}}. Usage: bench/torch_peer.py [--reps N] (Debian's python3-torch, /usr/bin/python3).
+"infer_1t_us"}}}. --threads 1 measures only the 1-thread figures, --threads 2 only the 2-thread
+step (bench/compare_nets pins each to its CPUs). Usage: bench/torch_peer.py [--reps N]
+[--min-time S] [--threads 1|2] [--only NET] (Debian's python3-torch, /usr/bin/python3).
 """
 import argparse
 import json
@@ -49,6 +51,8 @@ def median_seconds(fn, reps, min_time=0.3):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--min-time", type=float, default=0.3)
+    parser.add_argument("--threads", type=int, choices=(1, 2), default=None)
     parser.add_argument("--only", default="")
     args = parser.parse_args()
     torch.manual_seed(0)
@@ -68,14 +72,15 @@ def main():
             opt.step()
 
         r = {}
-        for threads in (1, 2):
+        for threads in (1, 2) if args.threads is None else (args.threads,):
             torch.set_num_threads(threads)
-            r[f"train_{threads}t_ms"] = 1e3 * median_seconds(step, args.reps)
-        torch.set_num_threads(1)
-        x1 = torch.randn(1, 1, 28, 28)
-        model.eval()
-        with torch.no_grad():
-            r["infer_1t_us"] = 1e6 * median_seconds(lambda: model(x1), args.reps)
+            r[f"train_{threads}t_ms"] = 1e3 * median_seconds(step, args.reps, args.min_time)
+        if args.threads != 2:
+            torch.set_num_threads(1)
+            x1 = torch.randn(1, 1, 28, 28)
+            model.eval()
+            with torch.no_grad():
+                r["infer_1t_us"] = 1e6 * median_seconds(lambda: model(x1), args.reps, args.min_time)
         results[name] = r
     print(json.dumps({"torch": torch.__version__, "config": torch.__config__.parallel_info().splitlines()[0] if hasattr(torch, "__config__") else "",
                       "results": results}, indent=1))

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,7 +59,13 @@ int quantize(const Options& o, const io::Checkpoint& checkpoint, const io::Split
   const std::size_t calib = std::min(o.calibration_images, splits.train.count);
 
   quant::Calibration seen;
-  quant::QuantizedModel q = quant::quantize(*model, *norm, splits.train.slice(0, calib), *scratch, &seen);
+  quant::QuantizedModel q = [&] {
+    try {
+      return quant::quantize(*model, *norm, splits.train.slice(0, calib), *scratch, &seen);
+    } catch (const std::invalid_argument& e) {  // the library does not know the file's name
+      throw io::Error(o.checkpoint_file + ": " + e.what());
+    }
+  }();
   q.metadata = {{"source", o.checkpoint_file}, {"calibration_images", std::to_string(calib)}};
   if (const std::string* d = checkpoint.find_metadata("dataset")) q.metadata.emplace_back("dataset", *d);
   const QModel qmodel = quant::bind<QModel>(q);

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/checkpoint_model.hpp"
 #include "common/kernels.hpp"
 #include "common/model_zoo.hpp"
 #include "common/train_options.hpp"
@@ -221,6 +222,10 @@ int main(int argc, char** argv) {
     if (o.resume) {
       resume = std::make_unique<io::Checkpoint>(io::read_checkpoint(o.checkpoint_file));
       o = examples::resumed_options(*resume, o.checkpoint_file, o);
+      // Before the data is loaded: the network must take this dataset's images and be compiled in.
+      examples::describe_checkpoint(*resume, o.checkpoint_file, o.dataset);
+    } else if (const std::string problem = examples::images_problem(o.spec, o.dataset); !problem.empty()) {
+      throw cli::UsageError("--model: " + problem + "; pick one for --dataset " + o.dataset);
     }
     examples::GemmThreads threads(o.threads);
     const io::Dataset data = io::load_dataset(o.dataset, o.data_dir);

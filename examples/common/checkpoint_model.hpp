@@ -18,6 +18,15 @@ struct CheckpointModel {
   std::size_t num_train = 0, num_val = 0;
 };
 
+// "" if the network spec takes the dataset's images (as a vector or as H x W x C), else why not.
+inline std::string images_problem(const std::string& spec, const std::string& dataset) {
+  const std::string in = "in:" + std::to_string(io::input_dim(dataset));
+  const std::string shaped = "in:" + io::input_shape_text(dataset);
+  if (spec.rfind(in + "|", 0) == 0 || spec.rfind(shaped + "|", 0) == 0) return "";
+  return "the network " + spec + " does not take " + dataset + " images (" + in.substr(3) + " values, " + shaped.substr(3) +
+         ")";
+}
+
 // dataset: from the flag, or "" for the checkpoint's own. Throws io::Error naming the file.
 inline CheckpointModel describe_checkpoint(const io::Checkpoint& checkpoint, const std::string& source,
                                            std::string dataset) {
@@ -27,11 +36,8 @@ inline CheckpointModel describe_checkpoint(const io::Checkpoint& checkpoint, con
     dataset = *recorded;
   }
   if (!io::is_known_dataset(dataset)) throw io::Error(source + ": unknown dataset '" + dataset + "'");
-  const std::string in = "in:" + std::to_string(io::input_dim(dataset));
-  const std::string shaped = "in:" + io::input_shape_text(dataset);
-  if (checkpoint.spec.rfind(in + "|", 0) != 0 && checkpoint.spec.rfind(shaped + "|", 0) != 0)
-    throw io::Error(source + ": the network " + checkpoint.spec + " does not take " + dataset + " images (" + in.substr(3) +
-                    " values, " + shaped.substr(3) + ")");
+  if (const std::string problem = images_problem(checkpoint.spec, dataset); !problem.empty())
+    throw io::Error(source + ": " + problem);
   bool compiled = false;
   for (const auto s : compiled_specs()) compiled = compiled || s == checkpoint.spec;
   if (!compiled) throw io::Error(source + ": " + how_to_compile(checkpoint.spec));

@@ -7,16 +7,19 @@
 
 #include "firmnet/core/arch.hpp"
 #if FIRMNET_HAVE_XSIMD
+#include "firmnet/kernels/elementwise_dispatch.hpp"
 #include "firmnet/kernels/gemm_dispatch.hpp"
 #include "firmnet/kernels/thread_pool.hpp"
 #endif
 
 namespace firmnet::examples {
 
-// "gemm avx512bw, elementwise sse2": the GEMM is chosen at run time, the rest at compile time.
+// "gemm avx512bw, elementwise avx512bw, other kernels sse2": the GEMM and the element-wise
+// kernels are chosen at run time, the rest (pooling, im2col, ...) at compile time.
 inline std::string kernels_text() {
 #if FIRMNET_HAVE_XSIMD
-  return std::string("gemm ") + kernels::gemm_active().name + ", elementwise " + kernel_arch_name();
+  return std::string("gemm ") + kernels::gemm_active().name + ", elementwise " + kernels::elementwise_active().name +
+         ", other kernels " + kernel_arch_name();
 #else
   return kernel_arch_name();
 #endif

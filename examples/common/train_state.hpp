@@ -5,6 +5,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,6 +41,43 @@ inline std::vector<std::pair<std::string, std::string>> run_settings(const Optio
           {"seed", std::to_string(o.seed)}};
 }
 
+// The settings a checkpoint holds must be ones train's flags accept: a damaged or hand-edited
+// file is named, never run with a batch of 0 or a loss that silently falls back to a default.
+inline void check_settings(const Options& o, const std::string& source) {
+  auto bad = [&](const std::string& key, const std::string& value, const std::string& want) {
+    throw io::Error(source + ": checkpoint entry '" + key + "' = '" + value + "' is not " + want);
+  };
+  auto one_of = [&](const std::string& key, const std::string& v, std::initializer_list<const char*> allowed) {
+    std::string list;
+    for (const char* a : allowed) {
+      if (v == a) return;
+      list += (list.empty() ? "" : ", ") + std::string(a);
+    }
+    bad(key, v, "one of " + list);
+  };
+  auto in_range = [&](const std::string& key, double v, double lo, double hi, bool lo_open) {
+    if (!(v <= hi) || !(lo_open ? v > lo : v >= lo))  // also NaN
+      bad(key, number_text(v), std::string(lo_open ? "in (" : "in [") + number_text(lo) + ", " + number_text(hi) + "]");
+  };
+  one_of("dataset", o.dataset, {"fashion-mnist", "cifar10"});
+  one_of("loss", o.loss, {"softmax", "mse"});
+  one_of("optimizer", o.optimizer, {"sgd", "adam", "adamw"});
+  one_of("init", o.init, {"auto", "gaussian", "he"});
+  if (o.batch_size < 1 || o.batch_size > kMaxBatch)
+    bad("batch_size", std::to_string(o.batch_size), "from 1 to " + std::to_string(kMaxBatch));
+  if (o.num_val < 1) bad("num_val", "0", "at least 1");
+  in_range("lr_bits", o.lr, 0, 1e6, true);
+  in_range("reg_bits", o.reg, 0, 1e6, false);
+  in_range("momentum_bits", o.momentum, 0, 0.999999, false);
+  in_range("beta1_bits", o.beta1, 0, 0.999999, false);
+  in_range("beta2_bits", o.beta2, 0, 0.9999999, false);
+  in_range("eps_bits", o.eps, 0, 1, true);
+  in_range("lr_decay_bits", o.lr_decay, 0, 1, true);
+  in_range("weight_scale_bits", o.weight_scale, 0, 10, true);
+  if (o.nesterov && !(o.optimizer == "sgd" && o.momentum > 0))
+    bad("nesterov", "1", "possible: Nesterov momentum needs optimizer sgd and a momentum above 0");
+}
+
 // Options of the run stored in c; the caller's `given` keeps only what may change on resume
 // (files, printing, threads, the data directory, and more epochs). Throws cli::UsageError for a
 // flag that contradicts the checkpoint, io::Error for a checkpoint without a resumable state.
@@ -47,6 +85,11 @@ inline Options resumed_options(const io::Checkpoint& c, const std::string& sourc
   auto get = [&](const std::string& key) { return io::require_metadata(c, key, source); };
   auto number = [&](const std::string& key) { return static_cast<std::size_t>(io::parse_decimal(get(key), key, source)); };
   auto exact = [&](const std::string& key) { return std::bit_cast<double>(io::parse_hex(get(key), 16, key, source)); };
+  auto flag = [&](const std::string& key) {
+    const std::string& v = get(key);
+    if (v != "0" && v != "1") throw io::Error(source + ": checkpoint entry '" + key + "' = '" + v + "' is not 0 or 1");
+    return v == "1";
+  };
   Options o = given;
   o.dataset = get("dataset");
   o.model = get("model");
@@ -57,7 +100,7 @@ inline Options resumed_options(const io::Checkpoint& c, const std::string& sourc
   o.lr = exact("lr_bits");
   o.reg = exact("reg_bits");
   o.momentum = exact("momentum_bits");
-  o.nesterov = get("nesterov") == "1";
+  o.nesterov = flag("nesterov");
   o.beta1 = exact("beta1_bits");
   o.beta2 = exact("beta2_bits");
   o.eps = exact("eps_bits");
@@ -66,9 +109,10 @@ inline Options resumed_options(const io::Checkpoint& c, const std::string& sourc
   o.weight_scale = exact("weight_scale_bits");
   o.num_train = number("num_train");
   o.num_val = number("num_val");
-  o.keep_last_batch = get("keep_last_batch") == "1";
-  o.seed = number("seed");
+  o.keep_last_batch = flag("keep_last_batch");
+  o.seed = io::parse_decimal(get("seed"), "seed", source);
   o.epochs = given.was_set("epochs") ? given.epochs : number("epochs");
+  check_settings(o, source);
   for (const char* fixed : {"dataset", "model", "hidden", "batch-size", "loss", "optimizer", "lr", "reg", "momentum",
                             "nesterov", "beta1", "beta2", "eps", "lr-decay", "init", "weight-scale", "num-train",
                             "num-val", "keep-last-batch", "seed"})

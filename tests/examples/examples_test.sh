@@ -19,6 +19,24 @@ expect() {
   [ "$status" -eq "$want" ] || fail "exit status $status, expected $want"
   grep -qE -- "$pattern" <<<"$log" || fail "output does not match /$pattern/"
 }
+# set_metadata IN OUT KEY VALUE: a copy of checkpoint IN with metadata KEY set to VALUE and a valid
+# CRC (docs/checkpoint-format.md: strings are u32 length + bytes, the CRC-32 of all before it last).
+set_metadata() {
+  /usr/bin/python3 - "$@" <<'PY'
+import struct, sys, zlib
+src, dst, key, value = sys.argv[1:5]
+data = open(src, "rb").read()[:-4]
+def entry(k, v):
+    k, v = k.encode(), v.encode()
+    return struct.pack("<I", len(k)) + k + struct.pack("<I", len(v)) + v
+k = key.encode()
+at = data.index(struct.pack("<I", len(k)) + k)
+vlen = struct.unpack_from("<I", data, at + 4 + len(k))[0]
+old_end = at + 8 + len(k) + vlen
+data = data[:at] + entry(key, value) + data[old_end:]
+open(dst, "wb").write(data + struct.pack("<I", zlib.crc32(data)))
+PY
+}
 train_small() { "$bin/train" "${fm[@]}" "${out[@]}" --epochs 2 --batch-size 32 "$@"; }
 
 case $case in
@@ -116,6 +134,28 @@ resume)
   expect 2 '--epochs 3 is fewer than the 5 epochs' "$bin/train" --resume --epochs 3 --checkpoint-file "$work/b.fnck" \
     --data-dir "$work/data/fashion-mnist"
   expect 1 'missing.fnck: cannot open' "$bin/train" --resume --checkpoint-file "$work/missing.fnck" --data-dir "$work/data/fashion-mnist"
+  # A checkpoint whose settings were edited (CRC made valid again) is refused, naming the entry:
+  # never a batch of 0, an unknown loss silently run as the default, or a flag read as false.
+  for edit in batch_size=0 batch_size=257 loss=hinge optimizer=rmsprop nesterov=yes keep_last_batch=2 \
+              init=xavier seed=18446744073709551616 lr_bits=7ff8000000000000 lr_decay_bits=4000000000000000; do
+    set_metadata "$work/b.fnck" "$work/edited.fnck" "${edit%%=*}" "${edit#*=}" || fail "could not edit the checkpoint"
+    expect 1 "edited.fnck: checkpoint entry '${edit%%=*}' = .* (is not|not 0 or 1)" "$bin/train" --resume --epochs 6 \
+      --checkpoint-file "$work/edited.fnck" --plot-file "$work/e.svg" --data-dir "$work/data/fashion-mnist"
+  done
+  set_metadata "$work/b.fnck" "$work/m0.fnck" momentum_bits 0000000000000000 &&
+    set_metadata "$work/m0.fnck" "$work/edited.fnck" nesterov 1 || fail "could not edit the checkpoint"
+  expect 1 "edited.fnck: checkpoint entry 'nesterov' = '1' is not possible" "$bin/train" --resume --epochs 6 \
+    --checkpoint-file "$work/edited.fnck" --plot-file "$work/e.svg" --data-dir "$work/data/fashion-mnist"
+  # A network for other images than the dataset's: named before any data is read, never a crash.
+  set_metadata "$work/b.fnck" "$work/edited.fnck" dataset cifar10 || fail "could not edit the checkpoint"
+  expect 1 "edited.fnck: the network in:784.* does not take cifar10 images \(3072 values, 32x32x3\)" "$bin/train" --resume \
+    --epochs 6 --checkpoint-file "$work/edited.fnck" --plot-file "$work/e.svg" --data-dir "$work/data/cifar10"
+  expect 2 "--model: the network in:3072\|fc:64\+relu\|fc:10 does not take fashion-mnist images" train_small \
+    --model 'in:3072|fc:64+relu|fc:10'
+  # A 20-digit seed resumes.
+  set_metadata "$work/b.fnck" "$work/edited.fnck" seed 18446744073709551615 || fail "could not edit the checkpoint"
+  expect 0 'Resuming from' "$bin/train" --resume --epochs 6 --checkpoint-file "$work/edited.fnck" --plot-file "$work/e.svg" \
+    --data-dir "$work/data/fashion-mnist"
   ;;
 other_data)
   # A checkpoint knows the data it was trained on: resuming, evaluating or quantizing it on other

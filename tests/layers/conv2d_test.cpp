@@ -99,6 +99,17 @@ TEST_CASE("conv2d on the blocked GEMM equals the direct loops", "[layers][conv]"
   check_against_reference<Bound<Conv2d<3, 2, 3, Stride<3>>, Shape<10, 10, 2>, false, false, F, 2>>(1, 14);
   check_against_reference<Bound<Conv2d<33, 3, 3, Pad<1>>, Shape<4, 4, 17>, false, true, F, 65>>(65, 15);
   check_against_reference<Bound<Conv2d<4, 3, 2, Pad<1>>, Shape<6, 7, 5>, true, true, F, 3>>(3, 17);  // KH != KW
+  // The forward reads the padded images in place (conv_direct.hpp): first layers of 1 and 3
+  // channels, rows of 1 to 3 tiles (widths 5, 19, 30), one-vector (K = 16) and partial panels
+  // (K = 20, 40), stride 2 with and without padding, and dx through padded dz (KH - 1 - P of 0,
+  // 1 and 2 zeros).
+  check_against_reference<Bound<Conv2d<16, 3, 3, Pad<1>>, Shape<30, 19, 1>, true, false, F, 3>>(3, 19);
+  check_against_reference<Bound<Conv2d<20, 5, 5, Pad<2>>, Shape<11, 5, 3>, true, false, F, 2>>(2, 20);
+  check_against_reference<Bound<Conv2d<40, 3, 3, Stride<2>>, Shape<9, 19, 3>, false, true, F, 2>>(2, 21);
+  check_against_reference<Bound<Conv2d<9, 3, 3, Stride<2>, Pad<1>>, Shape<10, 9, 8>, true, true, F, 3>>(3, 22);
+  check_against_reference<Bound<Conv2d<8, 3, 3, Pad<2>>, Shape<5, 19, 8>, false, true, F, 2>>(2, 23);
+  check_against_reference<Bound<Conv2d<24, 5, 5, Pad<1>>, Shape<7, 30, 9>, true, true, F, 2>>(2, 24);
+  check_against_reference<Bound<Conv2d<32, 5, 5, Pad<2>>, Shape<14, 14, 32>, true, true, F, 2>>(2, 25);
   // Without SIMD (here: double) the columns are written, several chunks of images (3 images of
   // 28x28x16 windows per chunk), a partial one last.
   using Chunked = Bound<Conv2d<8, 5, 5, Pad<2>>, Shape<28, 28, 16>, true, true, double, 7>;

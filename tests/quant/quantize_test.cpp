@@ -268,6 +268,14 @@ TEST_CASE("a .fnq file with values out of range is named, even with a valid chec
   m = good;
   m.layers[0].weights[3] = -128;
   reject(m, "weight 3 is -128");
+  // fan-in 64: |bias| may be up to 2^31 - 1 - 64·255·127 = 2145411007, no more.
+  m = good;
+  m.layers[0].bias[1] = 2145411007;
+  REQUIRE_NOTHROW(io::decode_quantized_model(io::encode_quantized_model(m), "m.fnq"));
+  m.layers[0].bias[1] = 2145411008;
+  reject(m, "channel 1 has bias 2145411008: with 64 inputs its int32 accumulator could overflow");
+  m.layers[0].bias[1] = -2145411008;
+  reject(m, "channel 1 has bias -2145411008");
   m = good;
   m.layers[0].output_zero_point = 300;
   reject(m, "needs 0 <= min <= zero point <= max <= 255");

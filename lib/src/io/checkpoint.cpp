@@ -120,6 +120,8 @@ Checkpoint decode_checkpoint(std::span<const std::uint8_t> bytes, const std::str
   for (std::uint32_t i = 0; i < entries; ++i) {
     std::string key = in.str("metadata key");
     std::string value = in.str("metadata value");
+    // Two values for one key: which one a reader takes would be a guess.
+    if (c.find_metadata(key)) in.fail("metadata key '" + key + "' appears twice");
     c.metadata.emplace_back(std::move(key), std::move(value));
   }
   const std::uint32_t tensors = in.count("tensor count", kMaxEntries);

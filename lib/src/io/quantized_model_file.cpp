@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "binary.hpp"
@@ -12,6 +13,7 @@
 #include "firmnet/io/error.hpp"
 #include "firmnet/io/file.hpp"
 #include "firmnet/kernels/qgemm_ref.hpp"
+#include "firmnet/quant/accumulator.hpp"
 #include "firmnet/quant/fixed_point.hpp"
 
 namespace firmnet::io {
@@ -38,8 +40,12 @@ void check_layer(const binary::Reader& in, const quant::QuantizedLayer& l, std::
             std::to_string(l.output_zero_point) + ", " + std::to_string(l.output_max));
   for (std::size_t i = 0; i < l.weights.size(); ++i)
     if (l.weights[i] < -127) in.fail(name + " weight " + std::to_string(i) + " is -128, outside [-127, 127]");
+  const std::size_t fan_in = l.bias.empty() ? 0 : l.weights.size() / l.bias.size();
   for (std::size_t o = 0; o < l.bias.size(); ++o) {
     const std::int32_t m = l.multiplier[o], s = l.shift[o];
+    if (std::abs(std::int64_t(l.bias[o])) > quant::max_bias_magnitude(fan_in))
+      in.fail(name + " channel " + std::to_string(o) + " has bias " + std::to_string(l.bias[o]) + ": with " +
+              std::to_string(fan_in) + " inputs its int32 accumulator could overflow (|bias| + inputs x 255 x 127 > 2^31 - 1)");
     if (!(m == 0 || m >= (std::int32_t(1) << 30)))
       in.fail(name + " channel " + std::to_string(o) + " has multiplier " + std::to_string(m) + ", not 0 or in [2^30, 2^31)");
     if (s < quant::kMinShift || s > quant::kMaxShift)
@@ -215,6 +221,8 @@ quant::QuantizedModel decode_quantized_model(std::span<const std::uint8_t> bytes
   for (std::uint32_t i = 0; i < entries; ++i) {
     std::string key = in.str("metadata key");
     std::string value = in.str("metadata value");
+    for (const auto& kv : m.metadata)  // two values for one key: which one counts would be a guess
+      if (kv.first == key) in.fail("metadata key '" + key + "' appears twice");
     m.metadata.emplace_back(std::move(key), std::move(value));
   }
   if (in.left() != 0) in.fail(std::to_string(in.left()) + " unexpected bytes after the metadata");

@@ -23,13 +23,17 @@ std::uint64_t parse_hex(const std::string& text, int digits, const std::string& 
 }
 
 std::uint64_t parse_decimal(const std::string& text, const std::string& key, const std::string& source) {
+  // Any uint64 (a --seed may have 20 digits), never wrapped: each step checks v * 10 + d fits.
+  constexpr std::uint64_t kMax = ~std::uint64_t{0};
   std::uint64_t v = 0;
-  bool ok = !text.empty() && text.size() <= 19;
+  bool ok = !text.empty() && text.size() <= 20;
   for (const char c : text) {
-    ok = ok && c >= '0' && c <= '9';
-    v = v * 10 + std::uint64_t(c >= '0' && c <= '9' ? c - '0' : 0);
+    const std::uint64_t d = c >= '0' && c <= '9' ? std::uint64_t(c - '0') : 10;
+    ok = ok && d < 10 && v <= (kMax - d) / 10;
+    if (!ok) break;
+    v = v * 10 + d;
   }
-  if (!ok) throw Error(source + ": checkpoint entry '" + key + "' = '" + text + "' is not a whole number");
+  if (!ok) throw Error(source + ": checkpoint entry '" + key + "' = '" + text + "' is not a whole number (0 to 2^64-1)");
   return v;
 }
 

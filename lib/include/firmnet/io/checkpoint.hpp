@@ -15,8 +15,8 @@
 // ("in:In|fc:Hidden+relu|fc:Classes" | "in:In|fc:Classes") and the linear model's tensors "w",
 // "b" to "w1", "b1". Every tensor and metadata key train writes: docs/checkpoint-format.md.
 //
-// Readers check the CRC first, then every length against the bytes left; a file must end exactly
-// after the CRC. Writers go through write_file_atomic (temp file, fsync, rename).
+// Readers check the magic and the version, then the CRC, then every length against the bytes left;
+// tensor names and metadata keys are unique; a file must end exactly after the CRC. Writers go through write_file_atomic (temp file, fsync, rename).
 #pragma once
 
 #include <cstddef>

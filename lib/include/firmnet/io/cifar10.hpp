@@ -1,7 +1,8 @@
 // io/cifar10.hpp: the CIFAR-10 binary version (data_batch_1..5.bin, test_batch.bin). Each record
 // is 3073 bytes: the label (0..9), then 1024 red, 1024 green and 1024 blue pixels of a 32x32
-// image. Kept in that channel-major order (3072 bytes per image). Files are checked to hold
-// whole records and valid labels.
+// image. Read here in that channel-major order (3072 bytes per image); io/datasets.cpp then
+// interleaves the planes into firmnet's NHWC images. Files are checked to hold whole records and
+// valid labels.
 #pragma once
 
 #include <cstddef>

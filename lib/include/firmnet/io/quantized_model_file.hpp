@@ -5,7 +5,7 @@
 //
 //   magic 89 'F' 'N' 'Q' 0D 0A 1A 0A, u32 version (2), str architecture spec,
 //   u32 layer count, then per layer (quant/qparams.hpp says what each field means):
-//     str op ("fc", "relu", "flatten", "conv", "maxpool": the Q-layer's kOp),
+//     str op ("fc", "relu", "flatten", "conv", "maxpool", "gap": the Q-layer's kOp),
 //     u32 inputs, u32 outputs (values per sample), u32 channels, u32 fan_in (0, 0 without
 //     weights), f32 input_scale, f32 output_scale, i32 input_zero_point,
 //     i32 output_zero_point, i32 output_min, i32 output_max,

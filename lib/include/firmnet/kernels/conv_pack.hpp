@@ -23,8 +23,9 @@ namespace firmnet::kernels {
 
 struct ConvSource {
   ConvGeometry g;
-  const float* x;     // images, (n, H, W, C) NHWC
+  const float* x;     // images, (n, H, W, C) NHWC; padded: (n, H + 2P, W + 2P, C), zeros around
   bool patch_major;   // false: A(pixel, patch) (forward); true: A(patch, pixel) (weight gradient)
+  bool padded = false;  // x holds the padded images, read in place (conv_direct.hpp)
 };
 
 // The most channels a run may have: padding reads from a row of this many zeros.

@@ -23,6 +23,7 @@
 #include "firmnet/core/contract.hpp"
 
 #include "firmnet/kernels/blocking.hpp"
+#include "firmnet/kernels/conv_direct.hpp"
 #include "firmnet/kernels/conv_pack.hpp"
 #include "firmnet/kernels/gemm_direct.hpp"
 #include "firmnet/kernels/gemm_pack.hpp"
@@ -55,6 +56,10 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
   constexpr bool kAvx256 = simd::is_avx256<Arch>;
 
   if (p.m == 0 || p.n == 0) return;
+  if (p.a_conv && p.a_conv->padded) {  // conv_direct.hpp
+    if (p.a_conv->patch_major) return gemm_conv_dw<Arch>(p);
+    return gemm_conv_rows<Arch, MR, NR>(p, scratch);
+  }
   constexpr std::size_t W = xsimd::batch<float, Arch>::size;
   if (p.k > 0 && p.m <= 4 && p.b.row_stride == 1 && !p.a_conv) return gemm_small_m<Arch>(p);
   if (!p.a_conv && narrow_n_fits<Arch>(p)) {

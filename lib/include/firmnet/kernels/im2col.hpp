@@ -2,6 +2,8 @@
 // images [first, first + n) out as one row of KH·KW·C values (HWIO order, zeros in the padding):
 // cols (n·OH·OW, KH·KW·C), so cols·w (KH·KW·C, K) is the NHWC output. col2im is its adjoint:
 // it adds each row of dcols back onto the pixels it came from (dx must start at zero).
+// pad_images writes the images with their zero border, for the GEMM that reads the columns in
+// place (conv_direct.hpp).
 // Whole runs of C values are copied at a time: NHWC keeps a pixel's channels adjacent.
 #pragma once
 
@@ -42,6 +44,23 @@ void im2col(const ConvGeometry& g, const T* x, std::size_t images, T* cols) noex
   for (std::size_t n = 0; n < images; ++n)
     for (std::size_t oy = 0; oy < g.oh(); ++oy)
       for (std::size_t ox = 0; ox < g.ow(); ++ox, cols += g.patch()) im2col_pixel(g, x + n * image, oy, ox, T(0), cols);
+}
+
+// dst (images, H + 2P, W + 2P, C) = x with P zeros on every side: the source conv_direct.hpp
+// reads in place (each padded row one zero run, one copy of W·C values, one zero run).
+template <class T>
+void pad_images(const ConvGeometry& g, const T* x, std::size_t images, T* dst) noexcept {
+  const std::size_t row = g.w * g.c, side = g.pad * g.c, padded_row = row + 2 * side;
+  for (std::size_t n = 0; n < images; ++n) {
+    for (std::size_t i = 0; i < g.pad * padded_row; ++i) *dst++ = T(0);
+    for (std::size_t y = 0; y < g.h; ++y, x += row) {
+      for (std::size_t i = 0; i < side; ++i) *dst++ = T(0);
+      std::memcpy(dst, x, row * sizeof(T));
+      dst += row;
+      for (std::size_t i = 0; i < side; ++i) *dst++ = T(0);
+    }
+    for (std::size_t i = 0; i < g.pad * padded_row; ++i) *dst++ = T(0);
+  }
 }
 
 template <class T>

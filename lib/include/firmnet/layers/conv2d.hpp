@@ -8,10 +8,11 @@
 //   backward: dz = dy masked by y > 0 (fused ReLU), dw = colsᵀ·dz, db = Σ dz, and dx: for a stride-1
 //             square window the convolution of dz with the flipped, transposed weights (padding
 //             KH - 1 - P), else col2im(dz·wᵀ)
-// With SIMD (float), the GEMM packs cols straight from the images (kernels/conv_pack.hpp): no
-// columns are ever written, and a whole batch is one product the thread pool can split. Without
-// (double, Cortex-M), im2col writes the columns of kImagesPerChunk images at a time into the
-// network's scratch. Oracle: kernels/conv_ref.hpp (direct loops).
+// With SIMD (float), no columns are written for the products with cols: forward, dw (and dx of a
+// stride-1 square window, a convolution of dz) read them in place from a zero-padded copy of the
+// images (kernels/conv_direct.hpp); a whole batch is one product the thread pool can split. Without (double, Cortex-M), im2col
+// writes the columns of kImagesPerChunk images at a time into the network's scratch. Oracle:
+// kernels/conv_ref.hpp (direct loops).
 #pragma once
 
 #include <algorithm>
@@ -90,27 +91,42 @@ struct Conv2dLayer {
   // A 1x1 window with stride 1 and no padding reads x itself as its columns.
   static constexpr bool kDirect = KH == 1 && KW == 1 && S == 1 && P == 0;
 #if FIRMNET_HAVE_XSIMD
-  // cols packed from the images where a (ky, kx) has channels enough to copy as runs; a first
-  // layer of 1 or 3 channels writes them (its im2col rows are runs of KW·C adjacent values).
+  // The forward product and dw read their columns in place from the padded images (any window but
+  // 1x1; a partial panel of B's columns, kPatch x 32 floats, fits any GEMM scratch).
+  static constexpr bool kRows =
+      std::is_same_v<T, float> && !kDirect && kPatch * kernels::kMaxNR <= kernels::kMaxGemmScratch;
+  // Otherwise (a larger window) the columns are packed from the images where a (ky, kx) has
+  // channels enough to copy as runs; a first layer of 1 or 3 channels writes them (its im2col rows
+  // are runs of KW·C adjacent values).
   static constexpr bool kImplicit = std::is_same_v<T, float> && !kDirect && In::kC >= 8;
 #else
-  static constexpr bool kImplicit = false;
+  static constexpr bool kRows = false, kImplicit = false;
 #endif
   // dx as a convolution of dy: same stride 1 and window size across and down (one padding).
   static constexpr bool kFlipped = kImplicit && kGradInput && S == 1 && KH == KW && K >= 8;
+  // ... read in place from dz padded (conv_direct.hpp) where its window is not too large.
+  static constexpr bool kFlippedRows = kFlipped && KH * KW * K * kernels::kMaxNR <= kernels::kMaxGemmScratch;
   static constexpr kernels::ConvGeometry kFlippedGeometry{kOH, kOW, K, KH, KW, 1, KH - 1 - P};
   static constexpr std::size_t kImagesPerChunk =
       kImplicit ? kMaxBatch : std::clamp<std::size_t>(detail::kConvChunkElements / (kPixels * kPatch), 1, kMaxBatch);
   static constexpr std::size_t kChunkRows = kImagesPerChunk * kPixels;
-  static constexpr std::size_t kColumns = kDirect || kImplicit ? 0 : kChunkRows * kPatch;
+  // im2col's columns: only without the padded source and conv_pack.hpp.
+  static constexpr std::size_t kColumns = kDirect || kImplicit || kRows ? 0 : kChunkRows * kPatch;
   static constexpr std::size_t kGradColumns = kGradInput && !kDirect && !kFlipped ? kChunkRows * kPatch : 0;
   static constexpr std::size_t kFlippedWeights = kFlipped ? kPatch * K : 0;
-  // Scratch: columns, the gradient's columns or the flipped weights (dx), then the GEMM's packs.
+  // The zero-padded images the forward and dw read (x), and dx's (dz, padded by KH - 1 - P).
+  static constexpr std::size_t kPaddedX = kRows ? kMaxBatch * (In::kH + 2 * P) * (In::kW + 2 * P) * In::kC : 0;
+  static constexpr std::size_t kPaddedDz =
+      kFlippedRows ? kMaxBatch * (kOH + 2 * (KH - 1 - P)) * (kOW + 2 * (KW - 1 - P)) * K : 0;
+  static constexpr std::size_t kPadded = std::max(kPaddedX, kPaddedDz);
+  // Scratch: columns, the gradient's columns or the flipped weights (dx), the padded images,
+  // then the GEMM's packs.
   static constexpr std::size_t kScratch =
-      kColumns + kGradColumns + kFlippedWeights +
-      gemm_floats<T>(std::max({kernels::gemm_scratch_floats(kChunkRows, K, kPatch, !kImplicit),
-                               kTraining ? kernels::gemm_scratch_floats(kPatch, K, kChunkRows, !kImplicit) : 0,
+      kColumns + kGradColumns + kFlippedWeights + kPadded +
+      gemm_floats<T>(std::max({kRows ? kPatch * kernels::kMaxNR : kernels::gemm_scratch_floats(kChunkRows, K, kPatch, !kImplicit),
+                               kTraining && !kRows ? kernels::gemm_scratch_floats(kPatch, K, kChunkRows, !kImplicit) : 0,
                                kGradInput ? kernels::gemm_nt_scratch(kChunkRows, kPatch, K) : 0,
+                               kFlippedRows ? KH * KW * K * kernels::kMaxNR : 0,
                                kFlipped ? kernels::gemm_scratch_floats(kMaxBatch * In::kH * In::kW, In::kC, KH * KW * K, false)
                                         : 0}));
 
@@ -122,19 +138,25 @@ struct Conv2dLayer {
   void forward(ConstView<T, kIn> x, View<T, kOut> y, Scratch<T> s) const noexcept {
     FIRMNET_EXPECTS(x.rows() <= kMaxBatch && y.rows() == x.rows() && s.size() >= kScratch);
 #if FIRMNET_HAVE_XSIMD
-    if constexpr (kImplicit) {
+    if constexpr (kRows) {
+      const kernels::ConvSource cols{kGeometry, padded(kGeometry, x.data(), x.rows(), s), false, true};
+      kernels::gemm_conv_nn_bias(cols, 0, x.rows() * kPixels, K, kPatch, w.data(), b.data(), kRelu, y.data(), gemm_part(s));
+      return;
+    } else if constexpr (kImplicit) {  // a window too large for the padded source: cols packed from x
       const kernels::ConvSource cols{kGeometry, x.data(), false};
       kernels::gemm_conv_nn_bias(cols, 0, x.rows() * kPixels, K, kPatch, w.data(), b.data(), kRelu, y.data(), gemm_part(s));
       return;
     }
 #endif
-    for (std::size_t n = 0; n < x.rows(); n += kImagesPerChunk) {
-      const std::size_t images = std::min(kImagesPerChunk, x.rows() - n);
-      const T* cols = columns(x.row(n), images, s);
-      if constexpr (kRelu)
-        kernels::gemm_nn_bias_relu(images * kPixels, K, kPatch, cols, w.data(), b.data(), y.row(n), gemm_part(s));
-      else
-        kernels::gemm_nn_bias(images * kPixels, K, kPatch, cols, w.data(), b.data(), y.row(n), gemm_part(s));
+    if constexpr (!kRows && !kImplicit) {
+      for (std::size_t n = 0; n < x.rows(); n += kImagesPerChunk) {
+        const std::size_t images = std::min(kImagesPerChunk, x.rows() - n);
+        const T* cols = columns(x.row(n), images, s);
+        if constexpr (kRelu)
+          kernels::gemm_nn_bias_relu(images * kPixels, K, kPatch, cols, w.data(), b.data(), y.row(n), gemm_part(s));
+        else
+          kernels::gemm_nn_bias(images * kPixels, K, kPatch, cols, w.data(), b.data(), y.row(n), gemm_part(s));
+      }
     }
   }
 
@@ -147,12 +169,16 @@ struct Conv2dLayer {
     if constexpr (kRelu) kernels::relu_bwd(y.data(), dy.data(), dy.data(), rows * kOut);  // dz, in place
     kernels::col_sum(rows * kPixels, K, dy.data(), db.data());                          // db = Σ dz
 #if FIRMNET_HAVE_XSIMD
-    if constexpr (kImplicit) {  // dw = colsᵀ·dz, the columns packed from x
+    if constexpr (kRows) {  // dw = colsᵀ·dz, read in place from x padded again (the forward's copy
+                            // is gone: the network's scratch is every layer's)
+      const kernels::ConvSource cols{kGeometry, padded(kGeometry, x.data(), rows, s), true, true};
+      kernels::gemm_conv_tn(cols, kPatch, K, rows * kPixels, dy.data(), dw.data(), false, gemm_part(s));
+    } else if constexpr (kImplicit) {  // dw = colsᵀ·dz, the columns packed from x
       const kernels::ConvSource cols{kGeometry, x.data(), true};
       kernels::gemm_conv_tn(cols, kPatch, K, rows * kPixels, dy.data(), dw.data(), false, gemm_part(s));
     }
 #endif
-    if constexpr (!kImplicit) {
+    if constexpr (!kRows && !kImplicit) {
       for (std::size_t n = 0; n < rows; n += kImagesPerChunk) {  // dw = colsᵀ·dz
         const std::size_t images = std::min(kImagesPerChunk, rows - n);
         kernels::gemm_tn(kPatch, K, images * kPixels, columns(x.row(n), images, s), dy.row(n), dw.data(), n > 0,
@@ -169,7 +195,9 @@ struct Conv2dLayer {
           for (std::size_t c = 0; c < In::kC; ++c)
             for (std::size_t k = 0; k < K; ++k)
               flipped[(((KH - 1 - ky) * KW + (KW - 1 - kx)) * K + k) * In::kC + c] = w(((ky * KW + kx) * In::kC + c), k);
-      const kernels::ConvSource cols{kFlippedGeometry, dy.data(), false};
+      const kernels::ConvSource cols =
+          kFlippedRows ? kernels::ConvSource{kFlippedGeometry, padded(kFlippedGeometry, dy.data(), rows, s), false, true}
+                       : kernels::ConvSource{kFlippedGeometry, dy.data(), false};
       kernels::gemm_conv_nn_bias(cols, 0, rows * In::kH * In::kW, In::kC, KH * KW * K, flipped, nullptr, false,
                                  dx.data(), gemm_part(s));
       return dx;
@@ -206,8 +234,15 @@ struct Conv2dLayer {
       return s.data();
     }
   }
+  // The images under geometry g with their zero border, in scratch (x itself without padding).
+  static const T* padded(const kernels::ConvGeometry& g, const T* x, std::size_t images, Scratch<T> s) noexcept {
+    if (g.pad == 0) return x;
+    T* dst = s.data() + kColumns + kGradColumns + kFlippedWeights;
+    kernels::pad_images(g, x, images, dst);
+    return dst;
+  }
   static kernels::Scratch gemm_part(Scratch<T> s) noexcept {
-    return gemm_scratch(s.subspan(kColumns + kGradColumns + kFlippedWeights));
+    return gemm_scratch(s.subspan(kColumns + kGradColumns + kFlippedWeights + kPadded));
   }
 };
 

@@ -3,7 +3,7 @@
 // definition). A real multiplier M > 0 is stored as (multiplier, shift) with
 //   M = multiplier · 2^(shift − 31),  multiplier in [2^30, 2^31),  shift in [-31, 30].
 // Applying it to an int32 accumulator x:
-//   1. y = x · 2^max(shift, 0)                                  (left shift, checked not to overflow)
+//   1. y = x · 2^max(shift, 0)                                  (left shift, saturated to int32)
 //   2. z = saturating_rounding_doubling_high_mul(y, multiplier) = floor((y · multiplier + 2^30) / 2^31),
 //      i.e. rounded to nearest with ties upward (−1.5 -> −1, 1.5 -> 2), as gemmlowp computes it;
 //      the one overflow, (-2^31)·(-2^31), saturates to 2^31 − 1

@@ -29,6 +29,7 @@
 
 #include "firmnet/data/image_set.hpp"
 #include "firmnet/data/normalizer.hpp"
+#include "firmnet/quant/accumulator.hpp"
 #include "firmnet/quant/fixed_point.hpp"
 #include "firmnet/quant/qnetwork.hpp"
 #include "firmnet/quant/quantized_model.hpp"
@@ -96,7 +97,9 @@ inline QuantizedLayer quantize_weights(const FloatWeights& l, double input_scale
       row_sum += v;
     }
     const double bias = std::round(l.b[o] / (input_scale * ws)) - double(input_zero) * double(row_sum);
-    if (!(std::fabs(bias) < 2e9)) throw std::invalid_argument("cannot quantize: a bias does not fit its int32 range");
+    if (!(std::fabs(bias) <= double(max_bias_magnitude(l.fan_in))))
+      throw std::invalid_argument("cannot quantize: a bias (" + std::to_string(bias) + " in accumulator units) and " +
+                                  std::to_string(l.fan_in) + " products do not fit the int32 accumulator");
     q.bias[o] = static_cast<std::int32_t>(bias);
     const QuantizedMultiplier m = quantize_multiplier(input_scale * ws / output_scale);
     q.multiplier[o] = m.multiplier;
