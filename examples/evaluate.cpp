@@ -1,6 +1,7 @@
 // evaluate: the assignment's evaluation script, for any compiled network. Reloads a checkpoint
 // written by train (or made by import), rebuilds the train/val/test split it was trained with,
 // and prints the accuracy of each split and the confusion matrix of the test set.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -12,7 +13,9 @@
 #include "firmnet/io/data_fingerprint.hpp"
 #include "firmnet/io/datasets.hpp"
 #include "firmnet/io/error.hpp"
+#include "firmnet/io/file.hpp"
 #include "firmnet/io/model_checkpoint.hpp"
+#include "firmnet/io/npy.hpp"
 #include "firmnet/train/accuracy.hpp"
 
 namespace {
@@ -24,6 +27,8 @@ struct Options {
   std::string data_dir;
   bool allow_other_data = false;
   std::string dataset;  // empty: the checkpoint's
+  std::string logits_file;
+  std::size_t logits_images = 10000;
 };
 
 const char* const kFashionMnistClasses[10] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -61,6 +66,23 @@ int evaluate(const Options& o, const io::Checkpoint& checkpoint, const io::Datas
     for (std::size_t c = 0; c < C; ++c) std::printf(" %5zu", confusion[r * C + c]);
     std::printf("  %6.2f%%\n", total ? 100.0 * double(confusion[r * C + r]) / double(total) : 0.0);
   }
+
+  // The scores themselves, for comparing with another implementation (tests/tools/pytorch_round_trip.py).
+  if (!o.logits_file.empty()) {
+    io::NdArray logits;
+    const std::size_t n = std::min(o.logits_images, splits.test.count);
+    logits.shape = {n, C};
+    logits.values.resize(n * C);
+    Label labels[Model::kMaxBatch];
+    for (std::size_t first = 0; first < n; first += Model::kMaxBatch) {
+      const std::size_t rows = std::min(n - first, Model::kMaxBatch);
+      norm->gather_range(splits.test, first, rows, scratch->view(rows), labels);
+      const auto scores = model->forward(scratch->view(rows));
+      for (std::size_t r = 0; r < rows; ++r) std::copy(scores.row(r), scores.row(r) + C, &logits.values[(first + r) * C]);
+    }
+    io::write_npy(o.logits_file, logits);
+    std::printf("\nWrote the float logits of the first %zu test images to %s\n", n, o.logits_file.c_str());
+  }
   return 0;
 }
 
@@ -78,11 +100,15 @@ int main(int argc, char** argv) {
                    "Go on (with a warning) when the data differs from what the checkpoint was trained on");
     flags.add_string("dataset", &o.dataset, "Dataset (default: the one recorded in the checkpoint)",
                      {"fashion-mnist", "cifar10"});
+    flags.add_string("logits-file", &o.logits_file, "Write the float logits of the first test images as a .npy (N, classes)");
+    flags.add_size("logits-images", &o.logits_images, "Test images --logits-file covers (at most the test set)", 1, 1u << 30);
     if (!flags.parse(argc, argv)) {
       std::fputs(flags.help().c_str(), stdout);
       return 0;
     }
     if (o.checkpoint_file.empty()) throw cli::UsageError("--checkpoint-file is required (see --help)");
+    if (const std::string problem = o.logits_file.empty() ? "" : io::output_path_problem(o.logits_file); !problem.empty())
+      throw cli::UsageError("--logits-file '" + o.logits_file + "': " + problem);
 
     const io::Checkpoint checkpoint = io::read_checkpoint(o.checkpoint_file);
     const examples::CheckpointModel d = examples::describe_checkpoint(checkpoint, o.checkpoint_file, o.dataset);

@@ -211,6 +211,13 @@ int main(int argc, char** argv) {
   }
 #endif
 
+  // Specs of every kind of layer and option (the zoo's CNN, strides, a pooling stride, gap).
+  write(dir / "architecture/cnn_small.txt",
+        std::string("in:28x28x1|conv:16:3x3:p1+relu|maxpool:2|conv:32:3x3:p1+relu|maxpool:2|fc:10"));
+  write(dir / "architecture/options.txt", std::string("in:9x9x3|conv:4:3x2:s2:p1|maxpool:3:s1|relu|flatten|fc:5+relu|fc:3"));
+  write(dir / "architecture/gap.txt", std::string("in:6x6x2|conv:3:3x3+relu|gap|fc:4"));
+  write(dir / "architecture/mlp.txt", std::string("in:784|fc:128+relu|fc:64+relu|fc:10"));
+
   auto args = [](std::vector<std::string> a) {
     std::string s;
     for (std::size_t i = 0; i < a.size(); ++i) s += (i ? std::string(1, '\0') : std::string()) + a[i];
