@@ -10,6 +10,7 @@
 #include "firmnet/io/model_checkpoint.hpp"
 #include "firmnet/models/linear_classifier.hpp"
 #include "firmnet/models/two_layer_net.hpp"
+#include "valid_crc.hpp"
 
 namespace {
 firmnet::TwoLayerNet<6, 4, 3, 2> g_net;
@@ -17,7 +18,8 @@ firmnet::LinearClassifier<6, 3, 2> g_linear;
 firmnet::Normalizer<6> g_norm;
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+namespace {
+void check(const std::uint8_t* data, std::size_t size) {
   try {
     const firmnet::io::Checkpoint c = firmnet::io::decode_checkpoint(std::span(data, size), "fuzz");
     const auto again = firmnet::io::encode_checkpoint(c);  // version 1 re-encodes as version 2
@@ -32,5 +34,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   } catch (const firmnet::io::Error&) {
   }
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  check(data, size);
+  const auto repaired = with_valid_crc(data, size);  // valid_crc.hpp: past the checksum
+  check(repaired.data(), repaired.size());
   return 0;
 }

@@ -14,6 +14,7 @@
 #include "firmnet/models/linear_classifier.hpp"
 #include "firmnet/models/two_layer_net.hpp"
 #include "firmnet/quant/qlayers.hpp"
+#include "valid_crc.hpp"
 
 namespace {
 using namespace firmnet;
@@ -30,9 +31,8 @@ void run(quant::QuantizedModel m) {  // a copy: bind packs its weights
   } catch (const std::invalid_argument&) {
   }
 }
-}  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+void check(const std::uint8_t* data, std::size_t size) {
   try {
     const quant::QuantizedModel m = io::decode_quantized_model(std::span(data, size), "fuzz");
     const bool v2 = size >= 12 && data[8] == 2;
@@ -43,5 +43,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     run<Network<Infer<float, 1>, Input<16>, Fc<8>, Relu, Flatten, Fc<4>>>(m);
   } catch (const io::Error&) {
   }
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  check(data, size);
+  const auto repaired = with_valid_crc(data, size);  // valid_crc.hpp: past the checksum
+  check(repaired.data(), repaired.size());
   return 0;
 }
