@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 
 #include "firmnet/core/arch.hpp"
 #include "firmnet/kernels/elementwise_ref.hpp"
@@ -22,6 +23,31 @@ namespace {
 
 template <class A>
 using FB = xsimd::batch<float, A>;
+
+// Correctly rounded division and square root. xsimd 8.1 computes float ones on NEON (armv7 and
+// aarch64 alike) from reciprocal estimates and Newton steps, a few ulps off the scalar result;
+// aarch64 has exact instructions, armv7 NEON has none (exact_div_sqrt: callers take the scalar
+// path there). x86's divps and sqrtps are exact.
+template <class A>
+constexpr bool exact_div_sqrt = !std::is_base_of_v<xsimd::neon, A> || std::is_same_v<A, xsimd::neon64>;
+
+template <class A>
+FB<A> exact_div(FB<A> a, FB<A> b) noexcept {
+#if defined(__aarch64__)
+  if constexpr (std::is_same_v<A, xsimd::neon64>) return vdivq_f32(a, b);
+#endif
+  static_assert(exact_div_sqrt<A>, "no correctly rounded vector division on this arch");
+  return a / b;
+}
+
+template <class A>
+FB<A> exact_sqrt(FB<A> a) noexcept {
+#if defined(__aarch64__)
+  if constexpr (std::is_same_v<A, xsimd::neon64>) return vsqrtq_f32(a);
+#endif
+  static_assert(exact_div_sqrt<A>, "no correctly rounded vector square root on this arch");
+  return xsimd::sqrt(a);
+}
 
 template <class A>
 float l2_grad_sumsq(const float* w, float reg, float* dw, std::size_t n) noexcept {
@@ -86,15 +112,18 @@ void sgd_momentum(float* w, const float* g, float* v, std::size_t n, float lr, f
 template <class A>
 void adam(float* w, const float* g, float* m, float* v, std::size_t n, float b1, float b2, float step, float sqrt_bc2,
           float eps, float decay) noexcept {
-  const FB<A> vb1(b1), vb2(b2), c1(1.0f - b1), c2(1.0f - b2), vstep(step), vbc2(sqrt_bc2), veps(eps), vdecay(decay);
   std::size_t i = 0;
-  for (; i + FB<A>::size <= n; i += FB<A>::size) {
-    const FB<A> gi = FB<A>::load_unaligned(g + i);
-    const FB<A> mi = vb1 * FB<A>::load_unaligned(m + i) + c1 * gi;
-    const FB<A> vi = vb2 * FB<A>::load_unaligned(v + i) + c2 * gi * gi;
-    mi.store_unaligned(m + i);
-    vi.store_unaligned(v + i);
-    (FB<A>::load_unaligned(w + i) * vdecay - vstep * mi / (xsimd::sqrt(vi) / vbc2 + veps)).store_unaligned(w + i);
+  if constexpr (exact_div_sqrt<A>) {  // armv7 NEON has no exact vector sqrt or divide: all scalar
+    const FB<A> vb1(b1), vb2(b2), c1(1.0f - b1), c2(1.0f - b2), vstep(step), vbc2(sqrt_bc2), veps(eps), vdecay(decay);
+    for (; i + FB<A>::size <= n; i += FB<A>::size) {
+      const FB<A> gi = FB<A>::load_unaligned(g + i);
+      const FB<A> mi = vb1 * FB<A>::load_unaligned(m + i) + c1 * gi;
+      const FB<A> vi = vb2 * FB<A>::load_unaligned(v + i) + c2 * gi * gi;
+      mi.store_unaligned(m + i);
+      vi.store_unaligned(v + i);
+      const FB<A> denom = exact_div<A>(exact_sqrt<A>(vi), vbc2) + veps;
+      (FB<A>::load_unaligned(w + i) * vdecay - exact_div<A>(vstep * mi, denom)).store_unaligned(w + i);
+    }
   }
   adam_ref(w + i, g + i, m + i, v + i, n - i, b1, b2, step, sqrt_bc2, eps, decay);
 }
