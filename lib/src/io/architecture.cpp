@@ -1,6 +1,8 @@
 // Architecture specs at run time; see io/architecture.hpp.
 #include "firmnet/io/architecture.hpp"
 
+#include <cstdint>
+
 #include <string_view>
 
 #include "firmnet/io/error.hpp"
@@ -162,15 +164,15 @@ void append_layer(Architecture& a, LayerSpec l, const std::string& context) {
   if (in.h == 0 || in.w == 0 || in.c == 0 || (l.has_params() && l.units == 0) ||
       (windowed && (l.kh == 0 || l.kw == 0 || l.stride == 0)))
     throw Error(context + token + ": a size is zero (on a " + in.text() + " input)");
-  if (in.h * in.w > kMaxLayerValues / in.c)
+  if (std::uint64_t(in.h) * in.w > kMaxLayerValues / in.c)
     throw Error(context + token + ": its input of " + in.text() + " values is larger than firmnet's layers take (2^31 values)");
   switch (l.kind) {
     case LayerKind::fc: l.out = {1, 1, l.units}; break;
     case LayerKind::conv:
-      if (l.kh * l.kw > kMaxLayerValues / in.c)  // the fan-in, each weight tensor's row count
+      if (std::uint64_t(l.kh) * l.kw > kMaxLayerValues / in.c)  // the fan-in, each weight tensor's row count
         throw Error(context + token + ": its " + n(l.kh) + "x" + n(l.kw) + " window over " + n(in.c) +
                     " channels is larger than firmnet's layers take (2^31 values)");
-      if (in.h + 2 * l.pad < l.kh || in.w + 2 * l.pad < l.kw)
+      if (in.h + 2 * std::uint64_t(l.pad) < l.kh || in.w + 2 * std::uint64_t(l.pad) < l.kw)
         throw Error(context + token + ": the " + n(l.kh) + "x" + n(l.kw) + " window is larger than the padded " + in.text() +
                     " input");
       if (l.pad >= l.kh || l.pad >= l.kw)
@@ -186,7 +188,7 @@ void append_layer(Architecture& a, LayerSpec l, const std::string& context) {
     case LayerKind::flatten: l.out = {1, 1, in.size()}; break;
     case LayerKind::gap: l.out = {1, 1, in.c}; break;
   }
-  if (l.out.h * l.out.w > kMaxLayerValues / l.out.c)
+  if (std::uint64_t(l.out.h) * l.out.w > kMaxLayerValues / l.out.c)
     throw Error(context + token + ": its output of " + l.out.text() + " values is larger than firmnet's layers take (2^31 values)");
   a.layers.push_back(l);
 }
@@ -205,7 +207,7 @@ Architecture parse_architecture(const std::string& spec, const std::string& sour
   }
   if ((dims.size() != 1 && dims.size() != 3) || a.input.h == 0 || a.input.w == 0 || a.input.c == 0)
     throw Error(context + "the input '" + std::string(tokens[0]) + "' is not in:N or in:HxWxC");
-  if (a.input.h * a.input.w > kMaxLayerValues / a.input.c)
+  if (std::uint64_t(a.input.h) * a.input.w > kMaxLayerValues / a.input.c)
     throw Error(context + "the input " + a.input.text() + " is larger than firmnet's layers take (2^31 values)");
   for (std::size_t i = 1; i < tokens.size(); ++i) {
     std::string_view token = tokens[i];
