@@ -41,9 +41,10 @@ Model::Workspace g_workspace;  // .bss: the only working memory
 
 // Power-on self-test of the int8 kernel this build runs (SMLAD on a Cortex-M4) against the plain
 // loops over unpacked rows, on the shapes the model never has: odd lengths that leave every tail
-// path something to do, two rows, and the extreme values. Returns the number of cases that differ.
+// path something to do, three rows (a pair and a single), and the extreme values. Returns the
+// number of cases that differ.
 std::size_t self_test_kernel(std::size_t* cases) {
-  constexpr std::size_t kMaxIn = 67, kMaxOut = 5, kRows = 2, kStride = 68, kOut4 = 8;
+  constexpr std::size_t kMaxIn = 67, kMaxOut = 5, kRows = 3, kStride = 68, kOut4 = 8;
   std::uint8_t x[kRows * kStride];  // on the stack: the test must not cost the firmware RAM for good
   std::int8_t w[kMaxIn * kMaxOut], packed[kStride * kOut4];
   std::int32_t got[kRows * kOut4], want[kRows * kOut4];

@@ -149,6 +149,7 @@ TEST_CASE("the requantization equals the fixed-point specification bit for bit",
   check_requantize("loop", kernels::requant::loop);
   check_finish("active", kernels::requantize_u8);
   check_finish("loop", kernels::requant::finish_loop);
+  check_finish("scalar", kernels::requant::finish_scalar);
 }
 
 TEST_CASE("the int8 product equals the reference bit for bit", "[quant][qgemm]") {
