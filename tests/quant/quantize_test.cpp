@@ -194,6 +194,36 @@ TEST_CASE("footprints are stated at compile time", "[quant]") {
   STATIC_REQUIRE(quant::QNetworkFor<LinearClassifier<3072, 10>>::kWorkingBytes <= 4 * 64);
 }
 
+// A channel whose bias dwarfs its weights (a unit kept off by a large negative bias) once made
+// quantize refuse a trained 5x5 CNN ("a bias ... does not fit the int32 accumulator"): its weight
+// scale is now coarsened until the bias fits, and the channel still computes its float value.
+TEST_CASE("a bias that dwarfs its weights coarsens the channel's weight scale instead of failing", "[quant][quantize]") {
+  quant::detail::FloatWeights l;
+  l.fan_in = 800, l.channels = 2;
+  l.w.resize(l.fan_in * l.channels);
+  l.b = {-0.5, 0.3};
+  for (std::size_t i = 0; i < l.fan_in; ++i) {
+    l.w[i * 2] = 1e-7 * double(int(i % 7) - 3);  // tiny: max|w|/127 would put the bias at ~6e9 units
+    l.w[i * 2 + 1] = 0.01 * double(int(i % 5) - 2);
+  }
+  const double input_scale = 1.0 / 255.0;
+  const quant::QuantizedLayer q = quant::detail::quantize_weights(l, input_scale, 3, 0.05, 10, false);
+  REQUIRE(q.weight_scale[0] > float(3e-7 / 127.0));        // coarsened
+  REQUIRE(q.weight_scale[1] == Approx(0.02 / 127.0));      // the ordinary channel keeps max|w| / 127
+  for (std::size_t o = 0; o < 2; ++o) {
+    std::int64_t worst = std::abs(std::int64_t(q.bias[o]));
+    for (std::size_t i = 0; i < l.fan_in; ++i) worst += 255 * std::abs(int(q.weights[o * l.fan_in + i]));
+    REQUIRE(worst <= 2147483647);  // no partial sum can wrap
+  }
+  // Channel 0 on an input of all 200s: float -0.5 + Σ w·x, int8 bias + Σ w_q·(x_q - zp), both in real units.
+  double want = l.b[0], got = double(q.bias[0]);
+  for (std::size_t i = 0; i < l.fan_in; ++i) {
+    want += l.w[i * 2] * input_scale * (200 - 3);
+    got += double(q.weights[i]) * 200;
+  }
+  REQUIRE(got * input_scale * double(q.weight_scale[0]) == Approx(want).margin(1e-6));
+}
+
 TEST_CASE("bad inputs to the quantizer are named", "[quant][quantize]") {
   auto& t = trained();
   REQUIRE_THROWS_WITH(quant::quantize(*t.net, *t.norm, train_set().view().slice(0, 0), *t.scratch),

@@ -7,7 +7,8 @@
 //     the mean must be one pixel level k/255 for every pixel: the input is p with scale 1/255
 //     and zero point k, which is also what padding fills in.
 //  3. Layers with weights (w (fan_in, channels), b): int8 weights symmetric per channel,
-//     scale max|w| / 127; int32 bias in accumulator units with -input_zero_point·Σw folded in;
+//     scale max|w| / 127 (coarser where the bias would not fit the accumulator beside the
+//     products); int32 bias in accumulator units with -input_zero_point·Σw folded in;
 //     uint8 output: [0, max] with zero point 0 after a fused ReLU, else [min, max] (with 0)
 //     asymmetric; requantization multiplier input scale · weight scale / output scale per
 //     channel, as fixed point (quant/fixed_point.hpp).
@@ -88,7 +89,13 @@ inline QuantizedLayer quantize_weights(const FloatWeights& l, double input_scale
   for (std::size_t o = 0; o < l.channels; ++o) {
     double amax = 0;
     for (std::size_t i = 0; i < l.fan_in; ++i) amax = std::max(amax, std::fabs(l.w[i * l.channels + o]));
-    const double ws = amax > 0 ? amax / 127.0 : 1.0;
+    double ws = amax > 0 ? amax / 127.0 : 1.0;
+    // The bias must fit the accumulator beside the products: |b|/(s_in·ws) + |zp|·Σ|w_q| within
+    // max_bias_magnitude. A channel whose bias dwarfs its weights (a large negative bias that
+    // keeps a unit off: Adam-trained CNNs have some) gets a coarser weight scale, so its weights
+    // use fewer of the 255 levels; its output is the bias's anyway.
+    const double room = double(max_bias_magnitude(l.fan_in)) - 1.0 - double(input_zero) * 127.0 * double(l.fan_in);
+    if (room > 0 && std::fabs(l.b[o]) / (input_scale * ws) > room) ws = std::fabs(l.b[o]) / (input_scale * room);
     q.weight_scale[o] = static_cast<float>(ws);
     std::int64_t row_sum = 0;
     for (std::size_t i = 0; i < l.fan_in; ++i) {
