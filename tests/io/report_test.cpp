@@ -27,4 +27,11 @@ TEST_CASE("history as CSV and SVG", "[io][report]") {
   REQUIRE_THAT(svg, Contains("Training loss") && Contains("Classification accuracy"));
   REQUIRE_THAT(svg, Contains("toy &lt;run&gt; &amp; co"));
   REQUIRE_THAT(svg, Contains("val epoch 2: 60.00%"));
+  REQUIRE_THAT(svg, Contains("y='22' text-anchor='middle' font-size='15.0'>toy"));  // a short title: one line
+  // A CNN's title (its spec) would run past both edges at 15 px: two lines, each within the width.
+  h.title = "firmnet cnn:5x5 (in:28x28x1|conv:32:5x5:p2+relu|maxpool:2|conv:64:5x5:p2+relu|maxpool:2|fc:10) on "
+            "fashion-mnist, adam lr 0.001, batch 64, reg 0.0001";
+  const std::string wide = io::history_svg(h);
+  REQUIRE_THAT(wide, Contains("y='18' text-anchor='middle' font-size='15.0'>firmnet cnn:5x5 (in:28x28x1|conv:32:5x5:p2+relu|maxpool:2|conv:64:5x5:p2+relu|maxpool:2|fc:10)</text>"));
+  REQUIRE_THAT(wide, Contains("y='34' text-anchor='middle' font-size='15.0'>on fashion-mnist, adam lr 0.001, batch 64, reg 0.0001</text>"));
 }

@@ -99,8 +99,26 @@ std::string history_svg(const TrainingHistory& h) {
                   fmt("%.0f", width) + "' height='" + fmt("%.0f", height) + "' viewBox='0 0 " + fmt("%.0f", width) +
                   " " + fmt("%.0f", height) + "' font-family='sans-serif' font-size='12'>\n";
   s += "<rect width='100%' height='100%' fill='#fafafa'/>\n";
-  s += "<text x='" + fmt("%.0f", width / 2) + "' y='22' text-anchor='middle' font-size='15'>" + escape_xml(h.title) +
-       "</text>\n";
+  // A long title (a CNN's spec) goes on two lines, split at the space nearest its middle, in a
+  // font small enough for the longer line (a sans-serif glyph is at most about 0.6 em wide), so
+  // it is not cut off at both ends.
+  const auto title_line = [&](const std::string& text, double y, double size) {
+    s += "<text x='" + fmt("%.0f", width / 2) + "' y='" + fmt("%.0f", y) + "' text-anchor='middle' font-size='" +
+         fmt("%.1f", size) + "'>" + escape_xml(text) + "</text>\n";
+  };
+  const auto fitting = [&](std::size_t chars) { return std::min(15.0, (width - 20) / (0.6 * double(std::max<std::size_t>(chars, 1)))); };
+  const std::size_t middle = h.title.size() / 2, before = h.title.rfind(' ', middle), after = h.title.find(' ', middle);
+  if (fitting(h.title.size()) >= 15.0 || (before == std::string::npos && after == std::string::npos)) {
+    title_line(h.title, 22, fitting(h.title.size()));
+  } else {
+    const std::size_t cut = before == std::string::npos ? after
+                            : after == std::string::npos ? before
+                            : (middle - before <= after - middle ? before : after);
+    const std::string first = h.title.substr(0, cut), second = h.title.substr(cut + 1);
+    const double size = fitting(std::max(first.size(), second.size()));
+    title_line(first, 18, size);
+    title_line(second, 19 + size, size);
+  }
 
   // Loss panel: one dot per iteration (as the assignment's plt.plot(loss_history, 'o')).
   double lmin = 0, lmax = 1;
