@@ -4,9 +4,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#if FIRMNET_HAVE_ZLIB
-#include <zlib.h>
-#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -14,6 +11,7 @@
 #include <memory>
 
 #include "firmnet/io/error.hpp"
+#include "inflate.hpp"
 
 namespace firmnet::io {
 
@@ -78,37 +76,18 @@ bool is_gzip(std::span<const std::uint8_t> bytes) noexcept {
 
 #if FIRMNET_HAVE_ZLIB
 std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> bytes, const std::string& source, std::size_t max_bytes) {
-  z_stream z{};
-  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) throw Error(source + ": cannot start gzip decompression");
-  struct End {
-    z_stream* z;
-    ~End() { inflateEnd(z); }
-  } end{&z};
-  std::vector<std::uint8_t> out;
-  std::uint8_t chunk[1 << 16];
-  std::size_t offset = 0;  // input consumed
-  for (;;) {
-    z.next_in = const_cast<Bytef*>(bytes.data() + offset);
-    z.avail_in = static_cast<uInt>(std::min<std::size_t>(bytes.size() - offset, 1u << 30));
-    const std::size_t before_in = z.avail_in;
-    z.next_out = chunk;
-    z.avail_out = sizeof chunk;
-    const int rc = inflate(&z, Z_NO_FLUSH);
-    offset += before_in - z.avail_in;
-    const std::size_t produced = sizeof chunk - z.avail_out;
-    if (out.size() + produced > max_bytes)
+  using Status = detail::Inflated::Status;
+  detail::Inflated r = detail::inflate_bounded(bytes, detail::Wrapper::gzip, max_bytes);
+  switch (r.status) {
+    case Status::ok: return std::move(r.data);
+    case Status::cannot_start: throw Error(source + ": cannot start gzip decompression");
+    case Status::too_large:
       throw Error(source + ": decompresses to more than the limit of " + std::to_string(max_bytes) + " bytes");
-    out.insert(out.end(), chunk, chunk + produced);
-    if (rc == Z_STREAM_END) {
-      if (offset == bytes.size()) return out;
-      if (inflateReset(&z) != Z_OK) throw Error(source + ": corrupt gzip data");  // another gzip member follows
-      continue;
-    }
-    if (rc == Z_BUF_ERROR && offset == bytes.size() && produced == 0)
-      throw Error(source + ": corrupt or truncated gzip data: unexpected end of file");
-    if (rc != Z_OK && rc != Z_BUF_ERROR)
-      throw Error(source + ": corrupt or truncated gzip data: " + std::string(z.msg ? z.msg : "invalid data"));
+    case Status::truncated: throw Error(source + ": corrupt or truncated gzip data: unexpected end of file");
+    case Status::trailing:  // gzip members may follow each other: never reported for gzip
+    case Status::corrupt: break;
   }
+  throw Error(source + ": corrupt or truncated gzip data: " + r.detail);
 }
 #else
 std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t>, const std::string& source, std::size_t) {

@@ -5,12 +5,10 @@
 #include <algorithm>
 #include <cstring>
 #include <set>
-#if FIRMNET_HAVE_ZLIB
-#include <zlib.h>
-#endif
 
 #include "firmnet/io/crc32.hpp"
 #include "firmnet/io/error.hpp"
+#include "inflate.hpp"
 
 namespace firmnet::io {
 
@@ -192,45 +190,22 @@ class Archive {
   std::uint64_t cd_begin_ = 0;
 };
 
-#if FIRMNET_HAVE_ZLIB
-// Raw deflate (no zlib or gzip wrapper), grown as it inflates, never past `size` bytes.
+// Raw deflate (no zlib or gzip wrapper), never past `size` bytes (inflate.hpp).
 std::vector<std::uint8_t> inflate_member(std::span<const std::uint8_t> in, std::size_t size, const Archive& zip,
                                          const Entry& m) {
-  z_stream z{};
-  if (inflateInit2(&z, -MAX_WBITS) != Z_OK) zip.fail(m, "cannot start decompression");
-  struct End {
-    z_stream* z;
-    ~End() { inflateEnd(z); }
-  } end{&z};
-  std::vector<std::uint8_t> out;
-  std::uint8_t chunk[1 << 16];
-  std::size_t used = 0;
-  for (;;) {
-    z.next_in = const_cast<Bytef*>(in.data() + used);
-    z.avail_in = static_cast<uInt>(std::min<std::size_t>(in.size() - used, 1u << 30));
-    const std::size_t before = z.avail_in;
-    z.next_out = chunk;
-    z.avail_out = sizeof chunk;
-    const int rc = inflate(&z, Z_NO_FLUSH);
-    used += before - z.avail_in;
-    const std::size_t produced = sizeof chunk - z.avail_out;
-    if (produced > size - out.size())
+  using Status = detail::Inflated::Status;
+  detail::Inflated r = detail::inflate_bounded(in, detail::Wrapper::raw_deflate, size);
+  switch (r.status) {
+    case Status::ok: return std::move(r.data);
+    case Status::cannot_start: zip.fail(m, "cannot start decompression");
+    case Status::too_large:
       zip.fail(m, "inflates to more than the " + std::to_string(size) + " bytes its directory entry declares");
-    out.insert(out.end(), chunk, chunk + produced);
-    if (rc == Z_STREAM_END) {
-      if (used != in.size())
-        zip.fail(m, std::to_string(in.size() - used) + " bytes after the end of the deflate stream");
-      return out;
-    }
-    if (rc == Z_BUF_ERROR && used == in.size() && produced == 0) zip.fail(m, "deflate stream is truncated");
-    if (rc != Z_OK && rc != Z_BUF_ERROR) zip.fail(m, std::string("corrupt deflate data: ") + (z.msg ? z.msg : "invalid data"));
+    case Status::trailing: zip.fail(m, std::to_string(r.trailing) + " bytes after the end of the deflate stream");
+    case Status::truncated: zip.fail(m, "deflate stream is truncated");
+    case Status::corrupt: zip.fail(m, "corrupt deflate data: " + r.detail);
   }
+  return {};
 }
-#else
-std::vector<std::uint8_t> inflate_member(std::span<const std::uint8_t>, std::size_t, const Archive&, const Entry&) {
-  return {};  // unreachable: decode_zip rejects deflated members first
-}
-#endif
 
 void put16(std::vector<std::uint8_t>& out, std::uint32_t v) {
   out.push_back(std::uint8_t(v));
