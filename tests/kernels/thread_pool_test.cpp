@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "firmnet/kernels/gemm.hpp"
+#include "firmnet/kernels/elementwise.hpp"
+#include "firmnet/kernels/optim_update.hpp"
 #include "firmnet/kernels/thread_pool.hpp"
 #include "firmnet/layers/conv2d.hpp"
 #include "firmnet/layers/maxpool2d.hpp"
@@ -54,13 +56,71 @@ TEST_CASE("thread pool runs every part of every job exactly once", "[kernels][th
   REQUIRE(single.size() == 1);
 }
 
+TEST_CASE("split_range hands every element to one call, in whole units", "[kernels][threads]") {
+  kernels::ThreadPool pool(3);
+  UsePool use(&pool);
+  for (const std::size_t n : {std::size_t(1000), std::size_t(1024), std::size_t(70001)}) {
+    CAPTURE(n);
+    std::vector<std::atomic<int>> hits(n);
+    std::atomic<int> calls{0};
+    std::atomic<bool> aligned{true};
+    const std::size_t jobs = pool.jobs();
+    kernels::split_range(n, 16, 1000, [&](std::size_t first, std::size_t last) {
+      calls.fetch_add(1);
+      if (first % 16 != 0) aligned.store(false);
+      for (std::size_t i = first; i < last; ++i) hits[i].fetch_add(1);
+    });
+    REQUIRE(pool.jobs() == jobs + 1);
+    REQUIRE(calls.load() == 3);
+    REQUIRE(aligned.load());
+    REQUIRE(std::all_of(hits.begin(), hits.end(), [](const std::atomic<int>& h) { return h.load() == 1; }));
+  }
+  const std::size_t jobs = pool.jobs();
+  int calls = 0;
+  kernels::split_range(999, 16, 1000, [&](std::size_t first, std::size_t last) { calls += first == 0 && last == 999; });
+  REQUIRE(calls == 1);
+  REQUIRE(pool.jobs() == jobs);  // below min_split: on the caller alone
+}
+
+TEST_CASE("optimizer updates split across threads give the single-thread bits", "[kernels][threads]") {
+  constexpr std::size_t n = 784 * 128 + 5;  // above the split size, not a whole number of units
+  const auto w0 = test::random_vector<float>(n, 21), g = test::random_vector<float>(n, 22);
+  const auto m0 = test::random_vector<float>(n, 23);
+  auto v0 = test::random_vector<float>(n, 24);
+  for (auto& x : v0) x = x * x;  // a second moment is >= 0
+  auto run = [&](kernels::ThreadPool* pool) {
+    std::vector<float> w = w0, m = m0, v = v0, w2 = w0, mom = m0;
+    UsePool use(pool);
+    kernels::adam(w.data(), g.data(), m.data(), v.data(), n, 0.9f, 0.999f, 1e-3f, 0.03f, 1e-8f, 0.9999f);
+    kernels::sgd_momentum(w2.data(), g.data(), mom.data(), n, 0.1f, 0.9f, true);
+    kernels::axpy(-0.01f, g.data(), w2.data(), n);
+    std::vector<float> dw = g;
+    const float sum = kernels::l2_grad_sumsq(w0.data(), 1e-3f, dw.data(), n);  // 7 chunks of the L2 sum
+    w.push_back(sum);
+    w.insert(w.end(), dw.begin(), dw.end());
+    w.insert(w.end(), m.begin(), m.end());
+    w.insert(w.end(), v.begin(), v.end());
+    w.insert(w.end(), w2.begin(), w2.end());
+    w.insert(w.end(), mom.begin(), mom.end());
+    return w;
+  };
+  kernels::ThreadPool pool(2);
+  const auto single = run(nullptr);
+  const std::size_t jobs = pool.jobs();
+  const auto two = run(&pool);
+  REQUIRE(pool.jobs() == jobs + 4);  // both updates, the axpy and the L2 pass were split
+  REQUIRE(std::memcmp(single.data(), two.data(), single.size() * sizeof(float)) == 0);
+}
+
 TEST_CASE("a GEMM split across threads gives the single-thread bits", "[kernels][threads]") {
   kernels::ThreadPool pool(2);
   struct Case {
     std::size_t m, n, k;
   };
-  // All above the 16 MFLOP split threshold, split by columns (m < n) or by rows.
-  for (const Case s : {Case{64, 128, 3072}, Case{3072, 128, 64}, Case{64, 784, 512}, Case{300, 400, 150}, Case{97, 515, 333}}) {
+  // All above the 4 MFLOP split threshold, split by columns (m < n) or by rows; the Fashion-MNIST
+  // layer's forward and weight gradient (12.8 MFLOP) among them.
+  for (const Case s : {Case{64, 128, 3072}, Case{3072, 128, 64}, Case{64, 784, 512}, Case{300, 400, 150}, Case{97, 515, 333},
+                       Case{64, 128, 784}, Case{784, 128, 64}}) {
     CAPTURE(s.m, s.n, s.k);
     const auto a = test::random_vector<float>(s.m * s.k, 1);
     const auto b = test::random_vector<float>(s.k * s.n, 2);

@@ -41,15 +41,17 @@ const Table& table() {
 std::span<const GemmVariant> gemm_variants() noexcept { return {table().variants, table().count}; }
 const GemmVariant& gemm_active() noexcept { return *table().active; }
 
-// Splitting across threads: only products big enough to pay (16 MFLOP, about 150 µs on one
-// core) that take the blocked path as a whole and in every part, so each part runs the same
-// code in the same order as a single thread would: results do not depend on the thread count.
-// Below that, the cache lines the other core then owns (its half of C, of dW) cost the rest of
-// a training step more than the split saves: the 12.8 MFLOP GEMMs of a Fashion-MNIST step ran
-// 1.8x faster alone but made 15 epochs slower (7.4-8.3 s against 5.9 s) on the 2-vCPU machine.
+// Splitting across threads: only products big enough to pay (4 MFLOP, about 40 µs on one core:
+// a wake-up and the other core's share of the cache lines cost a few µs) that take the blocked
+// path as a whole and in every part, so each part runs the same code in the same order as a
+// single thread would: results do not depend on the thread count. The Fashion-MNIST layer's
+// 12.8 MFLOP products split 1.5-1.7x; with the weight update, the L2 pass and the SGD step split
+// too (elementwise.hpp, optim_update.hpp) the 15-epoch demo runs faster on 2 threads than on 1
+// (a 16 MFLOP threshold and serial passes made it slower: the update then pulled back every
+// line of W the other core had written).
 // Parts are whole multiples of 48 rows or 32 columns (multiples of every MR and NR). Part 0 runs
 // on the caller's scratch (it needs no more than the whole product), part t on worker t's.
-constexpr double kMinSplitFlops = 16e6;
+constexpr double kMinSplitFlops = 4e6;
 constexpr std::size_t kRowUnit = 48, kColUnit = 32, kMinRows = 16, kMinCols = 32;
 
 struct SplitJob {

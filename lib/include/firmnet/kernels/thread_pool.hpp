@@ -57,4 +57,27 @@ class ThreadPool {
 void set_gemm_thread_pool(ThreadPool* pool) noexcept;
 ThreadPool* gemm_thread_pool() noexcept;
 
+// fn(first, last) over consecutive ranges covering [0, n), one per thread of the GEMM pool, each
+// boundary a multiple of `unit` (a whole number of cache lines: no two threads write one line);
+// on the calling thread alone, fn(0, n), without a pool or below min_split elements. For
+// element-wise work: every element is computed by exactly one call, so the split never changes
+// a result's bits.
+template <class Fn>
+void split_range(std::size_t n, std::size_t unit, std::size_t min_split, Fn&& fn) noexcept {
+  ThreadPool* pool = gemm_thread_pool();
+  if (pool == nullptr || pool->size() < 2 || n < min_split) return fn(std::size_t(0), n);
+  struct Job {
+    Fn* fn;
+    std::size_t n, unit;
+  } job{&fn, n, unit};
+  pool->run(
+      [](void* context, std::size_t part, std::size_t parts) {
+        const Job& j = *static_cast<const Job*>(context);
+        const std::size_t units = (j.n + j.unit - 1) / j.unit;
+        const std::size_t first = units * part / parts * j.unit, last = units * (part + 1) / parts * j.unit;
+        if (first < j.n) (*j.fn)(first, last < j.n ? last : j.n);
+      },
+      &job);
+}
+
 }  // namespace firmnet::kernels
