@@ -15,6 +15,7 @@
 #include <memory>
 #include <span>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace firmnet::kernels {
@@ -67,7 +68,7 @@ void split_range(std::size_t n, std::size_t unit, std::size_t min_split, Fn&& fn
   ThreadPool* pool = gemm_thread_pool();
   if (pool == nullptr || pool->size() < 2 || n < min_split) return fn(std::size_t(0), n);
   struct Job {
-    Fn* fn;
+    std::remove_reference_t<Fn>* fn;
     std::size_t n, unit;
   } job{&fn, n, unit};
   pool->run(
