@@ -10,6 +10,7 @@
 
 #include "firmnet/core/rng.hpp"
 #include "firmnet/kernels/qgemm.hpp"
+#include "firmnet/kernels/qgemm_pool.hpp"
 #include "firmnet/kernels/requantize.hpp"
 #include "firmnet/quant/fixed_point.hpp"
 #include "support/cpu.hpp"
@@ -142,7 +143,103 @@ void check_finish(const char* name, FinishFn run) {
       }
     }
 }
+using PoolFn = void (*)(const std::uint8_t*, std::size_t, std::size_t, std::size_t, const std::int8_t*, std::size_t,
+                        std::size_t, const kernels::RequantArgs&, std::int32_t*, std::size_t, std::uint8_t*,
+                        std::size_t) noexcept;
+
+// The fused product-pool-requantization (kernels/qgemm_pool.hpp) against the unfused definition:
+// the product by rows (qgemm_rows_ref), the maximum over each group of rows, the specification.
+// Short and long rows, groups of 1 to 9 rows, more groups than the Cortex-M kernel's stack array
+// holds, channels whose bias or shift sends them the long way, and clamps below 255.
+void check_pool(const char* name, PoolFn run) {
+  Rng rng(17);
+  constexpr std::int32_t kMin = -2147483647 - 1;
+  for (const std::size_t in : {1, 2, 5, 8, 9, 12, 13, 27})
+    for (const std::size_t out : {1, 5, 32, 33})
+      for (const std::size_t group : {1, 4, 9})
+        for (const std::size_t groups : {1, 3, 14, 17}) {
+          CAPTURE(name, in, out, group, groups);
+          const std::size_t rows = group * groups, stride = kernels::qpad4(in), out4 = kernels::qpad4(out);
+          std::vector<std::uint8_t> x(rows * stride);
+          std::vector<std::int8_t> w(in * out), packed(kernels::qpacked_size(in, out));
+          std::vector<std::int32_t> bias(out), mult(out), shift(out), acc(group * out4), want_acc(rows * out4);
+          for (int trial = 0; trial < 4; ++trial) {
+            for (std::size_t r = 0; r < rows; ++r)
+              for (std::size_t i = 0; i < stride; ++i)
+                x[r * stride + i] = i >= in ? 0 : trial == 1 ? 255 : static_cast<std::uint8_t>(rng.below(256));
+            for (auto& v : w) v = trial == 1 ? std::int8_t(rng.below(2) ? 127 : -127) : static_cast<std::int8_t>(int(rng.below(255)) - 127);
+            for (std::size_t o = 0; o < out; ++o) {
+              const std::uint64_t kind = rng.below(8);
+              shift[o] = kind == 0 ? static_cast<std::int32_t>(rng.below(31)) : -static_cast<std::int32_t>(rng.below(32));
+              mult[o] = rng.below(8) == 0 ? 0 : static_cast<std::int32_t>((1u << 30) + rng.below(1u << 30));
+              bias[o] = kind == 1 ? (rng.below(2) ? kMin : (1 << 29) + 7) : static_cast<std::int32_t>(rng.below(400001)) - 200000;
+            }
+            kernels::qpack_weights(w.data(), in, out, packed.data());
+            const std::int32_t zp = static_cast<std::int32_t>(rng.below(256));
+            const std::int32_t lo = rng.below(2) ? zp : 0, hi = rng.below(4) == 0 ? 200 : 255;
+            const kernels::RequantArgs rq{bias.data(), mult.data(), shift.data(), zp, std::min(lo, hi), hi};
+            std::vector<std::uint8_t> got(groups * (out + 2), 0xA5);
+            run(x.data(), stride, groups, group, packed.data(), in, out, rq, acc.data(), out4, got.data(), out + 2);
+            kernels::qgemm_rows_ref(x.data(), stride, rows, w.data(), in, out, want_acc.data(), out4);
+            for (std::size_t g = 0; g < groups; ++g) {
+              for (std::size_t o = 0; o < out; ++o) {
+                std::int32_t best = want_acc[g * group * out4 + o];
+                for (std::size_t r = 1; r < group; ++r) best = std::max(best, want_acc[(g * group + r) * out4 + o]);
+                const auto v = static_cast<std::int32_t>(static_cast<std::uint32_t>(best) + static_cast<std::uint32_t>(bias[o]));
+                const std::int64_t q = std::int64_t(zp) + quant::multiply_by_quantized_multiplier(v, {mult[o], shift[o]});
+                const auto want = static_cast<std::uint8_t>(q < rq.lo ? rq.lo : (q > rq.hi ? rq.hi : q));
+                if (got[g * (out + 2) + o] != want) {
+                  CAPTURE(g, o, best, bias[o], mult[o], shift[o], zp, rq.lo, rq.hi, int(got[g * (out + 2) + o]), int(want));
+                  FAIL("the fused pooling product differs from the unfused layers");
+                }
+              }
+              REQUIRE(got[g * (out + 2) + out] == 0xA5);  // nothing between the groups' rows written
+              REQUIRE(got[g * (out + 2) + out + 1] == 0xA5);
+            }
+          }
+        }
+}
 }  // namespace
+
+// The short requantization (requant::ShortRequant, Cortex-M's SMMULR way; here its portable
+// definition) equals the specification wherever fits() admits it: every shift in [-30, -1],
+// multipliers from 0 to 2^31 - 1, values up to ±(2^30 - 1) and around every rounding tie.
+TEST_CASE("the short requantization equals the specification where it applies", "[quant][qgemm]") {
+  Rng rng(19);
+  constexpr std::int32_t kMax = 2147483647, kBound = (1 << 30) - 1;
+  std::size_t checked = 0;
+  for (std::int32_t shift = -30; shift <= -1; ++shift)
+    for (int trial = 0; trial < 3000; ++trial) {
+      const std::uint64_t pick = rng.below(6);
+      const std::int32_t m = pick == 0 ? 0 : pick == 1 ? kMax : pick == 2 ? (1 << 30) : static_cast<std::int32_t>((1u << 30) + rng.below(1u << 30));
+      const std::uint64_t kind = rng.below(4);
+      std::int32_t x = kind == 0 ? (rng.below(2) ? kBound : -kBound)
+                     : kind == 1 ? static_cast<std::int32_t>(rng.below(2001)) - 1000
+                     : kind == 2 ? static_cast<std::int32_t>((rng.below(2) ? 1 : -1) * ((std::int64_t(1) << rng.below(30)) + rng.below(3) - 1))
+                                 : static_cast<std::int32_t>(rng.below(2ull * kBound + 1)) - kBound;
+      x = std::max(-kBound, std::min(kBound, x));
+      const std::int32_t zp = static_cast<std::int32_t>(rng.below(256)), lo = rng.below(2) ? zp : 0, hi = 255;
+      REQUIRE(kernels::requant::ShortRequant::fits(shift, zp, x < 0 ? -std::int64_t(x) : x));
+      const kernels::requant::ShortRequant requantize(m, shift, zp, lo, hi);
+      const std::int64_t q = std::int64_t(zp) + quant::multiply_by_quantized_multiplier(x, {m, shift});
+      const auto want = static_cast<std::uint8_t>(q < lo ? lo : (q > hi ? hi : q));
+      if (requantize(x) != want) {
+        CAPTURE(x, m, shift, zp, lo, int(requantize(x)), int(want));
+        FAIL("the short requantization differs from the specification");
+      }
+      ++checked;
+    }
+  REQUIRE_FALSE(kernels::requant::ShortRequant::fits(1, 0, 100));          // a multiplier of 1 or more
+  REQUIRE_FALSE(kernels::requant::ShortRequant::fits(0, 0, 100));          // or of 1/2 or more
+  REQUIRE_FALSE(kernels::requant::ShortRequant::fits(-3, 0, 1 << 30));     // values that could overflow 2x
+  REQUIRE_FALSE(kernels::requant::ShortRequant::fits(-31, 0, 100));        // a shift past the short rounding
+  REQUIRE(checked == 30 * 3000);
+}
+
+TEST_CASE("the fused product, pooling and requantization equal the unfused layers", "[quant][qgemm]") {
+  check_pool("active", kernels::qgemm_pool_u8);
+  check_pool("reference", kernels::qgemm_pool_u8_ref);
+}
 
 TEST_CASE("the requantization equals the fixed-point specification bit for bit", "[quant][qgemm]") {
   check_requantize("active", kernels::requantize_s32);
@@ -162,6 +259,18 @@ TEST_CASE("the int8 product equals the reference bit for bit", "[quant][qgemm]")
 // armv7 build checks it here under qemu-arm; the firmware checks it again on the emulated M4.
 TEST_CASE("the SMLAD int8 product equals the reference bit for bit", "[quant][qgemm]") {
   check("dsp", kernels::qgemm::dsp);
+}
+
+// What a Cortex-M build's qgemm_pool_u8 runs (the fused kernel for short rows and 2x2 windows).
+void dsp_pool(const std::uint8_t* x, std::size_t x_stride, std::size_t groups, std::size_t group, const std::int8_t* w,
+              std::size_t in, std::size_t out, const kernels::RequantArgs& rq, std::int32_t* acc, std::size_t acc_stride,
+              std::uint8_t* y, std::size_t y_stride) noexcept {
+  if (group == 4 && kernels::qgemm::dsp_short_pool<4>(x, x_stride, groups, w, in, out, rq, y, y_stride)) return;
+  kernels::qgemm_pool_u8_ref(x, x_stride, groups, group, w, in, out, rq, acc, acc_stride, y, y_stride);
+}
+
+TEST_CASE("the SMLAD fused pooling product equals the unfused layers", "[quant][qgemm]") {
+  check_pool("dsp", dsp_pool);
 }
 #endif
 

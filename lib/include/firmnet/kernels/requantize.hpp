@@ -101,6 +101,46 @@ static inline void finish_scalar(const std::int32_t* acc, std::size_t rows, std:
   }
 }
 
+// One channel's requantization on a 32-bit core, the short way, where it gives the bits above:
+// a multiplier below 1/2 (shift in [-30, -1]) and a value x = acc + bias with |x| < 2^30, so that
+//   step 2, (x·m + 2^30) >> 31, is SMMULR(2x, m) = (2x·m + 2^31) >> 32 (the same quotient, and
+//           |2x| < 2^31: no saturation case), one instruction on Armv7E-M;
+//   step 3, z / 2^e rounded half away from zero (e = -shift >= 1), is (z + 2^(e−1) − [z < 0]) >> e
+//           (|z| < 2^30: no overflow), the [z < 0] being z's sign word, z >> 31;
+//   step 4 adds the zero point (|zp| <= 2^29) before clamping.
+// Callers check fits() for the channel and its range of x and take finish_scalar otherwise.
+inline std::int32_t smmulr(std::int32_t a, std::int32_t b) noexcept {
+#if defined(__ARM_FEATURE_DSP)
+  std::int32_t r;
+  __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+#else
+  return static_cast<std::int32_t>((std::int64_t(a) * b + (std::int64_t(1) << 31)) >> 32);
+#endif
+}
+
+struct ShortRequant {
+  std::int32_t multiplier, e, half, zero_point, lo, hi;
+
+  // Usable for values x with |x| <= bound.
+  static bool fits(std::int32_t shift, std::int32_t zero_point, std::int64_t bound) noexcept {
+    return shift <= -1 && shift >= -30 && bound < (std::int64_t(1) << 30) && zero_point >= -(1 << 29) &&
+           zero_point <= (1 << 29);
+  }
+  ShortRequant(std::int32_t m, std::int32_t shift, std::int32_t zp, std::int32_t lo_, std::int32_t hi_) noexcept
+      : multiplier(m), e(-shift), half(std::int32_t(1) << (-shift - 1)), zero_point(zp), lo(lo_), hi(hi_) {}
+
+  // zero point + x·M, before the clamp.
+  std::int32_t unclamped(std::int32_t x) const noexcept {
+    const std::int32_t z = smmulr(x * 2, multiplier);
+    return ((z + half + (z >> 31)) >> e) + zero_point;
+  }
+  std::uint8_t operator()(std::int32_t x) const noexcept {
+    const std::int32_t z = unclamped(x);
+    return static_cast<std::uint8_t>(z < lo ? lo : (z > hi ? hi : z));
+  }
+};
+
 #if defined(__AVX2__)
 // The same arithmetic, 8 channels at a time in int32 lanes: the 64-bit products of step 2 are
 // formed for the even and the odd lanes (vpmuldq), and bits 31..62 of each are what the spec

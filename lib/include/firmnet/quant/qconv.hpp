@@ -47,18 +47,22 @@ struct QConv2d {
     const bool inside = oy * S >= P && oy * S + KH <= P + In::kH && ox * S >= P && ox * S + KW <= P + In::kW;
     if (!inside) return kernels::im2col_pixel(kGeometry, x, oy, ox, pad, patch);
     const std::uint8_t* src = x + ((oy * S - P) * In::kW + (ox * S - P)) * In::kC;
+#pragma GCC unroll 8
     for (std::size_t ky = 0; ky < KH; ++ky) std::memcpy(patch + ky * kRun, src + ky * In::kW * In::kC, kRun);
+  }
+
+  // One pixel's patch, kPatchStride bytes with the padding past kPatch zeroed (it meets zero weights).
+  static void gather_padded(const std::uint8_t* x, std::size_t oy, std::size_t ox, std::uint8_t pad,
+                            std::uint8_t* patch) noexcept {
+    gather(x, oy, ox, pad, patch);
+    for (std::size_t i = kPatch; i < kPatchStride; ++i) patch[i] = 0;
   }
 
   // The patches of `n` output pixels (oy, ox)[0..n) into scratch, and their accumulators.
   static void product(const QParams& p, const std::uint8_t* x, const std::size_t* oy, const std::size_t* ox,
                       std::size_t n, Work w) noexcept {
     const auto pad = static_cast<std::uint8_t>(p.input_zero_point);
-    for (std::size_t j = 0; j < n; ++j) {
-      std::uint8_t* patch = w.scratch + j * kPatchStride;
-      gather(x, oy[j], ox[j], pad, patch);
-      for (std::size_t i = kPatch; i < kPatchStride; ++i) patch[i] = 0;  // meets zero weights
-    }
+    for (std::size_t j = 0; j < n; ++j) gather_padded(x, oy[j], ox[j], pad, w.scratch + j * kPatchStride);
     kernels::qgemm_u8s8_s32(w.scratch, kPatchStride, n, p.weights, kPatch, K, w.acc, kAccStride);
   }
 
