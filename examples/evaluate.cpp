@@ -10,7 +10,6 @@
 #include "common/checkpoint_model.hpp"
 #include "common/model_zoo.hpp"
 #include "firmnet/cli/flags.hpp"
-#include "firmnet/io/data_fingerprint.hpp"
 #include "firmnet/io/datasets.hpp"
 #include "firmnet/io/error.hpp"
 #include "firmnet/io/file.hpp"
@@ -111,15 +110,10 @@ int main(int argc, char** argv) {
       throw cli::UsageError("--logits-file '" + o.logits_file + "': " + problem);
 
     const io::Checkpoint checkpoint = io::read_checkpoint(o.checkpoint_file);
-    const examples::CheckpointModel d = examples::describe_checkpoint(checkpoint, o.checkpoint_file, o.dataset);
-    const io::Dataset data = io::load_dataset(d.dataset, o.data_dir);
-    const io::Splits splits = io::split(data, d.num_train, d.num_val);
-    if (const std::string changed = io::data_mismatch(checkpoint, data.name, splits); !changed.empty()) {
-      const std::string what = o.checkpoint_file + " was trained on other data than --data-dir " +
-                               (o.data_dir.empty() ? io::default_data_dir(data.name) : o.data_dir) + " holds (" + changed + ")";
-      if (!o.allow_other_data) throw io::Error(what + "; pass --allow-other-data to go on anyway");
-      std::fprintf(stderr, "evaluate: WARNING: %s; going on as --allow-other-data asks\n", what.c_str());
-    }
+    const examples::CheckpointData loaded =
+        examples::load_checkpoint_data(checkpoint, o.checkpoint_file, o.dataset, o.data_dir, o.allow_other_data, "evaluate");
+    const io::Dataset& data = loaded.data;
+    const io::Splits& splits = loaded.splits;
     int status = 1;
     examples::visit_model(checkpoint.spec, [&](auto stack) {
       status = evaluate<typename decltype(stack)::type::template Bind<Train<float, examples::kMaxBatch>>>(o, checkpoint,

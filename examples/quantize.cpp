@@ -16,7 +16,6 @@
 #include "common/kernels.hpp"
 #include "common/model_zoo.hpp"
 #include "firmnet/cli/flags.hpp"
-#include "firmnet/io/data_fingerprint.hpp"
 #include "firmnet/io/file.hpp"
 #include "firmnet/io/model_checkpoint.hpp"
 #include "firmnet/io/quantized_model_file.hpp"
@@ -172,15 +171,9 @@ int main(int argc, char** argv) {
         throw cli::UsageError(std::string("--") + flag + " '" + path + "': " + problem);
 
     const io::Checkpoint checkpoint = io::read_checkpoint(o.checkpoint_file);
-    const examples::CheckpointModel d = examples::describe_checkpoint(checkpoint, o.checkpoint_file, o.dataset);
-    const io::Dataset data = io::load_dataset(d.dataset, o.data_dir);
-    const io::Splits splits = io::split(data, d.num_train, d.num_val);
-    if (const std::string changed = io::data_mismatch(checkpoint, data.name, splits); !changed.empty()) {
-      const std::string what = o.checkpoint_file + " was trained on other data than --data-dir " +
-                               (o.data_dir.empty() ? io::default_data_dir(data.name) : o.data_dir) + " holds (" + changed + ")";
-      if (!o.allow_other_data) throw io::Error(what + "; pass --allow-other-data to go on anyway");
-      std::fprintf(stderr, "quantize: WARNING: %s; going on as --allow-other-data asks\n", what.c_str());
-    }
+    const examples::CheckpointData loaded =
+        examples::load_checkpoint_data(checkpoint, o.checkpoint_file, o.dataset, o.data_dir, o.allow_other_data, "quantize");
+    const io::Splits& splits = loaded.splits;
     int status = 1;
     examples::visit_model(checkpoint.spec, [&](auto stack) {
       status = quantize<typename decltype(stack)::type::template Bind<Train<float, examples::kMaxBatch>>>(o, checkpoint,

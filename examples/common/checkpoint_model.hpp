@@ -1,12 +1,15 @@
 // examples/common/checkpoint_model.hpp: what evaluate and quantize need to reopen a checkpoint:
-// its dataset, whether its architecture is compiled in, and the split it was trained with.
+// its dataset, whether its architecture is compiled in, the split it was trained with, and that
+// data, checked against the checkpoint's record of it.
 #pragma once
 
 #include <cstddef>
+#include <cstdio>
 #include <string>
 
 #include "common/model_zoo.hpp"
 #include "firmnet/io/checkpoint.hpp"
+#include "firmnet/io/data_fingerprint.hpp"
 #include "firmnet/io/datasets.hpp"
 #include "firmnet/io/error.hpp"
 #include "firmnet/io/train_state.hpp"
@@ -46,6 +49,30 @@ inline CheckpointModel describe_checkpoint(const io::Checkpoint& checkpoint, con
   d.num_train = io::parse_decimal(io::require_metadata(checkpoint, "num_train", source), "num_train", source);
   d.num_val = io::parse_decimal(io::require_metadata(checkpoint, "num_val", source), "num_val", source);
   return d;
+}
+
+// The data a checkpoint was trained on, loaded from data_dir ("" for the dataset's default place)
+// and split as in training. Data other than the checkpoint recorded is an error naming both,
+// unless allow_other_data, when `program` warns on stderr and goes on.
+struct CheckpointData {
+  CheckpointModel model;
+  io::Dataset data;
+  io::Splits splits;
+};
+
+inline CheckpointData load_checkpoint_data(const io::Checkpoint& checkpoint, const std::string& source,
+                                           const std::string& dataset, const std::string& data_dir,
+                                           bool allow_other_data, const char* program) {
+  CheckpointData c{describe_checkpoint(checkpoint, source, dataset), {}, {}};
+  c.data = io::load_dataset(c.model.dataset, data_dir);
+  c.splits = io::split(c.data, c.model.num_train, c.model.num_val);
+  if (const std::string changed = io::data_mismatch(checkpoint, c.data.name, c.splits); !changed.empty()) {
+    const std::string what = source + " was trained on other data than --data-dir " +
+                             (data_dir.empty() ? io::default_data_dir(c.data.name) : data_dir) + " holds (" + changed + ")";
+    if (!allow_other_data) throw io::Error(what + "; pass --allow-other-data to go on anyway");
+    std::fprintf(stderr, "%s: WARNING: %s; going on as --allow-other-data asks\n", program, what.c_str());
+  }
+  return c;
 }
 
 }  // namespace firmnet::examples
