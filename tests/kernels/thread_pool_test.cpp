@@ -56,6 +56,23 @@ TEST_CASE("thread pool runs every part of every job exactly once", "[kernels][th
   REQUIRE(single.size() == 1);
 }
 
+TEST_CASE("part_range cuts [0, total) into consecutive parts of whole units", "[kernels][threads]") {
+  for (const std::size_t total : {std::size_t(0), std::size_t(1), std::size_t(100), std::size_t(128), std::size_t(1000)})
+    for (const std::size_t unit : {std::size_t(1), std::size_t(16), std::size_t(48)})
+      for (const std::size_t parts : {std::size_t(1), std::size_t(2), std::size_t(3), std::size_t(7)}) {
+        CAPTURE(total, unit, parts);
+        std::size_t next = 0;
+        for (std::size_t part = 0; part < parts; ++part) {
+          const kernels::PartRange r = kernels::part_range(total, unit, part, parts);
+          REQUIRE(r.first == next);
+          REQUIRE(r.first <= r.last);
+          if (r.last < total) REQUIRE(r.last % unit == 0);
+          next = r.last;
+        }
+        REQUIRE(next == total);
+      }
+}
+
 TEST_CASE("split_range hands every element to one call, in whole units", "[kernels][threads]") {
   kernels::ThreadPool pool(3);
   UsePool use(&pool);

@@ -50,7 +50,8 @@ const GemmVariant& gemm_active() noexcept { return *table().active; }
 // (a 16 MFLOP threshold and serial passes made it slower: the update then pulled back every
 // line of W the other core had written).
 // Parts are whole multiples of 48 rows or 32 columns (multiples of every MR and NR). Part 0 runs
-// on the caller's scratch (it needs no more than the whole product), part t on worker t's.
+// on the caller's scratch (it needs no more than the whole product), part t on worker t's;
+// part_range (thread_pool.hpp) sets every part's bounds.
 constexpr double kMinSplitFlops = 4e6;
 constexpr std::size_t kRowUnit = 48, kColUnit = 32, kMinRows = 16, kMinCols = 32;
 
@@ -64,11 +65,7 @@ struct SplitJob {
 
 void run_part(void* context, std::size_t part, std::size_t parts) noexcept {
   const SplitJob& job = *static_cast<const SplitJob*>(context);
-  const std::size_t total = job.rows ? job.whole.m : job.whole.n;
-  const std::size_t unit = job.rows ? kRowUnit : kColUnit;
-  const std::size_t units = (total + unit - 1) / unit;
-  const std::size_t first = std::min(total, units * part / parts * unit);
-  const std::size_t last = std::min(total, units * (part + 1) / parts * unit);
+  const auto [first, last] = part_range(job.rows ? job.whole.m : job.whole.n, job.rows ? kRowUnit : kColUnit, part, parts);
   if (first >= last) return;
   GemmProblem sub = job.whole;
   if (job.rows) {

@@ -58,6 +58,17 @@ class ThreadPool {
 void set_gemm_thread_pool(ThreadPool* pool) noexcept;
 ThreadPool* gemm_thread_pool() noexcept;
 
+// Part `part` of `parts` of [0, total) in whole units (the last part ends at total): the bounds
+// of split_range's parts and of the GEMM's (gemm_dispatch.cpp).
+struct PartRange {
+  std::size_t first, last;
+};
+constexpr PartRange part_range(std::size_t total, std::size_t unit, std::size_t part, std::size_t parts) noexcept {
+  const std::size_t units = (total + unit - 1) / unit;
+  const std::size_t first = units * part / parts * unit, last = units * (part + 1) / parts * unit;
+  return {first < total ? first : total, last < total ? last : total};
+}
+
 // fn(first, last) over consecutive ranges covering [0, n), one per thread of the GEMM pool, each
 // boundary a multiple of `unit` (a whole number of cache lines: no two threads write one line);
 // on the calling thread alone, fn(0, n), without a pool or below min_split elements. For
@@ -74,9 +85,8 @@ void split_range(std::size_t n, std::size_t unit, std::size_t min_split, Fn&& fn
   pool->run(
       [](void* context, std::size_t part, std::size_t parts) {
         const Job& j = *static_cast<const Job*>(context);
-        const std::size_t units = (j.n + j.unit - 1) / j.unit;
-        const std::size_t first = units * part / parts * j.unit, last = units * (part + 1) / parts * j.unit;
-        if (first < j.n) (*j.fn)(first, last < j.n ? last : j.n);
+        const PartRange r = part_range(j.n, j.unit, part, parts);
+        if (r.first < r.last) (*j.fn)(r.first, r.last);
       },
       &job);
 }
