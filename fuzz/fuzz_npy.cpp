@@ -2,18 +2,11 @@
 // that decodes to the same shape and elements, bit for bit, and encodes to the same bytes again.
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <span>
 
 #include "firmnet/io/error.hpp"
 #include "firmnet/io/npy.hpp"
-
-namespace {
-bool same(const firmnet::io::NdArray& a, const firmnet::io::NdArray& b) {
-  return a.shape == b.shape && a.is_float() == b.is_float() && a.values.size() == b.values.size() &&
-         a.ints == b.ints && (a.values.empty() || std::memcmp(a.values.data(), b.values.data(), 4 * a.values.size()) == 0);
-}
-}  // namespace
+#include "same_array.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace firmnet::io;
@@ -22,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (a.count() != (a.is_float() ? a.values.size() : a.ints.size())) __builtin_trap();
     const auto bytes = encode_npy(a);
     const NdArray b = decode_npy(bytes, "again");
-    if (!same(a, b) || encode_npy(b) != bytes) __builtin_trap();
+    if (!same_array(a, b) || encode_npy(b) != bytes) __builtin_trap();
   } catch (const Error&) {
   }
   return 0;

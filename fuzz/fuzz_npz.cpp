@@ -2,20 +2,15 @@
 // decode must re-encode to an archive of the same members; arrays as in fuzz_npy.
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <span>
 
 #include "firmnet/io/error.hpp"
 #include "firmnet/io/npz.hpp"
 #include "firmnet/io/zip.hpp"
+#include "same_array.hpp"
 
 namespace {
 constexpr std::size_t kLimit = std::size_t(1) << 20;
-
-bool same(const firmnet::io::NdArray& a, const firmnet::io::NdArray& b) {
-  return a.shape == b.shape && a.is_float() == b.is_float() && a.values.size() == b.values.size() &&
-         a.ints == b.ints && (a.values.empty() || std::memcmp(a.values.data(), b.values.data(), 4 * a.values.size()) == 0);
-}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -37,7 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const Npz back = decode_npz(bytes, "again", kLimit);
     if (back.arrays.size() != npz.arrays.size()) __builtin_trap();
     for (std::size_t i = 0; i < npz.arrays.size(); ++i)
-      if (back.arrays[i].name != npz.arrays[i].name || !same(back.arrays[i].array, npz.arrays[i].array)) __builtin_trap();
+      if (back.arrays[i].name != npz.arrays[i].name || !same_array(back.arrays[i].array, npz.arrays[i].array))
+        __builtin_trap();
     if (encode_npz(back) != bytes) __builtin_trap();
   } catch (const Error&) {
   }

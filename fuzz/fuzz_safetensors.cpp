@@ -2,18 +2,11 @@
 // that decodes to the same names, metadata, shapes and elements, and encodes to the same bytes.
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <span>
 
 #include "firmnet/io/error.hpp"
 #include "firmnet/io/safetensors.hpp"
-
-namespace {
-bool same(const firmnet::io::NdArray& a, const firmnet::io::NdArray& b) {
-  return a.shape == b.shape && a.is_float() == b.is_float() && a.values.size() == b.values.size() &&
-         a.ints == b.ints && (a.values.empty() || std::memcmp(a.values.data(), b.values.data(), 4 * a.values.size()) == 0);
-}
-}  // namespace
+#include "same_array.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace firmnet::io;
@@ -25,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const Safetensors back = decode_safetensors(bytes, "again");
     if (back.metadata != s.metadata || back.tensors.size() != s.tensors.size()) __builtin_trap();
     for (std::size_t i = 0; i < s.tensors.size(); ++i)
-      if (back.tensors[i].name != s.tensors[i].name || !same(back.tensors[i].array, s.tensors[i].array)) __builtin_trap();
+      if (back.tensors[i].name != s.tensors[i].name || !same_array(back.tensors[i].array, s.tensors[i].array))
+        __builtin_trap();
     if (encode_safetensors(back) != bytes) __builtin_trap();
   } catch (const Error&) {
   }
