@@ -105,7 +105,7 @@ TEST_CASE("onnx network: PyTorch's CNN runs in firmnet with PyTorch's logits", "
   for (std::size_t c = 0; c < 10; ++c) CHECK(scores.row(0)[c] == Approx(logits->values[c]).epsilon(1e-5).margin(1e-6));
 }
 
-TEST_CASE("onnx network: MatMul + Add is a dense layer; a flattened input makes the spec's input a vector",
+TEST_CASE("onnx network: MatMul + Add is a dense layer, and a flattened input makes the spec's input a vector",
           "[io][onnx_network]") {
   io::OnnxModel m = graph({node("Flatten", "flat", {"x"}, {"f"}), node("MatMul", "mm", {"f", "mw"}, {"p"}),
                            node("Add", "add", {"mb", "p"}, {"y"}), node("Relu", "act", {"y"}, {"z"})},

@@ -176,7 +176,7 @@ TEST_CASE("onnx: every tensor encoding and attribute kind ONNX's helper writes",
   REQUIRE(m.outputs[0].dim_params == std::vector<std::string>{"batch", ""});
 }
 
-TEST_CASE("onnx: no truncation gives a partial graph; flipped bytes never crash", "[io][onnx]") {
+TEST_CASE("onnx: no truncation gives a partial graph, and flipped bytes never crash", "[io][onnx]") {
   for (const char* name : {"small_cnn.onnx", "helper_model.onnx"}) {
     CAPTURE(name);
     const auto bytes = test::read_bytes(fixture(name));

@@ -103,7 +103,7 @@ TEST_CASE("torch layout: tensors that do not fit their layer are named", "[io][t
   CHECK_THROWS_WITH(io::torch_params_from_firmnet(a, c, a.input, "m.fnck"), Contains("m.fnck: checkpoint has no tensor 'b1'"));
 }
 
-TEST_CASE("state_dict: export's Sequential and its names; import's natural order", "[io][state_dict]") {
+TEST_CASE("state_dict: export's Sequential and its names, import's natural order", "[io][state_dict]") {
   const io::Architecture mlp = io::parse_architecture("in:784|fc:128+relu|fc:64+relu|fc:10", "t");
   CHECK(io::torch_param_prefixes(mlp) == std::vector<std::string>{"1", "3", "5"});
   const io::Architecture cnn =

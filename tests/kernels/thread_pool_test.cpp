@@ -56,7 +56,7 @@ TEST_CASE("thread pool runs every part of every job exactly once", "[kernels][th
   REQUIRE(single.size() == 1);
 }
 
-TEST_CASE("part_range cuts [0, total) into consecutive parts of whole units", "[kernels][threads]") {
+TEST_CASE("part_range cuts 0..total into consecutive parts of whole units", "[kernels][threads]") {
   for (const std::size_t total : {std::size_t(0), std::size_t(1), std::size_t(100), std::size_t(128), std::size_t(1000)})
     for (const std::size_t unit : {std::size_t(1), std::size_t(16), std::size_t(48)})
       for (const std::size_t parts : {std::size_t(1), std::size_t(2), std::size_t(3), std::size_t(7)}) {

@@ -147,7 +147,7 @@ TEST_CASE("the inference-only form gives the training form's bits, from const we
   }
 }
 
-TEST_CASE("the inference-only form costs its weights; its workspace two activations", "[models][network]") {
+TEST_CASE("the inference-only form costs its weights, its workspace two activations", "[models][network]") {
   using Net = Network<Infer<float, 1>, Input<784>, Fc<128>, Relu, Fc<10>>;
   constexpr std::size_t params = (784 * 128 + 128 + 128 * 10 + 10) * sizeof(float);
   STATIC_REQUIRE(Net::kWeightBytes == params);

@@ -187,7 +187,7 @@ struct LossLog {
 };
 }  // namespace
 
-TEST_CASE("fit: takes any batch source; an observer can stop it", "[train][fit]") {
+TEST_CASE("fit: takes any batch source, and an observer can stop it", "[train][fit]") {
   static LinearClassifier<2, 2, 16> model;
   Rng rng(2);
   model.init(rng, InitRule::gaussian(0.01));
