@@ -30,6 +30,18 @@ inline std::string number_text(double v) {
   return buf;
 }
 
+// The allowed values of the settings a checkpoint records, stated once: the flags enforce them on
+// the command line and check_settings (common/train_state.hpp) on a checkpoint being resumed.
+struct Range {
+  double lo, hi;
+  bool lo_open;  // (lo, hi] rather than [lo, hi]
+};
+inline constexpr Range kLrRange{0, 1e6, true}, kRegRange{0, 1e6, false}, kMomentumRange{0, 0.999999, false},
+    kBeta1Range{0, 0.999999, false}, kBeta2Range{0, 0.9999999, false}, kEpsRange{0, 1, true},
+    kLrDecayRange{0, 1, true}, kWeightScaleRange{0, 10, true};
+inline const std::vector<std::string> kDatasets{"fashion-mnist", "cifar10"}, kLosses{"softmax", "mse"},
+    kOptimizers{"sgd", "adam", "adamw"}, kInits{"auto", "gaussian", "he"};
+
 struct Options {
   std::string dataset = "fashion-mnist";
   std::string data_dir;  // empty: the dataset's default location
@@ -101,7 +113,7 @@ inline bool parse_options(int argc, char** argv, Options& o) {
                    "Trains a network (the assignment's two-layer net by default; any compiled stack with --model)\n"
                    "on softmax cross-entropy or MSE + L2 with SGD, Adam or AdamW. Writes an SVG plot, a CSV history\n"
                    "and a checkpoint after every epoch.");
-  flags.add_string("dataset", &o.dataset, "Dataset to train on", {"fashion-mnist", "cifar10"});
+  flags.add_string("dataset", &o.dataset, "Dataset to train on", kDatasets);
   flags.add_string("data-dir", &o.data_dir,
                    "Directory of the dataset files (default: /usr/share/datasets/fashion-mnist from Debian's "
                    "dataset-fashion-mnist; data/cifar-10-batches-bin for cifar10)");
@@ -115,26 +127,29 @@ inline bool parse_options(int argc, char** argv, Options& o) {
                  1 << 20);
   flags.add_size("epochs", &o.epochs, "Epochs to train", 1, 100000);
   flags.add_size("batch-size", &o.batch_size, "Images per step", 1, kMaxBatch);
-  flags.add_string("optimizer", &o.optimizer, "Optimizer", {"sgd", "adam", "adamw"});
-  flags.add_double("lr", &o.lr, "Learning rate (default 0.1 for sgd, 0.001 for adam and adamw)", 0, 1e6, true);
+  flags.add_string("optimizer", &o.optimizer, "Optimizer", kOptimizers);
+  flags.add_double("lr", &o.lr, "Learning rate (default 0.1 for sgd, 0.001 for adam and adamw)", kLrRange.lo,
+                   kLrRange.hi, kLrRange.lo_open);
   flags.add_double("reg", &o.reg,
                    "Regularisation: L2 reg/2 * sum w^2 over weight matrices in the loss (sgd, adam); the decoupled "
                    "weight decay w -= lr*reg*w (adamw)",
-                   0, 1e6);
-  flags.add_double("momentum", &o.momentum, "SGD momentum (0: plain SGD)", 0, 0.999999);
+                   kRegRange.lo, kRegRange.hi, kRegRange.lo_open);
+  flags.add_double("momentum", &o.momentum, "SGD momentum (0: plain SGD)", kMomentumRange.lo, kMomentumRange.hi,
+                   kMomentumRange.lo_open);
   flags.add_bool("nesterov", &o.nesterov, "SGD with Nesterov momentum");
-  flags.add_double("beta1", &o.beta1, "Adam's first-moment decay", 0, 0.999999);
-  flags.add_double("beta2", &o.beta2, "Adam's second-moment decay", 0, 0.9999999);
-  flags.add_double("eps", &o.eps, "Adam's epsilon", 0, 1, true);
-  flags.add_double("lr-decay", &o.lr_decay, "Learning rate factor applied after every epoch", 0, 1, true);
+  flags.add_double("beta1", &o.beta1, "Adam's first-moment decay", kBeta1Range.lo, kBeta1Range.hi, kBeta1Range.lo_open);
+  flags.add_double("beta2", &o.beta2, "Adam's second-moment decay", kBeta2Range.lo, kBeta2Range.hi, kBeta2Range.lo_open);
+  flags.add_double("eps", &o.eps, "Adam's epsilon", kEpsRange.lo, kEpsRange.hi, kEpsRange.lo_open);
+  flags.add_double("lr-decay", &o.lr_decay, "Learning rate factor applied after every epoch", kLrDecayRange.lo,
+                   kLrDecayRange.hi, kLrDecayRange.lo_open);
   flags.add_string("loss", &o.loss, "Loss: softmax cross-entropy, or mean squared error on one-hot targets",
-                   {"softmax", "mse"});
+                   kLosses);
   flags.add_string("init", &o.init,
                    "Initial weights: gaussian (std --weight-scale), he (std sqrt(2/fan_in)); auto: gaussian for "
                    "up to two dense layers (the assignment's nets), he for deeper networks",
-                   {"auto", "gaussian", "he"});
-  flags.add_double("weight-scale", &o.weight_scale, "Standard deviation of the initial weights (--init gaussian)", 0, 10,
-                   true);
+                   kInits);
+  flags.add_double("weight-scale", &o.weight_scale, "Standard deviation of the initial weights (--init gaussian)",
+                   kWeightScaleRange.lo, kWeightScaleRange.hi, kWeightScaleRange.lo_open);
   flags.add_size("num-train", &o.num_train, "Training images (0: all not held out for validation)", 0, 1u << 30);
   flags.add_size("num-val", &o.num_val, "Validation images, the last ones of the training file", 1, 1u << 30);
   flags.add_size("train-eval", &o.train_eval,

@@ -5,7 +5,6 @@
 
 #include <bit>
 #include <cstdint>
-#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,33 +46,33 @@ inline void check_settings(const Options& o, const std::string& source) {
   auto bad = [&](const std::string& key, const std::string& value, const std::string& want) {
     throw io::Error(source + ": checkpoint entry '" + key + "' = '" + value + "' is not " + want);
   };
-  auto one_of = [&](const std::string& key, const std::string& v, std::initializer_list<const char*> allowed) {
+  auto one_of = [&](const std::string& key, const std::string& v, const std::vector<std::string>& allowed) {
     std::string list;
-    for (const char* a : allowed) {
+    for (const std::string& a : allowed) {
       if (v == a) return;
-      list += (list.empty() ? "" : ", ") + std::string(a);
+      list += (list.empty() ? "" : ", ") + a;
     }
     bad(key, v, "one of " + list);
   };
-  auto in_range = [&](const std::string& key, double v, double lo, double hi, bool lo_open) {
-    if (!(v <= hi) || !(lo_open ? v > lo : v >= lo))  // also NaN
-      bad(key, number_text(v), std::string(lo_open ? "in (" : "in [") + number_text(lo) + ", " + number_text(hi) + "]");
+  auto in_range = [&](const std::string& key, double v, Range r) {
+    if (!(v <= r.hi) || !(r.lo_open ? v > r.lo : v >= r.lo))  // also NaN
+      bad(key, number_text(v), std::string(r.lo_open ? "in (" : "in [") + number_text(r.lo) + ", " + number_text(r.hi) + "]");
   };
-  one_of("dataset", o.dataset, {"fashion-mnist", "cifar10"});
-  one_of("loss", o.loss, {"softmax", "mse"});
-  one_of("optimizer", o.optimizer, {"sgd", "adam", "adamw"});
-  one_of("init", o.init, {"auto", "gaussian", "he"});
+  one_of("dataset", o.dataset, kDatasets);
+  one_of("loss", o.loss, kLosses);
+  one_of("optimizer", o.optimizer, kOptimizers);
+  one_of("init", o.init, kInits);
   if (o.batch_size < 1 || o.batch_size > kMaxBatch)
     bad("batch_size", std::to_string(o.batch_size), "from 1 to " + std::to_string(kMaxBatch));
   if (o.num_val < 1) bad("num_val", "0", "at least 1");
-  in_range("lr_bits", o.lr, 0, 1e6, true);
-  in_range("reg_bits", o.reg, 0, 1e6, false);
-  in_range("momentum_bits", o.momentum, 0, 0.999999, false);
-  in_range("beta1_bits", o.beta1, 0, 0.999999, false);
-  in_range("beta2_bits", o.beta2, 0, 0.9999999, false);
-  in_range("eps_bits", o.eps, 0, 1, true);
-  in_range("lr_decay_bits", o.lr_decay, 0, 1, true);
-  in_range("weight_scale_bits", o.weight_scale, 0, 10, true);
+  in_range("lr_bits", o.lr, kLrRange);
+  in_range("reg_bits", o.reg, kRegRange);
+  in_range("momentum_bits", o.momentum, kMomentumRange);
+  in_range("beta1_bits", o.beta1, kBeta1Range);
+  in_range("beta2_bits", o.beta2, kBeta2Range);
+  in_range("eps_bits", o.eps, kEpsRange);
+  in_range("lr_decay_bits", o.lr_decay, kLrDecayRange);
+  in_range("weight_scale_bits", o.weight_scale, kWeightScaleRange);
   if (o.nesterov && !(o.optimizer == "sgd" && o.momentum > 0))
     bad("nesterov", "1", "possible: Nesterov momentum needs optimizer sgd and a momentum above 0");
 }
