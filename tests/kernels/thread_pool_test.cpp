@@ -8,6 +8,9 @@
 #include <vector>
 
 #include "firmnet/kernels/gemm.hpp"
+#include "firmnet/kernels/im2col.hpp"
+#include "firmnet/kernels/pool.hpp"
+#include "firmnet/kernels/relu.hpp"
 #include "firmnet/kernels/elementwise.hpp"
 #include "firmnet/kernels/optim_update.hpp"
 #include "firmnet/kernels/thread_pool.hpp"
@@ -127,6 +130,37 @@ TEST_CASE("optimizer updates split across threads give the single-thread bits", 
   const auto two = run(&pool);
   REQUIRE(pool.jobs() == jobs + 4);  // both updates, the axpy and the L2 pass were split
   REQUIRE(std::memcmp(single.data(), two.data(), single.size() * sizeof(float)) == 0);
+}
+
+// A CNN's passes over its activations, shared across the pool image by image (or in cache-line
+// ranges), compute every value as one thread does: a batch of 64 images of 28x28x32 and of 14x14x64.
+TEST_CASE("pooling, padding and ReLU split across threads give the single-thread bits", "[kernels][threads]") {
+  for (const kernels::ConvGeometry g : {kernels::ConvGeometry{28, 28, 32, 2, 2, 2, 0}, kernels::ConvGeometry{14, 14, 64, 2, 2, 2, 0}}) {
+    constexpr std::size_t batch = 64;
+    const std::size_t in = batch * g.h * g.w * g.c, out = batch * g.oh() * g.ow() * g.c;
+    const kernels::ConvGeometry padding{g.h, g.w, g.c, 5, 5, 1, 2};
+    const std::size_t padded = batch * (g.h + 4) * (g.w + 4) * g.c;
+    const auto x = test::random_vector<float>(in, 31), dy = test::random_vector<float>(out, 32);
+    const auto dz = test::random_vector<float>(in, 33);
+    auto run = [&](kernels::ThreadPool* pool) {
+      UsePool use(pool);
+      std::vector<float> y(out), dx(in), r(in), dr(in), p(padded);
+      kernels::maxpool_fwd(g, batch, x.data(), y.data());
+      kernels::maxpool_bwd(g, batch, x.data(), y.data(), dy.data(), dx.data());
+      kernels::relu_fwd(x.data(), r.data(), in);
+      kernels::relu_bwd(x.data(), dz.data(), dr.data(), in);
+      kernels::pad_images(padding, x.data(), batch, p.data());
+      for (auto* v : {&dx, &r, &dr, &p}) y.insert(y.end(), v->begin(), v->end());
+      return y;
+    };
+    kernels::ThreadPool pool(2);
+    const auto one = run(nullptr);
+    const std::size_t jobs = pool.jobs();
+    const auto two = run(&pool);
+    REQUIRE(pool.jobs() == jobs + 5);  // each pass was split
+    REQUIRE(one.size() == two.size());
+    REQUIRE(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
+  }
 }
 
 TEST_CASE("a GEMM split across threads gives the single-thread bits", "[kernels][threads]") {

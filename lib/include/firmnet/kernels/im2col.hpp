@@ -10,7 +10,11 @@
 #include <cstddef>
 #include <cstring>
 
+#include "firmnet/core/arch.hpp"
 #include "firmnet/kernels/conv_ref.hpp"
+#if FIRMNET_HAVE_XSIMD
+#include "firmnet/kernels/thread_pool.hpp"
+#endif
 
 namespace firmnet::kernels {
 
@@ -48,19 +52,29 @@ void im2col(const ConvGeometry& g, const T* x, std::size_t images, T* cols) noex
 
 // dst (images, H + 2P, W + 2P, C) = x with P zeros on every side: the source conv_direct.hpp
 // reads in place (each padded row one zero run, one copy of W·C values, one zero run).
+// A large batch is shared across the GEMM pool image by image (split_images).
 template <class T>
 void pad_images(const ConvGeometry& g, const T* x, std::size_t images, T* dst) noexcept {
   const std::size_t row = g.w * g.c, side = g.pad * g.c, padded_row = row + 2 * side;
-  for (std::size_t n = 0; n < images; ++n) {
-    for (std::size_t i = 0; i < g.pad * padded_row; ++i) *dst++ = T(0);
-    for (std::size_t y = 0; y < g.h; ++y, x += row) {
-      for (std::size_t i = 0; i < side; ++i) *dst++ = T(0);
-      std::memcpy(dst, x, row * sizeof(T));
-      dst += row;
-      for (std::size_t i = 0; i < side; ++i) *dst++ = T(0);
+  const std::size_t image = g.h * row, padded_image = (g.h + 2 * g.pad) * padded_row;
+  auto pad = [&](std::size_t n0, std::size_t n1) noexcept {
+    const T* src = x + n0 * image;
+    T* out = dst + n0 * padded_image;
+    for (std::size_t n = n0; n < n1; ++n) {
+      for (std::size_t i = 0; i < g.pad * padded_row; ++i) *out++ = T(0);
+      for (std::size_t y = 0; y < g.h; ++y, src += row) {
+        for (std::size_t i = 0; i < side; ++i) *out++ = T(0);
+        std::memcpy(out, src, row * sizeof(T));
+        out += row;
+        for (std::size_t i = 0; i < side; ++i) *out++ = T(0);
+      }
+      for (std::size_t i = 0; i < g.pad * padded_row; ++i) *out++ = T(0);
     }
-    for (std::size_t i = 0; i < g.pad * padded_row; ++i) *dst++ = T(0);
-  }
+  };
+#if FIRMNET_HAVE_XSIMD
+  return split_images(images, padded_image, pad);
+#endif
+  pad(0, images);
 }
 
 template <class T>

@@ -14,14 +14,16 @@
 #include "firmnet/kernels/conv_ref.hpp"
 #if FIRMNET_HAVE_XSIMD
 #include "firmnet/kernels/simd.hpp"
+#include "firmnet/kernels/thread_pool.hpp"
 #endif
 
 namespace firmnet::kernels {
 
+namespace detail {
 template <class T>
-void maxpool_fwd(const ConvGeometry& g, std::size_t batch, const T* x, T* y) noexcept {
+void maxpool_fwd_images(const ConvGeometry& g, std::size_t n0, std::size_t n1, const T* x, T* y) noexcept {
   const std::size_t oh = g.oh(), ow = g.ow(), c = g.c;
-  for (std::size_t n = 0; n < batch; ++n)
+  for (std::size_t n = n0; n < n1; ++n)
     for (std::size_t oy = 0; oy < oh; ++oy)
       for (std::size_t ox = 0; ox < ow; ++ox) {
         T* out = y + ((n * oh + oy) * ow + ox) * c;
@@ -35,13 +37,12 @@ void maxpool_fwd(const ConvGeometry& g, std::size_t batch, const T* x, T* y) noe
       }
 }
 
-// dx (overwritten) from dy: each output's gradient to the first input of its window that equals
-// the maximum (the forward's y), as the reference's strict > scan finds it.
 template <class T>
-void maxpool_bwd(const ConvGeometry& g, std::size_t batch, const T* x, const T* y, const T* dy, T* dx) noexcept {
-  const std::size_t oh = g.oh(), ow = g.ow(), c = g.c;
-  std::memset(dx, 0, batch * g.h * g.w * c * sizeof(T));
-  for (std::size_t n = 0; n < batch; ++n)
+void maxpool_bwd_images(const ConvGeometry& g, std::size_t n0, std::size_t n1, const T* x, const T* y, const T* dy,
+                        T* dx) noexcept {
+  const std::size_t oh = g.oh(), ow = g.ow(), c = g.c, image = g.h * g.w * c;
+  std::memset(dx + n0 * image, 0, (n1 - n0) * image * sizeof(T));
+  for (std::size_t n = n0; n < n1; ++n)
     for (std::size_t oy = 0; oy < oh; ++oy)
       for (std::size_t ox = 0; ox < ow; ++ox) {
         const std::size_t o = ((n * oh + oy) * ow + ox) * c;
@@ -78,6 +79,28 @@ void maxpool_bwd(const ConvGeometry& g, std::size_t batch, const T* x, const T* 
           dx[at] += dy[o + k];
         }
       }
+}
+}  // namespace detail
+
+// Images n0..n1 of the batch; maxpool_fwd and maxpool_bwd share a large batch out across the GEMM
+// pool image by image (split_images): every value is computed as on one thread.
+template <class T>
+void maxpool_fwd(const ConvGeometry& g, std::size_t batch, const T* x, T* y) noexcept {
+#if FIRMNET_HAVE_XSIMD
+  return split_images(batch, g.h * g.w * g.c, [&](std::size_t a, std::size_t b) { detail::maxpool_fwd_images(g, a, b, x, y); });
+#endif
+  detail::maxpool_fwd_images(g, 0, batch, x, y);
+}
+
+// dx (overwritten) from dy: each output's gradient to the first input of its window that equals
+// the maximum (the forward's y), as the reference's strict > scan finds it.
+template <class T>
+void maxpool_bwd(const ConvGeometry& g, std::size_t batch, const T* x, const T* y, const T* dy, T* dx) noexcept {
+#if FIRMNET_HAVE_XSIMD
+  return split_images(batch, g.h * g.w * g.c,
+                      [&](std::size_t a, std::size_t b) { detail::maxpool_bwd_images(g, a, b, x, y, dy, dx); });
+#endif
+  detail::maxpool_bwd_images(g, 0, batch, x, y, dy, dx);
 }
 
 // The reference's sums in the reference's order (pixel by pixel), the channels side by side.
