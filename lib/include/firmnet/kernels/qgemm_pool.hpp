@@ -48,9 +48,9 @@ inline void load_pair(const std::int32_t*& p, std::int32_t& a, std::int32_t& b) 
   __asm__("ldrd %0, %1, [%2], #8" : "=r"(a), "=r"(b), "+r"(p) : "m"(*reinterpret_cast<const std::int64_t*>(p)));
 }
 
-// The groups' rows widened to int16 pairs (P words a row, a stack array of kMaxRows rows), then per
-// output channel: its weights widened into P registers, each row's sum in P SMLADs, the group's
-// maximum kept in a register (Group rows, unrolled), and each group's maximum requantized.
+// The groups' rows widened to int16 pairs (R words a row, on the stack, 64 rows at a time), then
+// per output channel: its weights widened into P registers, each row's sum in P SMLADs, the
+// group's maximum kept in a register (Group rows, unrolled), and each group's maximum requantized.
 template <std::size_t Quads, bool Trim, std::size_t Group>
 [[gnu::optimize("no-schedule-insns")]]  // scheduled, the unrolled rows' sums outgrow the registers
 inline void dsp_short_pool(const std::uint8_t* x, std::size_t x_stride, std::size_t groups, const std::int8_t* w,
