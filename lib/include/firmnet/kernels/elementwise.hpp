@@ -22,11 +22,11 @@
 
 namespace firmnet::kernels {
 
-// Element-wise work on n >= kMinSplitElements floats may be split, at multiples of 16 (a cache
-// line). The L2 sum goes in chunks of kSumChunk floats (more for a parameter of over kMaxSumChunks
-// such chunks, so the partial sums fit on the stack), small enough to share out evenly (a 784 x
-// 128 matrix is 7 chunks); a parameter of one chunk is summed in one pass, as before the split.
-inline constexpr std::size_t kMinSplitElements = std::size_t(1) << 16, kSplitUnit = 16;
+// Element-wise work on n >= kMinSplitElements floats may be split, at multiples of kSplitUnit (a
+// cache line; both in thread_pool.hpp). The L2 sum goes in chunks of kSumChunk floats (more for a
+// parameter of over kMaxSumChunks such chunks, so the partial sums fit on the stack), small enough
+// to share out evenly (a 784 x 128 matrix is 7 chunks); a parameter of one chunk is summed in one
+// pass, as before the split.
 inline constexpr std::size_t kSumChunk = std::size_t(1) << 14, kMaxSumChunks = 256;
 
 template <class T>

@@ -20,6 +20,7 @@
 namespace firmnet::kernels {
 
 namespace detail {
+// Images n0..n1 of the batch.
 template <class T>
 void maxpool_fwd_images(const ConvGeometry& g, std::size_t n0, std::size_t n1, const T* x, T* y) noexcept {
   const std::size_t oh = g.oh(), ow = g.ow(), c = g.c;
@@ -82,12 +83,13 @@ void maxpool_bwd_images(const ConvGeometry& g, std::size_t n0, std::size_t n1, c
 }
 }  // namespace detail
 
-// Images n0..n1 of the batch; maxpool_fwd and maxpool_bwd share a large batch out across the GEMM
-// pool image by image (split_images): every value is computed as on one thread.
+// maxpool_fwd and maxpool_bwd share a large batch out across the GEMM pool image by image
+// (split_images): every value is computed as on one thread.
 template <class T>
 void maxpool_fwd(const ConvGeometry& g, std::size_t batch, const T* x, T* y) noexcept {
 #if FIRMNET_HAVE_XSIMD
-  return split_images(batch, g.h * g.w * g.c, [&](std::size_t a, std::size_t b) { detail::maxpool_fwd_images(g, a, b, x, y); });
+  return split_images(batch, g.h * g.w * g.c,
+                      [&](std::size_t a, std::size_t b) { detail::maxpool_fwd_images(g, a, b, x, y); });
 #endif
   detail::maxpool_fwd_images(g, 0, batch, x, y);
 }

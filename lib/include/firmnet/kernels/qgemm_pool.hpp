@@ -32,7 +32,8 @@ struct RequantArgs {
 
 inline void qgemm_pool_u8_ref(const std::uint8_t* x, std::size_t x_stride, std::size_t groups, std::size_t group,
                               const std::int8_t* w, std::size_t in, std::size_t out, const RequantArgs& rq,
-                              std::int32_t* acc, std::size_t acc_stride, std::uint8_t* y, std::size_t y_stride) noexcept {
+                              std::int32_t* acc, std::size_t acc_stride, std::uint8_t* y,
+                              std::size_t y_stride) noexcept {
   for (std::size_t g = 0; g < groups; ++g) {
     qgemm_u8s8_s32(x + g * group * x_stride, x_stride, group, w, in, out, acc, acc_stride);
     requantize_u8(acc, group, acc_stride, rq.bias, rq.multiplier, rq.shift, rq.zero_point, rq.lo, rq.hi, out,

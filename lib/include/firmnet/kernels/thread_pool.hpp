@@ -58,6 +58,10 @@ class ThreadPool {
 void set_gemm_thread_pool(ThreadPool* pool) noexcept;
 ThreadPool* gemm_thread_pool() noexcept;
 
+// Element-wise passes split across the pool from this many floats (below it a wake-up costs more
+// than the other core saves), at multiples of kSplitUnit floats (a cache line).
+inline constexpr std::size_t kMinSplitElements = std::size_t(1) << 16, kSplitUnit = 16;
+
 // Part `part` of `parts` of [0, total) in whole units (the last part ends at total): the bounds
 // of split_range's parts and of the GEMM's (gemm_dispatch.cpp).
 struct PartRange {
@@ -92,12 +96,12 @@ void split_range(std::size_t n, std::size_t unit, std::size_t min_split, Fn&& fn
 }
 
 // fn(first, last) over ranges of `images` images of `floats` floats each, image by image across
-// the GEMM pool when the batch holds at least 64 K floats (pooling, padding and other passes over
-// a CNN's activations: on one thread they were a seventh of a 2-thread training step).
+// the GEMM pool when the batch holds kMinSplitElements floats or more (pooling, padding and the
+// other passes over a CNN's activations: on one thread they were a seventh of a 2-thread step).
 template <class Fn>
 void split_images(std::size_t images, std::size_t floats, Fn&& fn) noexcept {
-  constexpr std::size_t kMinFloats = std::size_t(1) << 16;
-  split_range(images, 1, images * floats >= kMinFloats ? 2 : images + 1, fn);
+  if (images * floats < kMinSplitElements) return fn(std::size_t(0), images);
+  split_range(images, 1, 0, fn);
 }
 
 }  // namespace firmnet::kernels
