@@ -12,8 +12,8 @@
 using Net = firmnet::Network<firmnet::Infer<float, 1>, firmnet::Input<784>, firmnet::Fc<128>, firmnet::Relu,
                              firmnet::Fc<10>>;
 static Net net;            // 407,080 bytes of weights (load a checkpoint into it, or copy arrays in)
-static Net::Workspace ws;  // 1,024 bytes: two activation buffers of 128 floats
-static_assert(Net::kWeightBytes == 407080 && Net::kWorkingBytes == 1024);
+static Net::Workspace ws;  // 1,536 bytes: two activation buffers of 128 floats, 128 partial sums
+static_assert(Net::kWeightBytes == 407080 && Net::kWorkingBytes == 1536);
 
 int classify(const float (&pixels)[784]) {  // already normalised: pixel/255 - mean
   firmnet::Label label;

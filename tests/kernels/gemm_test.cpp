@@ -158,6 +158,21 @@ TEST_CASE("gemm: bias and bias+relu epilogues equal the reference", "[kernels][g
   });
 }
 
+TEST_CASE("gemm: the product in two halves of k equals the reference", "[kernels][gemm]") {
+  check_epilogues("kernels::gemm_nn_bias_halves", [](Shape s, const float* a, const float* b, const float* bias, float* c, bool relu) {
+    std::vector<float> scratch(kernels::gemm_nn_halves_scratch(s.m, s.n, s.k));
+    kernels::gemm_nn_bias_halves(s.m, s.n, s.k, a, b, bias, relu, c, scratch);
+  });
+  // The split point: half the depth in whole cache lines (16 floats), never past the end.
+  REQUIRE(kernels::gemm_k_half(784) == 384);
+  REQUIRE(kernels::gemm_k_half(3072) == 1536);
+  REQUIRE(kernels::gemm_k_half(17) == 16);
+  REQUIRE(kernels::gemm_k_half(15) == 0);  // one cache line: all of it in the second half
+  REQUIRE(kernels::gemm_k_half(32) == 16);
+  REQUIRE(kernels::gemm_halves_pay(784, 128));
+  REQUIRE_FALSE(kernels::gemm_halves_pay(1568, 10));  // a CNN's 10-class layer: one pass
+}
+
 #if FIRMNET_HAVE_XSIMD
 // FIRMNET_TEST_VARIANT=<name> tests that variant only (tests/CMakeLists.txt registers one ctest
 // per x86 variant, skipped where the CPU lacks it).
@@ -179,6 +194,11 @@ TEST_CASE("gemm: every compiled variant equals the reference", "[kernels][gemm][
     check_epilogues(variant.name, [v](Shape s, const float* a, const float* b, const float* bias, float* c, bool relu) {
       std::vector<float> scratch(kernels::gemm_nn_scratch(s.m, s.n, s.k));
       kernels::gemm_f32_with(*v, kernels::problem_nn(s.m, s.n, s.k, a, b, c, false, bias, relu), scratch);
+    });
+    check_epilogues(std::string(variant.name) + " in halves", [v](Shape s, const float* a, const float* b, const float* bias,
+                                                                 float* c, bool relu) {
+      std::vector<float> partial(s.m * s.n, std::numeric_limits<float>::quiet_NaN()), scratch(kernels::gemm_nn_scratch(s.m, s.n, s.k));
+      kernels::gemm_f32_halves_with(*v, kernels::problem_nn(s.m, s.n, s.k, a, b, c, false, bias, relu), partial.data(), scratch);
     });
   }
   REQUIRE(ran >= 1);

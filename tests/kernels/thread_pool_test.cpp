@@ -195,6 +195,38 @@ TEST_CASE("a GEMM split across threads gives the single-thread bits", "[kernels]
   }
 }
 
+// The forward of a large dense layer runs its two halves of k on threads 0 and 1 at once (and
+// any third thread idles): the bits of one thread, with and without ReLU, batch 64 and batch 1.
+TEST_CASE("a product in two halves of k gives the single-thread bits on 2 and 3 threads", "[kernels][threads]") {
+  struct Case {
+    std::size_t m, n, k;
+    bool split;  // 4 MFLOP or more: the halves run at once
+  };
+  for (const Case s : {Case{64, 128, 784, true}, Case{64, 128, 3072, true}, Case{33, 100, 701, true}, Case{1, 128, 784, false},
+                       Case{5, 512, 130, false}}) {
+    for (const bool relu : {false, true}) {
+      CAPTURE(s.m, s.n, s.k, relu);
+      const auto a = test::random_vector<float>(s.m * s.k, 4);
+      const auto b = test::random_vector<float>(s.k * s.n, 5);
+      const auto bias = test::random_vector<float>(s.n, 6);
+      std::vector<float> scratch(kernels::gemm_nn_halves_scratch(s.m, s.n, s.k));
+      auto run = [&](kernels::ThreadPool* pool) {
+        UsePool use(pool);
+        std::vector<float> c(s.m * s.n);
+        kernels::gemm_nn_bias_halves(s.m, s.n, s.k, a.data(), b.data(), bias.data(), relu, c.data(), scratch);
+        return c;
+      };
+      const auto one = run(nullptr);
+      for (const std::size_t threads : {2, 3}) {
+        kernels::ThreadPool pool(threads);
+        const auto many = run(&pool);
+        REQUIRE(pool.jobs() == (s.split ? 1u : 0u));
+        REQUIRE(std::memcmp(one.data(), many.data(), one.size() * sizeof(float)) == 0);
+      }
+    }
+  }
+}
+
 TEST_CASE("convolutional training steps give the same bits with 1 and 2 threads", "[kernels][threads]") {
   using Net = Network<Train<float, 32>, Input<28, 28, 1>, Conv2d<16, 5, 5, Pad<2>>, Relu, MaxPool<2>, Conv2d<32, 3, 3, Pad<1>>,
                       Relu, MaxPool<2>, Fc<10>>;

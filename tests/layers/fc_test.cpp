@@ -3,9 +3,13 @@
 // partial batches; the fused path against Fc then Relu; what each mode costs; the spec token.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
+#include <memory>
 #include <string_view>
 #include <vector>
 
+#include "firmnet/kernels/gemm_ref.hpp"
 #include "firmnet/layers/fc.hpp"
 #include "firmnet/layers/relu.hpp"
 #include "support/gradcheck.hpp"
@@ -75,8 +79,31 @@ TEST_CASE("fc costs its parameters, gradients only to train, and no activations"
   constexpr std::size_t params = (784 * 128 + 128) * sizeof(float);
   STATIC_REQUIRE(sizeof(Inference) <= params + 64);  // the bias row padded to a cache line
   STATIC_REQUIRE(sizeof(Training) <= 2 * params + 128);
-  STATIC_REQUIRE(Inference::kScratch == 0);  // batch 1 packs nothing
+  STATIC_REQUIRE(Inference::kScratch == 128);  // batch 1 packs nothing: the second half of k's sums
+  STATIC_REQUIRE(Inference::kHalves && !FcOf<Flat<1568>, 10, false, false, Infer<float, 1>>::kHalves);
   STATIC_REQUIRE(Training::kParamScalars == 784 * 128 + 128);
+}
+
+// A weight matrix of 64 K floats or more is read in two halves of k (kernels::gemm_nn_bias_halves):
+// the layer's forward still equals the reference loops, with its bias and fused ReLU.
+TEST_CASE("fc with a large weight matrix: the forward in two halves equals the reference", "[layers][fc]") {
+  using Layer = FcOf<Flat<784>, 128, true, false, Train<float, 16>>;
+  STATIC_REQUIRE(Layer::kHalves);
+  auto layer = std::make_unique<Layer>();
+  const auto w = test::random_vector<float>(784 * 128, 41), b = test::random_vector<float>(128, 42);
+  std::copy(w.begin(), w.end(), layer->w.data());
+  std::copy(b.begin(), b.end(), layer->b.data());
+  constexpr std::size_t batch = 7;
+  const auto x = test::random_vector<float>(batch * 784, 43);
+  std::vector<float> y(batch * 128), want(batch * 128), scale(batch * 128), scratch(Layer::kScratch);
+  layer->forward(ConstView<float, 784>(x.data(), batch), View<float, 128>(y.data(), batch), scratch);
+  kernels::gemm_nn_bias_relu_ref(batch, 128, 784, x.data(), w.data(), b.data(), want.data());
+  for (std::size_t i = 0; i < batch * 128; ++i) scale[i] = std::fabs(b[i % 128]);
+  std::vector<float> abs_x(x), abs_w(w);
+  for (float& v : abs_x) v = std::fabs(v);
+  for (float& v : abs_w) v = std::fabs(v);
+  kernels::gemm_nn_ref(batch, 128, 784, abs_x.data(), abs_w.data(), scale.data(), true);
+  for (std::size_t i = 0; i < batch * 128; ++i) REQUIRE(std::fabs(y[i] - want[i]) <= 1e-5f * scale[i]);
 }
 
 TEST_CASE("fc spec tokens", "[layers][fc]") {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "cpu_features.hpp"
+#include "firmnet/kernels/gemm.hpp"
 #include "firmnet/kernels/thread_pool.hpp"
 #include "gemm_variants.hpp"
 #include "variant_choice.hpp"
@@ -99,5 +100,62 @@ void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p, std::span<f
 }
 
 void gemm_f32(const GemmProblem& p, std::span<float> scratch) noexcept { gemm_f32_with(*table().active, p, scratch); }
+
+namespace {
+static_assert(gemm_halves_pay(256, 256) && !gemm_halves_pay(255, 256) && kMinSplitElements == 256 * 256,
+              "a product runs in halves from the size from which the update passes split (gemm.hpp)");
+
+struct HalvesJob {
+  const GemmVariant* variant;
+  GemmProblem half[2];
+  std::span<float> caller_scratch;
+  ThreadPool* pool;
+};
+
+// Threads 0 and 1 take a half each; any further threads have nothing to do (splitting a half
+// again could change its path, direct or blocked, and with it the bits).
+void run_half(void* context, std::size_t part, std::size_t) noexcept {
+  const HalvesJob& job = *static_cast<const HalvesJob*>(context);
+  if (part < 2) job.variant->run(job.half[part], part == 0 ? job.caller_scratch : job.pool->scratch(part));
+}
+}  // namespace
+
+void gemm_f32_halves_with(const GemmVariant& variant, const GemmProblem& p, float* partial,
+                          std::span<float> scratch) noexcept {
+  FIRMNET_EXPECTS(!p.accumulate && p.a_conv == nullptr);
+  const std::size_t k0 = gemm_k_half(p.k);
+  HalvesJob job{&variant, {p, p}, scratch, gemm_thread_pool()};
+  GemmProblem& lo = job.half[0];
+  GemmProblem& hi = job.half[1];
+  lo.k = k0;
+  lo.relu = false;
+  hi.k = p.k - k0;
+  hi.a.data += k0 * p.a.k_stride;
+  hi.b.data += k0 * p.b.k_stride;
+  hi.c = partial;
+  hi.ldc = p.n;
+  hi.bias = nullptr;
+  hi.relu = false;
+  if (job.pool && job.pool->size() > 1 && 2.0 * double(p.m) * double(p.n) * double(p.k) >= kMinSplitFlops) {
+    job.pool->run(run_half, &job);
+  } else {
+    variant.run(lo, scratch);
+    variant.run(hi, scratch);
+  }
+  // The sum (m x n, a few K floats: not worth a second wake-up), then the activation.
+  for (std::size_t i = 0; i < p.m; ++i) {
+    float* c = p.c + i * p.ldc;
+    const float* add = partial + i * p.n;
+    if (p.relu) {
+      for (std::size_t j = 0; j < p.n; ++j) c[j] = std::max(c[j] + add[j], 0.0f);
+    } else {
+      for (std::size_t j = 0; j < p.n; ++j) c[j] += add[j];
+    }
+  }
+}
+
+void gemm_f32_halves(const GemmProblem& p, float* partial, std::span<float> scratch) noexcept {
+  gemm_f32_halves_with(*table().active, p, partial, scratch);
+}
 
 }  // namespace firmnet::kernels

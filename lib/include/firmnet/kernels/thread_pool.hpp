@@ -6,7 +6,8 @@
 // Each worker owns the scratch a GEMM part needs (kMaxGemmScratch floats, allocated here), so
 // threads outside the pool carry no firmnet memory at all.
 // Splits follow rows or columns of C, each computed by exactly one thread in the same order as
-// on one thread, so the thread count never changes a result's bits.
+// on one thread, or the two halves of a product's depth that one thread computes as halves too
+// (gemm_f32_halves), so the thread count never changes a result's bits.
 #pragma once
 
 #include <atomic>

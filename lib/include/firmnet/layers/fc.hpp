@@ -32,7 +32,12 @@ struct FcLayer {
   static constexpr std::size_t kParams = 2, kParamScalars = kIn * N + N;
   static constexpr bool kInPlace = false;
   static constexpr bool kPerInputWeights = true;  // each input value has weights of its own (see Network)
-  static constexpr std::size_t kScratch = gemm_floats<T>(std::max({kernels::gemm_nn_scratch(kMaxBatch, N, kIn),
+  // A large w is read by the forward in the two halves of rows the optimizer updates on two
+  // threads (kernels::gemm_nn_bias_halves): the bits are the same for any thread count.
+  static constexpr bool kHalves = kernels::gemm_halves_pay(kIn, N);
+  static constexpr std::size_t kForwardScratch =
+      kHalves ? kernels::gemm_nn_halves_scratch(kMaxBatch, N, kIn) : kernels::gemm_nn_scratch(kMaxBatch, N, kIn);
+  static constexpr std::size_t kScratch = gemm_floats<T>(std::max({kForwardScratch,
                                                                      kTraining ? kernels::gemm_tn_scratch(kIn, N, kMaxBatch) : 0,
                                                                      kGradInput ? kernels::gemm_nt_scratch(kMaxBatch, kIn, N) : 0}));
 
@@ -43,7 +48,8 @@ struct FcLayer {
 
   void forward(ConstView<T, kIn> x, View<T, N> y, Scratch<T> s) const noexcept {
     FIRMNET_EXPECTS(x.rows() <= kMaxBatch && y.rows() == x.rows());
-    if constexpr (kRelu) kernels::gemm_nn_bias_relu(x.rows(), N, kIn, x.data(), w.data(), b.data(), y.data(), gemm_scratch(s));
+    if constexpr (kHalves) kernels::gemm_nn_bias_halves(x.rows(), N, kIn, x.data(), w.data(), b.data(), kRelu, y.data(), gemm_scratch(s));
+    else if constexpr (kRelu) kernels::gemm_nn_bias_relu(x.rows(), N, kIn, x.data(), w.data(), b.data(), y.data(), gemm_scratch(s));
     else kernels::gemm_nn_bias(x.rows(), N, kIn, x.data(), w.data(), b.data(), y.data(), gemm_scratch(s));
   }
 
