@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <string_view>
 #include <vector>
 
@@ -119,19 +121,24 @@ TEST_CASE("conv2d on the blocked GEMM equals the direct loops", "[layers][conv]"
 }
 
 TEST_CASE("pooling equals the reference loops bit for bit", "[layers][pool]") {
+  // Tiling windows (stride = window), also with rows and columns no window covers (7 x 9 by 2,
+  // 11 x 10 by 3) and channels past the last vector; overlapping windows (3x3 stride 2, 2x2 stride 1).
   for (const auto g : {kernels::ConvGeometry{6, 4, 3, 2, 2, 2, 0}, kernels::ConvGeometry{7, 9, 5, 3, 3, 2, 0},
-                       kernels::ConvGeometry{5, 5, 1, 2, 2, 1, 0}}) {
+                       kernels::ConvGeometry{5, 5, 1, 2, 2, 1, 0}, kernels::ConvGeometry{7, 9, 5, 2, 2, 2, 0},
+                       kernels::ConvGeometry{8, 6, 19, 2, 2, 2, 0}, kernels::ConvGeometry{11, 10, 3, 3, 3, 3, 0}}) {
+    CAPTURE(g.h, g.w, g.c, g.kh, g.stride);
     const std::size_t batch = 3, in = g.h * g.w * g.c, out = g.oh() * g.ow() * g.c;
     auto x = test::random_vector<float>(batch * in, 20);
     for (std::size_t i = 0; i < x.size(); i += 7) x[i] = x[(i + 1) % x.size()];  // ties: the first maximum wins
     const auto dy = test::random_vector<float>(batch * out, 21);
-    std::vector<float> y(batch * out), y_ref(batch * out), dx(batch * in), dx_ref(batch * in);
+    std::vector<float> y(batch * out), y_ref(batch * out), dx(batch * in, std::numeric_limits<float>::quiet_NaN()),
+        dx_ref(batch * in);  // dx is overwritten: every value, under a window or not
     kernels::maxpool_fwd(g, batch, x.data(), y.data());
     kernels::maxpool_fwd_ref(g, batch, x.data(), y_ref.data());
     REQUIRE(y == y_ref);
     kernels::maxpool_bwd(g, batch, x.data(), y.data(), dy.data(), dx.data());
     kernels::maxpool_bwd_ref(g, batch, x.data(), dy.data(), dx_ref.data());
-    REQUIRE(dx == dx_ref);
+    REQUIRE(std::memcmp(dx.data(), dx_ref.data(), dx.size() * sizeof(float)) == 0);  // signed zeros too
   }
   const auto x = test::random_vector<float>(2 * 12 * 5, 22);
   std::vector<float> a(10), b(10);

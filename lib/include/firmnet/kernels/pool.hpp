@@ -42,7 +42,23 @@ template <class T>
 void maxpool_bwd_images(const ConvGeometry& g, std::size_t n0, std::size_t n1, const T* x, const T* y, const T* dy,
                         T* dx) noexcept {
   const std::size_t oh = g.oh(), ow = g.ow(), c = g.c, image = g.h * g.w * c;
-  std::memset(dx + n0 * image, 0, (n1 - n0) * image * sizeof(T));
+  // Windows that tile the image (stride = window, as in 2x2 stride 2) reach every input at most
+  // once: each value under a window is written once, as 0 + its gradient (the bits of adding into
+  // zeros), and only the rows and columns no window covers are zeroed first. Zeroing all of dx and
+  // adding into it cost a third more passes over a CNN's largest activations.
+  const bool tiled = g.stride == g.kh && g.stride == g.kw;
+  if (!tiled) {
+    std::memset(dx + n0 * image, 0, (n1 - n0) * image * sizeof(T));
+  } else {
+    const std::size_t covered_h = oh * g.stride, covered_w = ow * g.stride;
+    for (std::size_t n = n0; n < n1; ++n) {
+      T* im = dx + n * image;
+      if (covered_w < g.w)
+        for (std::size_t iy = 0; iy < covered_h; ++iy)
+          std::memset(im + (iy * g.w + covered_w) * c, 0, (g.w - covered_w) * c * sizeof(T));
+      std::memset(im + covered_h * g.w * c, 0, (g.h - covered_h) * g.w * c * sizeof(T));
+    }
+  }
   for (std::size_t n = n0; n < n1; ++n)
     for (std::size_t oy = 0; oy < oh; ++oy)
       for (std::size_t ox = 0; ox < ow; ++ox) {
@@ -62,12 +78,16 @@ void maxpool_bwd_images(const ConvGeometry& g, std::size_t n0, std::size_t n1, c
                 const std::size_t i = base + (ky * g.w + kx) * c + k0;
                 const M here = (B::load_unaligned(x + i) == max) & !found;
                 found = found | here;
-                (B::load_unaligned(dx + i) + xsimd::select(here, grad, B(0.0f))).store_unaligned(dx + i);
+                const B before = tiled ? B(0.0f) : B::load_unaligned(dx + i);
+                (before + xsimd::select(here, grad, B(0.0f))).store_unaligned(dx + i);
               }
           }
         }
 #endif
         for (std::size_t k = vec_end; k < c; ++k) {
+          if (tiled)
+            for (std::size_t ky = 0; ky < g.kh; ++ky)
+              for (std::size_t kx = 0; kx < g.kw; ++kx) dx[base + (ky * g.w + kx) * c + k] = T(0);
           std::size_t at = base + k;
           for (std::size_t ky = 0, found = 0; ky < g.kh && !found; ++ky)
             for (std::size_t kx = 0; kx < g.kw; ++kx) {
