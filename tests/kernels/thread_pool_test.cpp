@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
+#include "firmnet/kernels/conv_ref.hpp"
 #include "firmnet/kernels/gemm.hpp"
 #include "firmnet/kernels/im2col.hpp"
 #include "firmnet/kernels/pool.hpp"
@@ -224,6 +226,47 @@ TEST_CASE("a product in two halves of k gives the single-thread bits on 2 and 3 
         REQUIRE(std::memcmp(one.data(), many.data(), one.size() * sizeof(float)) == 0);
       }
     }
+  }
+}
+
+// A first convolution's weight gradient (few rows: 5x5 on 1 channel is 25) splits across the pool
+// in whole window rows, each tiled as on one thread; 3x3 on 3 channels (9-row segments, tiles under
+// 8 accumulators that sum alternate pixels in two sets) too.
+TEST_CASE("a first convolution's weight gradient splits in whole window rows, with the single-thread bits",
+          "[kernels][threads]") {
+  struct Case {
+    kernels::ConvGeometry g;
+    std::size_t k;  // output channels
+  };
+  for (const Case t : {Case{{28, 28, 1, 5, 5, 1, 2}, 32}, Case{{17, 13, 3, 3, 3, 1, 1}, 16}, Case{{32, 32, 1, 3, 3, 2, 1}, 16}}) {
+    const kernels::ConvGeometry& g = t.g;
+    CAPTURE(g.h, g.w, g.c, g.kh, g.stride, t.k);
+    constexpr std::size_t batch = 64;
+    const std::size_t pixels = batch * g.oh() * g.ow(), hp = g.h + 2 * g.pad, wp = g.w + 2 * g.pad;
+    const auto x = test::random_vector<float>(batch * g.h * g.w * g.c, 51);
+    const auto dz = test::random_vector<float>(pixels * t.k, 52);
+    std::vector<float> padded(batch * hp * wp * g.c);
+    kernels::pad_images(g, x.data(), batch, padded.data());
+    const kernels::ConvSource cols{g, padded.data(), true, true};
+    auto run = [&](kernels::ThreadPool* pool) {
+      UsePool use(pool);
+      std::vector<float> dw(g.patch() * t.k), scratch(kernels::gemm_conv_scratch(g.patch(), t.k, pixels));
+      kernels::gemm_conv_tn(cols, g.patch(), t.k, pixels, dz.data(), dw.data(), false, scratch);
+      return dw;
+    };
+    const auto one = run(nullptr);
+    kernels::ThreadPool pool(2);
+    const auto two = run(&pool);
+    REQUIRE(pool.jobs() == 1);  // it was split
+    REQUIRE(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
+    // And the values: the reference loops in double, within 1e-5 of the sum of |products|.
+    std::vector<double> xd(x.begin(), x.end()), dzd(dz.begin(), dz.end()), w(g.patch() * t.k), want(one.size()),
+        scale(one.size()), db(t.k);
+    kernels::conv2d_bwd_ref<double>(g, batch, t.k, xd.data(), w.data(), dzd.data(), want.data(), db.data(), nullptr);
+    for (double& v : xd) v = std::fabs(v);
+    for (double& v : dzd) v = std::fabs(v);
+    kernels::conv2d_bwd_ref<double>(g, batch, t.k, xd.data(), w.data(), dzd.data(), scale.data(), db.data(), nullptr);
+    for (std::size_t i = 0; i < want.size(); ++i) REQUIRE(std::fabs(one[i] - want[i]) <= 1e-5 * scale[i]);
   }
 }
 

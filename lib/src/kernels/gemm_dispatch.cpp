@@ -60,13 +60,26 @@ struct SplitJob {
   const GemmVariant* variant;
   GemmProblem whole;
   bool rows;  // split m (else n)
+  std::size_t unit;  // parts are whole multiples of it
   std::span<float> caller_scratch;
   ThreadPool* pool;
 };
 
+// A convolution's weight gradient read from padded images (gemm_conv_dw) tiles each window row's
+// KW·C rows of dw on its own, with tile shapes (and, under 8 accumulators, pairs of partial sums)
+// set by that segment's length: parts of whole segments compute every value as one thread does.
+// A first layer's dw is a few segments of a few rows (5x5 on 1 channel: 25 rows, 80 MFLOP for a
+// batch of 64), which the 48-row unit never split; longer segments keep the 48-row unit (a cut
+// segment's tiles stay at least 5 rows tall there), since whole ones would split unevenly.
+std::size_t conv_dw_segment(const GemmProblem& p) noexcept {
+  if (!p.a_conv || !p.a_conv->patch_major || !p.a_conv->padded) return 0;
+  const std::size_t segment = p.a_conv->g.kw * p.a_conv->g.c;
+  return segment < kRowUnit ? segment : 0;
+}
+
 void run_part(void* context, std::size_t part, std::size_t parts) noexcept {
   const SplitJob& job = *static_cast<const SplitJob*>(context);
-  const auto [first, last] = part_range(job.rows ? job.whole.m : job.whole.n, job.rows ? kRowUnit : kColUnit, part, parts);
+  const auto [first, last] = part_range(job.rows ? job.whole.m : job.whole.n, job.unit, part, parts);
   if (first >= last) return;
   GemmProblem sub = job.whole;
   if (job.rows) {
@@ -87,11 +100,17 @@ void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p, std::span<f
   ThreadPool* pool = gemm_thread_pool();
   if (pool && pool->size() > 1 && 2.0 * double(p.m) * double(p.n) * double(p.k) >= kMinSplitFlops) {
     const std::size_t parts = pool->size();
+    const std::size_t segment = conv_dw_segment(p);
+    if (segment != 0 && p.m >= 2 * segment) {  // whole window-row segments of dw
+      SplitJob job{&variant, p, true, segment, scratch, pool};
+      pool->run(run_part, &job);
+      return;
+    }
     const bool rows = p.m >= p.n;
     const std::size_t per_part = (rows ? p.m : p.n) / parts;
     // Same path in every part: the blocked one (m > 4, n > 16 and a wide enough share).
     if (p.m > 4 && p.n > 16 && per_part >= (rows ? kMinRows : kMinCols)) {
-      SplitJob job{&variant, p, rows, scratch, pool};
+      SplitJob job{&variant, p, rows, rows ? kRowUnit : kColUnit, scratch, pool};
       pool->run(run_part, &job);
       return;
     }
