@@ -229,16 +229,17 @@ TEST_CASE("a product in two halves of k gives the single-thread bits on 2 and 3 
   }
 }
 
-// A first convolution's weight gradient (few rows: 5x5 on 1 channel is 25) splits across the pool
-// in whole window rows, each tiled as on one thread; 3x3 on 3 channels (9-row segments, tiles under
-// 8 accumulators that sum alternate pixels in two sets) too.
-TEST_CASE("a first convolution's weight gradient splits in whole window rows, with the single-thread bits",
-          "[kernels][threads]") {
+// A convolution's weight gradient splits across the pool by rows of dw: a first layer's few rows
+// (5x5 on 1 channel is 25) in whole window rows, each tiled as on one thread; so do segments that
+// are not a multiple of 16 rows (5x5 on 10 channels: 50 rows, where a 48-row cut left a 6-row piece
+// whose tiles summed alternate pixels in two sets, unlike the whole segment's).
+TEST_CASE("a convolution's weight gradient splits across threads with the single-thread bits", "[kernels][threads]") {
   struct Case {
     kernels::ConvGeometry g;
     std::size_t k;  // output channels
   };
-  for (const Case t : {Case{{28, 28, 1, 5, 5, 1, 2}, 32}, Case{{17, 13, 3, 3, 3, 1, 1}, 16}, Case{{32, 32, 1, 3, 3, 2, 1}, 16}}) {
+  for (const Case t : {Case{{28, 28, 1, 5, 5, 1, 2}, 32}, Case{{17, 13, 3, 3, 3, 1, 1}, 16}, Case{{32, 32, 1, 3, 3, 2, 1}, 16},
+                       Case{{10, 10, 10, 5, 5, 1, 2}, 16}, Case{{14, 14, 32, 5, 5, 1, 2}, 64}}) {
     const kernels::ConvGeometry& g = t.g;
     CAPTURE(g.h, g.w, g.c, g.kh, g.stride, t.k);
     constexpr std::size_t batch = 64;

@@ -66,15 +66,16 @@ struct SplitJob {
 };
 
 // A convolution's weight gradient read from padded images (gemm_conv_dw) tiles each window row's
-// KW·C rows of dw on its own, with tile shapes (and, under 8 accumulators, pairs of partial sums)
-// set by that segment's length: parts of whole segments compute every value as one thread does.
-// A first layer's dw is a few segments of a few rows (5x5 on 1 channel: 25 rows, 80 MFLOP for a
-// batch of 64), which the 48-row unit never split; longer segments keep the 48-row unit (a cut
-// segment's tiles stay at least 5 rows tall there), since whole ones would split unevenly.
-std::size_t conv_dw_segment(const GemmProblem& p) noexcept {
-  if (!p.a_conv || !p.a_conv->patch_major || !p.a_conv->padded) return 0;
+// segment of KW·C rows of dw on its own, and a tile of under 8 accumulators sums alternate pixels
+// in two sets: a value's bits depend on the height of its tile, set by the length of the run of
+// rows it is tiled in. Parts of whole segments are tiled as on one thread. Segments that are a
+// multiple of 16 rows keep the 48-row unit (whole ones would split unevenly: 5 of 160 rows): any
+// piece a cut leaves is 16 rows or more, and every tile of it, like every tile of the whole
+// segment, holds 8 accumulators or more. A first layer's dw (5x5 on 1 channel: 25 rows, 80 MFLOP
+// for a batch of 64) was never split before: the 48-row unit did not fit twice.
+std::size_t conv_dw_unit(const GemmProblem& p) noexcept {
   const std::size_t segment = p.a_conv->g.kw * p.a_conv->g.c;
-  return segment < kRowUnit ? segment : 0;
+  return segment % 16 == 0 && segment >= kRowUnit ? kRowUnit : segment;
 }
 
 void run_part(void* context, std::size_t part, std::size_t parts) noexcept {
@@ -100,11 +101,14 @@ void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p, std::span<f
   ThreadPool* pool = gemm_thread_pool();
   if (pool && pool->size() > 1 && 2.0 * double(p.m) * double(p.n) * double(p.k) >= kMinSplitFlops) {
     const std::size_t parts = pool->size();
-    const std::size_t segment = conv_dw_segment(p);
-    if (segment != 0 && p.m >= 2 * segment) {  // whole window-row segments of dw
-      SplitJob job{&variant, p, true, segment, scratch, pool};
-      pool->run(run_part, &job);
-      return;
+    if (p.a_conv && p.a_conv->patch_major && p.a_conv->padded) {  // a convolution's dw, by rows
+      const std::size_t unit = conv_dw_unit(p);
+      if (p.m >= 2 * unit) {
+        SplitJob job{&variant, p, true, unit, scratch, pool};
+        pool->run(run_part, &job);
+        return;
+      }
+      return variant.run(p, scratch);
     }
     const bool rows = p.m >= p.n;
     const std::size_t per_part = (rows ? p.m : p.n) / parts;

@@ -179,7 +179,9 @@ void gemm_conv_rows(const GemmProblem& p, std::span<float> scratch) noexcept {
 // ky is a run of adjacent values broadcast from the image, and its depth (the pixels) steps S·C
 // along an output row: no columns written, none packed. The accumulators stay in registers over
 // a block of output rows of one image (dz's block stays in L1), then go back to dw. Every dw
-// value is summed pixel by pixel in the same order whatever tile or thread computes it.
+// value is summed pixel by pixel in the same order in any tile of 8 accumulators or more; a
+// smaller tile sums alternate pixels in two sets (so the thread split keeps every value in a tile
+// of its kind: gemm_dispatch.cpp).
 // Rows x NV vectors of C over `lines` output rows of `run` pixels from a (row r at a + r; the
 // next pixel a_px on, the next line a_line on) and b (dz: the next pixel ldb on, lines adjacent).
 // Under 8 accumulators (a first layer's 3 rows x 1 vector) two sets take alternate pixels, or
