@@ -23,17 +23,44 @@ namespace detail {
 // Images n0..n1 of the batch.
 template <class T>
 void maxpool_fwd_images(const ConvGeometry& g, std::size_t n0, std::size_t n1, const T* x, T* y) noexcept {
-  const std::size_t oh = g.oh(), ow = g.ow(), c = g.c;
+  // The geometry in locals: through g, every store to y would make the compiler load it again.
+  const std::size_t oh = g.oh(), ow = g.ow(), c = g.c, kh = g.kh, kw = g.kw, row = g.w * c;
   for (std::size_t n = n0; n < n1; ++n)
     for (std::size_t oy = 0; oy < oh; ++oy)
       for (std::size_t ox = 0; ox < ow; ++ox) {
         T* out = y + ((n * oh + oy) * ow + ox) * c;
         const T* first = x + ((n * g.h + oy * g.stride) * g.w + ox * g.stride) * c;
-        for (std::size_t k = 0; k < c; ++k) out[k] = first[k];
+        std::size_t vec_end = 0;  // channels [0, vec_end) in vectors, the rest one at a time
+#if FIRMNET_HAVE_XSIMD
+        // The window's maximum in registers, one vector of channels at a time (the scalar loop
+        // below stores out after every position: GCC keeps it in memory, x and y may alias).
+        if constexpr (std::is_same_v<T, float>) {
+          using B = xsimd::batch<float, SimdArch>;
+          vec_end = c - c % B::size;
+          auto more = [](B in, B max) { return xsimd::select(in > max, in, max); };  // the reference's >
+          if (kh == 2 && kw == 2) {  // the usual window, unrolled
+            for (std::size_t k0 = 0; k0 < vec_end; k0 += B::size) {
+              const float* p = first + k0;
+              const B top = more(B::load_unaligned(p + c), B::load_unaligned(p));
+              const B bottom = more(B::load_unaligned(p + row), top);
+              more(B::load_unaligned(p + row + c), bottom).store_unaligned(out + k0);
+            }
+          } else {
+            for (std::size_t k0 = 0; k0 < vec_end; k0 += B::size) {
+              B max = B::load_unaligned(first + k0);
+              for (std::size_t ky = 0; ky < kh; ++ky)
+                for (std::size_t kx = 0; kx < kw; ++kx) max = more(B::load_unaligned(first + ky * row + kx * c + k0), max);
+              max.store_unaligned(out + k0);
+            }
+          }
+        }
+#endif
+        if (vec_end == c) continue;
+        for (std::size_t k = vec_end; k < c; ++k) out[k] = first[k];
         for (std::size_t ky = 0; ky < g.kh; ++ky)
           for (std::size_t kx = 0; kx < g.kw; ++kx) {
             const T* in = first + (ky * g.w + kx) * c;
-            for (std::size_t k = 0; k < c; ++k) out[k] = in[k] > out[k] ? in[k] : out[k];
+            for (std::size_t k = vec_end; k < c; ++k) out[k] = in[k] > out[k] ? in[k] : out[k];
           }
       }
 }
