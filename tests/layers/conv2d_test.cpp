@@ -57,6 +57,7 @@ void check_against_reference(std::size_t batch, std::uint64_t seed) {
   const auto aw = abs_of(std::vector<T>(layer->w.data(), layer->w.data() + L::kPatch * K));
   const auto ab = abs_of(std::vector<T>(layer->b.data(), layer->b.data() + K));
   kernels::conv2d_fwd_ref(g, batch, K, abs_of(x).data(), aw.data(), ab.data(), false, scale.data());
+  std::printf("fwd %g\n", worst_error(y, want, scale));
   REQUIRE(worst_error(y, want, scale) < tol);
 
   auto dy = test::random_vector<T>(batch * L::kOut, seed + 2);
@@ -71,6 +72,7 @@ void check_against_reference(std::size_t batch, std::uint64_t seed) {
   kernels::conv2d_bwd_ref(g, batch, K, abs_of(x).data(), aw.data(), abs_of(dz).data(), sdw.data(), sdb.data(), sdx.data());
   REQUIRE(worst_error(std::vector<T>(layer->dw.data(), layer->dw.data() + dw.size()), dw, sdw) < tol);
   REQUIRE(worst_error(std::vector<T>(layer->db.data(), layer->db.data() + K), db, sdb) < tol);
+  if constexpr (L::kGradInput) std::printf("dx %g\n", worst_error(dx, dx_ref, sdx));
   if constexpr (L::kGradInput) REQUIRE(worst_error(dx, dx_ref, sdx) < tol);
 }
 }  // namespace
@@ -118,6 +120,33 @@ TEST_CASE("conv2d on the blocked GEMM equals the direct loops", "[layers][conv]"
   STATIC_REQUIRE(Chunked::kImagesPerChunk == 3);
   check_against_reference<Chunked>(7, 16);
   check_against_reference<Bound<Conv2d<3, 3, 3, Stride<2>, Pad<1>>, Shape<9, 8, 2>, false, true, double, 3>>(3, 18);
+}
+
+TEST_CASE("conv2d by Winograd's F(4x4, 3x3) and F(2x2, 5x5) equals the direct loops", "[layers][conv]") {
+  using F = float;
+  // Forward and dx (a convolution of dz, padded by KH - 1 - P): odd output sizes (tiles cut at
+  // the last row and column), H != W, padding 0 to 2, batches of several chunks of tiles, K of
+  // one vector of 16 (AVX-512's one-vector panels) and 48.
+  using W3 = Bound<Conv2d<16, 3, 3, Pad<1>>, Shape<9, 11, 16>, true, true, F, 6>;
+  using W5 = Bound<Conv2d<32, 5, 5, Pad<2>>, Shape<14, 14, 32>, true, true, F, 3>;
+  STATIC_REQUIRE(W3::kWinograd == bool(FIRMNET_HAVE_XSIMD));
+  STATIC_REQUIRE(W3::kWinogradDx == bool(FIRMNET_HAVE_XSIMD));
+  STATIC_REQUIRE(W5::kWinograd == bool(FIRMNET_HAVE_XSIMD));
+  STATIC_REQUIRE(W5::kWinogradDx == bool(FIRMNET_HAVE_XSIMD));
+  check_against_reference<W3>(6, 31);
+  check_against_reference<W3>(1, 32);
+  check_against_reference<W5>(3, 33);
+  check_against_reference<Bound<Conv2d<32, 3, 3>, Shape<10, 7, 16>, false, true, F, 2>>(2, 34);
+  check_against_reference<Bound<Conv2d<48, 3, 3, Pad<2>>, Shape<5, 6, 32>, true, true, F, 3>>(3, 35);
+  check_against_reference<Bound<Conv2d<16, 5, 5, Pad<1>>, Shape<8, 13, 32>, true, true, F, 2>>(2, 36);
+  check_against_reference<Bound<Conv2d<64, 5, 5>, Shape<9, 9, 16>, false, true, F, 2>>(2, 37);
+  // Only the forward: dx's channels (C = 8) are not a multiple of 16.
+  using Fwd = Bound<Conv2d<32, 3, 3, Pad<1>>, Shape<7, 7, 8>, true, true, F, 2>;
+  STATIC_REQUIRE(!Fwd::kWinograd);
+  using Dx = Bound<Conv2d<8, 5, 5, Pad<2>>, Shape<7, 9, 32>, true, true, F, 2>;
+  STATIC_REQUIRE(!Dx::kWinograd);
+  using FwdOnly = Bound<Conv2d<16, 3, 3, Pad<1>>, Shape<7, 7, 24>, true, true, F, 2>;
+  STATIC_REQUIRE(!FwdOnly::kWinograd);
 }
 
 TEST_CASE("pooling equals the reference loops bit for bit", "[layers][pool]") {

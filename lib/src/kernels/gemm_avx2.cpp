@@ -7,4 +7,11 @@ void gemm_avx2(const GemmProblem& p, std::span<float> scratch) noexcept {
   gemm_blocked<xsimd::fma3<xsimd::avx2>>(p, scratch);
 }
 
+void wino_weights_avx2(const ConvGeometry& g, std::size_t k, const float* w, float* u) noexcept {
+  winograd_weights<xsimd::fma3<xsimd::avx2>>(g, k, w, u);
+}
+void wino_tiles_avx2(const WinogradConv& p, std::size_t first, std::size_t last, std::span<float> scratch) noexcept {
+  winograd_tiles<xsimd::fma3<xsimd::avx2>>(p, first, last, scratch);
+}
+
 }  // namespace firmnet::kernels::variants

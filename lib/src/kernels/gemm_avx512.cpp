@@ -7,4 +7,11 @@ void gemm_avx512(const GemmProblem& p, std::span<float> scratch) noexcept {
   gemm_blocked<xsimd::avx512bw>(p, scratch);
 }
 
+void wino_weights_avx512(const ConvGeometry& g, std::size_t k, const float* w, float* u) noexcept {
+  winograd_weights<xsimd::avx512bw>(g, k, w, u);
+}
+void wino_tiles_avx512(const WinogradConv& p, std::size_t first, std::size_t last, std::span<float> scratch) noexcept {
+  winograd_tiles<xsimd::avx512bw>(p, first, last, scratch);
+}
+
 }  // namespace firmnet::kernels::variants

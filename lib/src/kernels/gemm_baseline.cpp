@@ -8,4 +8,11 @@ void gemm_baseline(const GemmProblem& p, std::span<float> scratch) noexcept {
 }
 const char* baseline_name() noexcept { return SimdArch::name(); }
 
+void wino_weights_baseline(const ConvGeometry& g, std::size_t k, const float* w, float* u) noexcept {
+  winograd_weights<SimdArch>(g, k, w, u);
+}
+void wino_tiles_baseline(const WinogradConv& p, std::size_t first, std::size_t last, std::span<float> scratch) noexcept {
+  winograd_tiles<SimdArch>(p, first, last, scratch);
+}
+
 }  // namespace firmnet::kernels::variants

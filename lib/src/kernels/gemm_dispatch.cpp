@@ -24,10 +24,13 @@ Table make_table() {
   Table t{};
 #if FIRMNET_X86_DISPATCH
   const X86Features cpu = x86_features();
-  t.variants[t.count++] = {"avx512bw", variants::gemm_avx512, cpu.avx512};
-  t.variants[t.count++] = {"fma3+avx2", variants::gemm_avx2, cpu.avx2_fma};
+  t.variants[t.count++] = {"avx512bw", variants::gemm_avx512, cpu.avx512, variants::wino_weights_avx512,
+                           variants::wino_tiles_avx512};
+  t.variants[t.count++] = {"fma3+avx2", variants::gemm_avx2, cpu.avx2_fma, variants::wino_weights_avx2,
+                           variants::wino_tiles_avx2};
 #endif
-  t.variants[t.count++] = {variants::baseline_name(), variants::gemm_baseline, true};
+  t.variants[t.count++] = {variants::baseline_name(), variants::gemm_baseline, true, variants::wino_weights_baseline,
+                           variants::wino_tiles_baseline};
   t.active = choose_variant(t.variants, t.count, "FIRMNET_KERNELS");
   return t;
 }
@@ -180,5 +183,44 @@ void gemm_f32_halves_with(const GemmVariant& variant, const GemmProblem& p, floa
 void gemm_f32_halves(const GemmProblem& p, float* partial, std::span<float> scratch) noexcept {
   gemm_f32_halves_with(*table().active, p, partial, scratch);
 }
+
+namespace {
+struct WinoJob {
+  const GemmVariant* variant;
+  const WinogradConv* p;
+  std::size_t tiles, unit;
+  std::span<float> caller_scratch;
+  ThreadPool* pool;
+};
+void run_wino_part(void* context, std::size_t part, std::size_t parts) noexcept {
+  const WinoJob& job = *static_cast<const WinoJob*>(context);
+  const auto [first, last] = part_range(job.tiles, job.unit, part, parts);
+  if (first < last) job.variant->wino_tiles(*job.p, first, last, part == 0 ? job.caller_scratch : job.pool->scratch(part));
+}
+static_assert(kWinoChunkFloats <= kMaxGemmScratch,
+              "a worker's scratch holds any Winograd chunk (winograd_fits bounds it by kWinoChunkFloats)");
+}  // namespace
+
+void conv_winograd_weights_with(const GemmVariant& variant, const ConvGeometry& g, std::size_t k, const float* w,
+                                float* u) noexcept {
+  variant.wino_weights(g, k, w, u);
+}
+
+void conv_winograd_with(const GemmVariant& variant, const WinogradConv& p, std::span<float> scratch) noexcept {
+  const std::size_t tiles = winograd_tiles(p.g, p.images), unit = winograd_chunk(p.g, p.k);
+  const double flops = 2.0 * double(kWinoPoints) * double(tiles) * double(p.g.c) * double(p.k);
+  ThreadPool* pool = gemm_thread_pool();
+  if (pool && pool->size() > 1 && flops >= kMinSplitFlops && tiles >= 2 * unit) {
+    WinoJob job{&variant, &p, tiles, unit, scratch, pool};
+    pool->run(run_wino_part, &job);
+    return;
+  }
+  variant.wino_tiles(p, 0, tiles, scratch);
+}
+
+void conv_winograd_weights(const ConvGeometry& g, std::size_t k, const float* w, float* u) noexcept {
+  conv_winograd_weights_with(*table().active, g, k, w, u);
+}
+void conv_winograd(const WinogradConv& p, std::span<float> scratch) noexcept { conv_winograd_with(*table().active, p, scratch); }
 
 }  // namespace firmnet::kernels

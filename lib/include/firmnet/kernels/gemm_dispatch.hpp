@@ -11,6 +11,7 @@
 
 #include <span>
 
+#include "firmnet/kernels/conv_winograd.hpp"
 #include "firmnet/kernels/gemm_blocked.hpp"
 
 #if FIRMNET_HAVE_XSIMD
@@ -20,6 +21,9 @@ struct GemmVariant {
   const char* name;                            // the xsimd arch name, e.g. "avx512bw"
   void (*run)(const GemmProblem&, std::span<float> scratch) noexcept;
   bool supported;                              // this CPU (and OS) can run it
+  // Winograd's convolution (conv_winograd.hpp): the weights' transform, and tiles [first, last).
+  void (*wino_weights)(const ConvGeometry& g, std::size_t k, const float* w, float* u) noexcept;
+  void (*wino_tiles)(const WinogradConv& p, std::size_t first, std::size_t last, std::span<float> scratch) noexcept;
 };
 
 // The three forms as problems over contiguous row-major operands (see kernels/gemm.hpp).
@@ -53,6 +57,16 @@ void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p, std::span<f
 void gemm_f32_halves(const GemmProblem& p, float* partial, std::span<float> scratch) noexcept;
 void gemm_f32_halves_with(const GemmVariant& variant, const GemmProblem& p, float* partial,
                           std::span<float> scratch) noexcept;
+
+// Winograd's convolution p (conv_winograd.hpp) with the active variant: u = the transform of
+// HWIO weights w (winograd_weight_floats), then every tile. With a pool, products from 4 MFLOP
+// split by whole chunks of tiles; part 0 runs on scratch (winograd_scratch floats), part t on
+// worker t's. Every tile runs the same code on any thread: the bits never depend on the split.
+void conv_winograd_weights(const ConvGeometry& g, std::size_t k, const float* w, float* u) noexcept;
+void conv_winograd(const WinogradConv& p, std::span<float> scratch) noexcept;
+void conv_winograd_weights_with(const GemmVariant& variant, const ConvGeometry& g, std::size_t k, const float* w,
+                                float* u) noexcept;
+void conv_winograd_with(const GemmVariant& variant, const WinogradConv& p, std::span<float> scratch) noexcept;
 
 }  // namespace firmnet::kernels
 #endif
