@@ -57,7 +57,6 @@ void check_against_reference(std::size_t batch, std::uint64_t seed) {
   const auto aw = abs_of(std::vector<T>(layer->w.data(), layer->w.data() + L::kPatch * K));
   const auto ab = abs_of(std::vector<T>(layer->b.data(), layer->b.data() + K));
   kernels::conv2d_fwd_ref(g, batch, K, abs_of(x).data(), aw.data(), ab.data(), false, scale.data());
-  std::printf("fwd %g\n", worst_error(y, want, scale));
   REQUIRE(worst_error(y, want, scale) < tol);
 
   auto dy = test::random_vector<T>(batch * L::kOut, seed + 2);
@@ -72,7 +71,6 @@ void check_against_reference(std::size_t batch, std::uint64_t seed) {
   kernels::conv2d_bwd_ref(g, batch, K, abs_of(x).data(), aw.data(), abs_of(dz).data(), sdw.data(), sdb.data(), sdx.data());
   REQUIRE(worst_error(std::vector<T>(layer->dw.data(), layer->dw.data() + dw.size()), dw, sdw) < tol);
   REQUIRE(worst_error(std::vector<T>(layer->db.data(), layer->db.data() + K), db, sdb) < tol);
-  if constexpr (L::kGradInput) std::printf("dx %g\n", worst_error(dx, dx_ref, sdx));
   if constexpr (L::kGradInput) REQUIRE(worst_error(dx, dx_ref, sdx) < tol);
 }
 }  // namespace
