@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "firmnet/kernels/conv_ref.hpp"
+#include "firmnet/kernels/conv_winograd.hpp"
 #include "firmnet/kernels/gemm.hpp"
 #include "firmnet/kernels/im2col.hpp"
 #include "firmnet/kernels/pool.hpp"
@@ -268,6 +269,41 @@ TEST_CASE("a convolution's weight gradient splits across threads with the single
     for (double& v : dzd) v = std::fabs(v);
     kernels::conv2d_bwd_ref<double>(g, batch, t.k, xd.data(), w.data(), dzd.data(), scale.data(), db.data(), nullptr);
     for (std::size_t i = 0; i < want.size(); ++i) REQUIRE(std::fabs(one[i] - want[i]) <= 1e-5 * scale[i]);
+  }
+}
+
+TEST_CASE("Winograd's convolution and weight gradient split across threads with the single-thread bits",
+          "[kernels][threads]") {
+  struct Case {
+    kernels::ConvGeometry g;
+    std::size_t k;  // output channels
+  };
+  // F(2x2, 5x5) on the 5x5 net's second layer; F(4x4, 3x3) on odd sizes, 48 channels (dw in
+  // parts of 32 and 16 channels).
+  for (const Case t : {Case{{14, 14, 32, 5, 5, 1, 2}, 64}, Case{{9, 11, 48, 3, 3, 1, 1}, 16}}) {
+    const kernels::ConvGeometry& g = t.g;
+    CAPTURE(g.h, g.w, g.c, g.kh, t.k);
+    REQUIRE(kernels::winograd_fits(g, t.k));
+    constexpr std::size_t batch = 64;
+    const auto x = test::random_vector<float>(batch * g.h * g.w * g.c, 53);
+    const auto w = test::random_vector<float>(g.patch() * t.k, 54);
+    const auto bias = test::random_vector<float>(t.k, 55);
+    const auto dz = test::random_vector<float>(batch * g.oh() * g.ow() * t.k, 56);
+    auto run = [&](kernels::ThreadPool* pool) {
+      UsePool use(pool);
+      std::vector<float> u(kernels::winograd_weight_floats(g, t.k)), scratch(kernels::winograd_scratch(g, t.k));
+      std::vector<float> y(batch * g.oh() * g.ow() * t.k), dw(g.patch() * t.k);
+      kernels::conv_winograd_weights(g, t.k, w.data(), u.data());
+      kernels::conv_winograd({g, t.k, batch, x.data(), u.data(), bias.data(), true, y.data()}, scratch);
+      kernels::conv_winograd_dw({g, t.k, batch, x.data(), dz.data(), dw.data()}, u.data(), scratch);
+      y.insert(y.end(), dw.begin(), dw.end());
+      return y;
+    };
+    const auto one = run(nullptr);
+    kernels::ThreadPool pool(2);
+    const auto two = run(&pool);
+    REQUIRE(pool.jobs() == 2);  // both were split
+    REQUIRE(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
   }
 }
 

@@ -14,4 +14,8 @@ void wino_tiles_avx2(const WinogradConv& p, std::size_t first, std::size_t last,
   winograd_tiles<xsimd::fma3<xsimd::avx2>>(p, first, last, scratch);
 }
 
+void wino_dw_avx2(const WinogradDw& p, std::size_t c0, std::size_t c1, float* sums, std::span<float> scratch) noexcept {
+  winograd_dw<xsimd::fma3<xsimd::avx2>>(p, c0, c1, sums, scratch);
+}
+
 }  // namespace firmnet::kernels::variants

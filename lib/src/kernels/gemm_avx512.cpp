@@ -14,4 +14,8 @@ void wino_tiles_avx512(const WinogradConv& p, std::size_t first, std::size_t las
   winograd_tiles<xsimd::avx512bw>(p, first, last, scratch);
 }
 
+void wino_dw_avx512(const WinogradDw& p, std::size_t c0, std::size_t c1, float* sums, std::span<float> scratch) noexcept {
+  winograd_dw<xsimd::avx512bw>(p, c0, c1, sums, scratch);
+}
+
 }  // namespace firmnet::kernels::variants

@@ -15,4 +15,8 @@ void wino_tiles_baseline(const WinogradConv& p, std::size_t first, std::size_t l
   winograd_tiles<SimdArch>(p, first, last, scratch);
 }
 
+void wino_dw_baseline(const WinogradDw& p, std::size_t c0, std::size_t c1, float* sums, std::span<float> scratch) noexcept {
+  winograd_dw<SimdArch>(p, c0, c1, sums, scratch);
+}
+
 }  // namespace firmnet::kernels::variants

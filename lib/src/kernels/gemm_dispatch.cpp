@@ -25,12 +25,12 @@ Table make_table() {
 #if FIRMNET_X86_DISPATCH
   const X86Features cpu = x86_features();
   t.variants[t.count++] = {"avx512bw", variants::gemm_avx512, cpu.avx512, variants::wino_weights_avx512,
-                           variants::wino_tiles_avx512};
+                           variants::wino_tiles_avx512, variants::wino_dw_avx512};
   t.variants[t.count++] = {"fma3+avx2", variants::gemm_avx2, cpu.avx2_fma, variants::wino_weights_avx2,
-                           variants::wino_tiles_avx2};
+                           variants::wino_tiles_avx2, variants::wino_dw_avx2};
 #endif
   t.variants[t.count++] = {variants::baseline_name(), variants::gemm_baseline, true, variants::wino_weights_baseline,
-                           variants::wino_tiles_baseline};
+                           variants::wino_tiles_baseline, variants::wino_dw_baseline};
   t.active = choose_variant(t.variants, t.count, "FIRMNET_KERNELS");
   return t;
 }
@@ -216,6 +216,38 @@ void conv_winograd_with(const GemmVariant& variant, const WinogradConv& p, std::
     return;
   }
   variant.wino_tiles(p, 0, tiles, scratch);
+}
+
+namespace {
+struct WinoDwJob {
+  const GemmVariant* variant;
+  const WinogradDw* p;
+  float* sums;
+  std::span<float> caller_scratch;
+  ThreadPool* pool;
+};
+void run_wino_dw_part(void* context, std::size_t part, std::size_t parts) noexcept {
+  const WinoDwJob& job = *static_cast<const WinoDwJob*>(context);
+  const auto [c0, c1] = part_range(job.p->g.c, kWinoDwChannels, part, parts);
+  if (c0 < c1)
+    job.variant->wino_dw(*job.p, c0, c1, job.sums, part == 0 ? job.caller_scratch : job.pool->scratch(part));
+}
+}  // namespace
+
+void conv_winograd_dw_with(const GemmVariant& variant, const WinogradDw& p, float* sums,
+                           std::span<float> scratch) noexcept {
+  const double flops =
+      2.0 * double(kWinoPoints) * double(winograd_tiles(p.g, p.images)) * double(p.g.c) * double(p.k);
+  ThreadPool* pool = gemm_thread_pool();
+  if (pool && pool->size() > 1 && flops >= kMinSplitFlops && p.g.c >= 2 * kWinoDwChannels) {
+    WinoDwJob job{&variant, &p, sums, scratch, pool};
+    pool->run(run_wino_dw_part, &job);
+    return;
+  }
+  variant.wino_dw(p, 0, p.g.c, sums, scratch);
+}
+void conv_winograd_dw(const WinogradDw& p, float* sums, std::span<float> scratch) noexcept {
+  conv_winograd_dw_with(*table().active, p, sums, scratch);
 }
 
 void conv_winograd_weights(const ConvGeometry& g, std::size_t k, const float* w, float* u) noexcept {

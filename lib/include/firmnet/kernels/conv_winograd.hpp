@@ -78,6 +78,24 @@ struct WinogradConv {
   float* y;             // NHWC
 };
 
+// The weight gradient dw(r, r, C, K) = Σ over images and output pixels of x's window·dz, by the
+// same algorithm read the other way round: the window's r x r taps are the outputs and a tile's
+// m x m values of dz the filter, F(r x r, m x m) on the same 6x6 tiles of x as the forward's:
+//   V = Bᵀ·d·B (as the forward)   Z = G'·dz·G'ᵀ (G': 6 x m, as G for m taps)
+//   S(ξ, c, k) = Σ_tiles V(ξ, c)·Z(ξ, k)   dw = A'ᵀ·S·A' (A'ᵀ: r x 6, as Aᵀ for r outputs)
+// Each S value sums the tiles one by one in order, in registers within a chunk and through
+// memory between chunks: the same bits for any chunk, and for any split of the channels.
+struct WinogradDw {
+  ConvGeometry g;
+  std::size_t k;        // output channels
+  std::size_t images;
+  const float* x;       // NHWC, not padded
+  const float* dz;      // (images, OH, OW, K)
+  float* dw;            // (r, r, C, K), HWIO, overwritten
+};
+// S: 36 planes of C x K, as U (winograd_weight_floats); the thread split's unit of channels.
+inline constexpr std::size_t kWinoDwChannels = 16;
+
 #if FIRMNET_HAVE_XSIMD
 namespace detail {
 
@@ -100,33 +118,34 @@ template <class Arch>
   t[5] = simd::madd<Arch>(four, d[1], d[5]) - five * d[3];
 }
 
-// y = Aᵀ·s over six values, M = 2 or 4 outputs (rows of Aᵀ: a_jⁱ, and 1 at ∞ for the last).
+// y = Aᵀ·s over six values, M outputs (2 or 4; 3 or 5 for the weight gradient). Rows of Aᵀ: a_jⁱ
+// at the finite points, and 1 at ∞ for the last: y_i = s₀[i = 0] + (s₁ ± s₂) + 2ⁱ(s₃ ± s₄)
+// + s₅[i = M - 1], with + for even i.
 template <class Arch, std::size_t M>
 [[gnu::always_inline]] inline void wino_at(const WBatch<Arch>* s, WBatch<Arch>* y) noexcept {
   using B = WBatch<Arch>;
-  const B two(2.0f);
   const B s12 = s[1] + s[2], s34 = s[3] + s[4], e12 = s[1] - s[2], e34 = s[3] - s[4];
-  if constexpr (M == 2) {
-    y[0] = (s[0] + s12) + s34;
-    y[1] = simd::madd<Arch>(two, e34, e12) + s[5];
-  } else {
-    const B four(4.0f), eight(8.0f);
-    y[0] = (s[0] + s12) + s34;
-    y[1] = simd::madd<Arch>(two, e34, e12);
-    y[2] = simd::madd<Arch>(four, s34, s12);
-    y[3] = simd::madd<Arch>(eight, e34, e12) + s[5];
+  float p = 1.0f;
+#pragma GCC unroll 5
+  for (std::size_t i = 0; i < M; ++i, p *= 2.0f) {
+    B v = i % 2 == 0 ? simd::madd<Arch>(B(p), s34, s12) : simd::madd<Arch>(B(p), e34, e12);
+    if (i == 0) v = s[0] + v;
+    if (i == M - 1) v = v + s[5];
+    y[i] = v;
   }
 }
 
 // Tiles [t0, t0 + tn) into v (tn, 36, C): the 6x6 window at output (oy0, ox0) of image n read
 // with zeros outside the image, transformed along x, then along y. Tile-major, so a tile's 36
 // vectors go to one contiguous block (36 planes, one store stream each, ran 2x slower).
+// Channels [c0, c1) only (a thread's share of the weight gradient), at v[(t·36 + ξ)·(c1 - c0)].
 template <class Arch>
-void wino_input(const WinogradConv& p, std::size_t t0, std::size_t tn, float* v) noexcept {
+void wino_input(const ConvGeometry& g, const float* x, std::size_t t0, std::size_t tn, std::size_t c0,
+                std::size_t c1, float* v) noexcept {
   using B = WBatch<Arch>;
   constexpr std::size_t W = B::size, N = kWinoTile;
-  const ConvGeometry& g = p.g;
   const std::size_t m = winograd_m(g), tx_n = winograd_tiles_x(g), ty_n = (g.oh() + m - 1) / m, c_n = g.c;
+  const std::size_t cs = c1 - c0;  // v's channels
   for (std::size_t t = 0; t < tn; ++t) {
     const std::size_t tile = t0 + t, n = tile / (ty_n * tx_n), ty = tile / tx_n % ty_n, tx = tile % tx_n;
     // Input rows and columns of the window: ty·m - P + i, or none (outside).
@@ -135,17 +154,17 @@ void wino_input(const WinogradConv& p, std::size_t t0, std::size_t tn, float* v)
     std::size_t col_off[N];
     for (std::size_t i = 0; i < N; ++i) {
       const std::size_t iy = ty * m + i, ix = tx * m + i;
-      rows[i] = iy >= g.pad && iy - g.pad < g.h ? p.x + (n * g.h + (iy - g.pad)) * g.w * c_n : nullptr;
+      rows[i] = iy >= g.pad && iy - g.pad < g.h ? x + (n * g.h + (iy - g.pad)) * g.w * c_n : nullptr;
       col_in[i] = ix >= g.pad && ix - g.pad < g.w;
       col_off[i] = col_in[i] ? (ix - g.pad) * c_n : 0;
     }
     bool inside = true;
     for (std::size_t i = 0; i < N; ++i) inside = inside && rows[i] && col_in[i];
     const std::size_t rs = g.w * c_n;  // one input row on
-    float* out = v + t * kWinoPoints * c_n;
+    float* out = v + t * kWinoPoints * cs;
     // Bᵀ along x, row by row, then along y; load(i, j, c) is input (i, j) of the window.
     auto transform = [&](auto load) __attribute__((always_inline)) {
-      for (std::size_t c = 0; c < c_n; c += W) {
+      for (std::size_t c = c0; c < c1; c += W) {
         B rowt[N][N];
 #pragma GCC unroll 6
         for (std::size_t i = 0; i < N; ++i) {
@@ -161,7 +180,7 @@ void wino_input(const WinogradConv& p, std::size_t t0, std::size_t tn, float* v)
           for (std::size_t i = 0; i < N; ++i) col[i] = rowt[i][j];
           wino_bt<Arch>(col, t6);
 #pragma GCC unroll 6
-          for (std::size_t i = 0; i < N; ++i) t6[i].store_unaligned(out + (i * N + j) * c_n + c);
+          for (std::size_t i = 0; i < N; ++i) t6[i].store_unaligned(out + (i * N + j) * cs + (c - c0));
         }
       }
     };
@@ -320,12 +339,138 @@ void winograd_tiles(const WinogradConv& p, std::size_t first, std::size_t last, 
   float* mm = v + kWinoPoints * chunk * p.g.c;
   for (std::size_t t0 = first; t0 < last; t0 += chunk) {
     const std::size_t tn = last - t0 < chunk ? last - t0 : chunk;
-    detail::wino_input<Arch>(p, t0, tn, v);
+    detail::wino_input<Arch>(p.g, p.x, t0, tn, 0, p.g.c, v);
     if (p.k % (2 * W) == 0) detail::wino_products<Arch, 2 * W>(p, tn, v, mm);
     else detail::wino_products<Arch, W>(p, tn, v, mm);
     if (m == 2) detail::wino_output<Arch, 2>(p, t0, tn, mm);
     else detail::wino_output<Arch, 4>(p, t0, tn, mm);
   }
+}
+
+namespace detail {
+
+// z (tn, 36, K) = G'·dz·G'ᵀ of tiles [t0, t0 + tn): dz's M x M outputs of each tile, zeros past
+// the image's last row or column.
+template <class Arch, std::size_t M>
+void wino_dz(const WinogradDw& p, std::size_t t0, std::size_t tn, float* z) noexcept {
+  using B = WBatch<Arch>;
+  constexpr std::size_t W = B::size, N = kWinoTile;
+  const ConvGeometry& g = p.g;
+  const std::size_t oh = g.oh(), ow = g.ow(), tx_n = winograd_tiles_x(g), ty_n = (oh + M - 1) / M, k_n = p.k;
+  for (std::size_t t = 0; t < tn; ++t) {
+    const std::size_t tile = t0 + t, n = tile / (ty_n * tx_n), oy0 = tile / tx_n % ty_n * M, ox0 = tile % tx_n * M;
+    const std::size_t rows = oh - oy0 < M ? oh - oy0 : M, cols = ow - ox0 < M ? ow - ox0 : M;
+    const float* in = p.dz + ((n * oh + oy0) * ow + ox0) * k_n;
+    float* out = z + t * kWinoPoints * k_n;
+    for (std::size_t k = 0; k < k_n; k += W) {
+      B rowt[M][N];  // G' along x, row by row
+#pragma GCC unroll 4
+      for (std::size_t i = 0; i < M; ++i) {
+        B d[M];
+#pragma GCC unroll 4
+        for (std::size_t j = 0; j < M; ++j)
+          d[j] = i < rows && j < cols ? B::load_unaligned(in + (i * ow + j) * k_n + k) : B(0.0f);
+        wino_g_apply<Arch, M>(d, rowt[i]);
+      }
+#pragma GCC unroll 6
+      for (std::size_t b = 0; b < N; ++b) {
+        B col[M], o[N];
+#pragma GCC unroll 4
+        for (std::size_t i = 0; i < M; ++i) col[i] = rowt[i][b];
+        wino_g_apply<Arch, M>(col, o);
+#pragma GCC unroll 6
+        for (std::size_t a = 0; a < N; ++a) o[a].store_unaligned(out + (a * N + b) * k_n + k);
+      }
+    }
+  }
+}
+
+// s(ξ) rows [0, cs) (+)= Σ_t v(t, ξ)ᵀ·z(t, ξ) over tn tiles: the weight-gradient microkernel of
+// conv_direct.hpp, a tile of channels (adjacent in v) by panels of K, the tiles its depth.
+// Channel tiles hold 8 accumulators or more (cs is a multiple of 16), so each sums one tile after
+// the other, in order (ConvDwUkr's two alternating sets are for smaller ones).
+template <class Arch>
+void wino_dw_products(std::size_t k_n, std::size_t tn, const float* v, std::size_t cs, const float* z, float* s,
+                      std::size_t plane, bool from_c) noexcept {
+  constexpr std::size_t W = WBatch<Arch>::size, kMaxNV = simd::is_avx512<Arch> ? 4 : 2;
+  for (std::size_t xi = 0; xi < kWinoPoints; ++xi) {
+    const float* a = v + xi * cs;
+    const float* b = z + xi * k_n;
+    float* c = s + xi * plane;
+    std::size_t j = 0;
+    auto panels = [&]<std::size_t NV>() {
+      constexpr std::size_t MR = kDwRows<Arch, NV>;
+      const std::size_t tiles = (cs + MR - 1) / MR, base = cs / tiles, extra = cs % tiles;
+      for (; j + NV * W <= k_n; j += NV * W)
+        for (std::size_t t = 0, i = 0; t < tiles; ++t) {
+          const std::size_t rows = base + (t < extra ? 1 : 0);
+          FIRMNET_EXPECTS(rows * NV >= 8);  // one set of accumulators: tiles summed in order
+          conv_dw_tile<Arch, MR, NV>(rows, 1, tn, a + i, kWinoPoints * cs, 0, b + j, kWinoPoints * k_n,
+                                     c + i * k_n + j, k_n, from_c);
+          i += rows;
+        }
+    };
+    panels.template operator()<kMaxNV>();
+    if constexpr (kMaxNV > 2) panels.template operator()<2>();
+    panels.template operator()<1>();
+  }
+}
+
+// dw rows of channels [c0, c1) = A'ᵀ·S·A' (R x R taps).
+template <class Arch, std::size_t R>
+void wino_dw_out(const float* s, std::size_t plane, std::size_t c_n, std::size_t k_n, std::size_t c0, std::size_t c1,
+                 float* dw) noexcept {
+  using B = WBatch<Arch>;
+  constexpr std::size_t W = B::size, N = kWinoTile;
+  for (std::size_t c = c0; c < c1; ++c)
+    for (std::size_t k = 0; k < k_n; k += W) {
+      B rowt[N][R];  // A'ᵀ along x, row by row
+#pragma GCC unroll 6
+      for (std::size_t a = 0; a < N; ++a) {
+        B in[N];
+#pragma GCC unroll 6
+        for (std::size_t b = 0; b < N; ++b) in[b] = B::load_unaligned(s + (a * N + b) * plane + c * k_n + k);
+        wino_at<Arch, R>(in, rowt[a]);
+      }
+#pragma GCC unroll 5
+      for (std::size_t j = 0; j < R; ++j) {
+        B col[N], o[R];
+#pragma GCC unroll 6
+        for (std::size_t a = 0; a < N; ++a) col[a] = rowt[a][j];
+        wino_at<Arch, R>(col, o);
+#pragma GCC unroll 5
+        for (std::size_t i = 0; i < R; ++i) o[i].store_unaligned(dw + ((i * R + j) * c_n + c) * k_n + k);
+      }
+    }
+}
+
+}  // namespace detail
+
+// Channels [c0, c1) of p's weight gradient (multiples of kWinoDwChannels), every tile, in chunks
+// of winograd_chunk tiles through scratch (winograd_scratch floats); s: the sums S, 36 planes of
+// winograd_u_plane floats (only rows [c0, c1) of each are touched).
+template <class Arch>
+void winograd_dw(const WinogradDw& p, std::size_t c0, std::size_t c1, float* s, std::span<float> scratch) noexcept {
+  const ConvGeometry& g = p.g;
+  FIRMNET_EXPECTS(winograd_fits(g, p.k) && scratch.size() >= winograd_scratch(g, p.k));
+  FIRMNET_EXPECTS(c0 < c1 && c1 <= g.c && c0 % kWinoDwChannels == 0 && c1 % kWinoDwChannels == 0);
+  const std::size_t chunk = winograd_chunk(g, p.k), tiles = winograd_tiles(g, p.images), cs = c1 - c0;
+  const std::size_t plane = winograd_u_plane(g, p.k), m = winograd_m(g);
+  float* v = scratch.data();
+  float* z = v + kWinoPoints * chunk * cs;
+  float* rows = s + c0 * p.k;
+  if (tiles == 0)
+    for (std::size_t xi = 0; xi < kWinoPoints; ++xi)
+      for (std::size_t i = 0; i < cs * p.k; ++i) rows[xi * plane + i] = 0.0f;
+  for (std::size_t t0 = 0; t0 < tiles; t0 += chunk) {
+    const std::size_t tn = tiles - t0 < chunk ? tiles - t0 : chunk;
+    detail::wino_input<Arch>(g, p.x, t0, tn, c0, c1, v);
+    if (m == 2) detail::wino_dz<Arch, 2>(p, t0, tn, z);
+    else detail::wino_dz<Arch, 4>(p, t0, tn, z);
+    detail::wino_dw_products<Arch>(p.k, tn, v, cs, z, rows, plane, t0 > 0);
+  }
+  if (g.kh == 3) detail::wino_dw_out<Arch, 3>(s, plane, g.c, p.k, c0, c1, p.dw);
+  else detail::wino_dw_out<Arch, 5>(s, plane, g.c, p.k, c0, c1, p.dw);
 }
 
 #endif  // FIRMNET_HAVE_XSIMD

@@ -24,6 +24,7 @@ struct GemmVariant {
   // Winograd's convolution (conv_winograd.hpp): the weights' transform, and tiles [first, last).
   void (*wino_weights)(const ConvGeometry& g, std::size_t k, const float* w, float* u) noexcept;
   void (*wino_tiles)(const WinogradConv& p, std::size_t first, std::size_t last, std::span<float> scratch) noexcept;
+  void (*wino_dw)(const WinogradDw& p, std::size_t c0, std::size_t c1, float* sums, std::span<float> scratch) noexcept;
 };
 
 // The three forms as problems over contiguous row-major operands (see kernels/gemm.hpp).
@@ -67,6 +68,12 @@ void conv_winograd(const WinogradConv& p, std::span<float> scratch) noexcept;
 void conv_winograd_weights_with(const GemmVariant& variant, const ConvGeometry& g, std::size_t k, const float* w,
                                 float* u) noexcept;
 void conv_winograd_with(const GemmVariant& variant, const WinogradConv& p, std::span<float> scratch) noexcept;
+// The weight gradient p (conv_winograd.hpp) with the active variant; sums: winograd_weight_floats.
+// With a pool, products from 4 MFLOP split by channels in units of kWinoDwChannels (every value
+// summed as on one thread); part 0 runs on scratch (winograd_scratch floats), part t on worker t's.
+void conv_winograd_dw(const WinogradDw& p, float* sums, std::span<float> scratch) noexcept;
+void conv_winograd_dw_with(const GemmVariant& variant, const WinogradDw& p, float* sums,
+                           std::span<float> scratch) noexcept;
 
 }  // namespace firmnet::kernels
 #endif

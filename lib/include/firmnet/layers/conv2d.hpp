@@ -12,7 +12,7 @@
 // stride-1 square window, a convolution of dz) read them in place from a zero-padded copy of the
 // images (kernels/conv_direct.hpp); a whole batch is one product the thread pool can split. A
 // stride-1 3x3 or 5x5 window on channel counts in multiples of 16 takes Winograd's algorithm
-// instead for the forward and dx (kernels/conv_winograd.hpp: 4x and 2.8x fewer multiplies).
+// instead for the forward, dx and dw (kernels/conv_winograd.hpp: 4x and 2.8x fewer multiplies).
 // Without SIMD (double, Cortex-M), im2col writes the columns of kImagesPerChunk images at a time
 // into the network's scratch. Oracle: kernels/conv_ref.hpp (direct loops).
 #pragma once
@@ -112,6 +112,7 @@ struct Conv2dLayer {
   // window on channel counts in multiples of 16: the forward, and dx as the convolution of dz.
   static constexpr bool kWinograd = kRows && kernels::winograd_fits(kGeometry, K);
   static constexpr bool kWinogradDx = kFlipped && kernels::winograd_fits(kFlippedGeometry, In::kC);
+  static constexpr bool kWinogradDw = kWinograd && kTraining;  // and dw
   // ... else read in place from dz padded (conv_direct.hpp) where its window is not too large.
   static constexpr bool kFlippedRows =
       kFlipped && !kWinogradDx && KH * KW * K * kernels::kMaxNR <= kernels::kMaxGemmScratch;
@@ -124,7 +125,7 @@ struct Conv2dLayer {
   static constexpr std::size_t kFlippedWeights = kFlipped ? kPatch * K : 0;
   // The zero-padded images the forward and dw read (x), and dx's (dz, padded by KH - 1 - P).
   static constexpr std::size_t kPaddedX =
-      kRows && (kTraining || !kWinograd) ? kMaxBatch * (In::kH + 2 * P) * (In::kW + 2 * P) * In::kC : 0;
+      kRows && !kWinograd ? kMaxBatch * (In::kH + 2 * P) * (In::kW + 2 * P) * In::kC : 0;
   static constexpr std::size_t kPaddedDz =
       kFlippedRows ? kMaxBatch * (kOH + 2 * (KH - 1 - P)) * (kOW + 2 * (KW - 1 - P)) * K : 0;
   static constexpr std::size_t kPadded = std::max(kPaddedX, kPaddedDz);
@@ -192,7 +193,10 @@ struct Conv2dLayer {
     if constexpr (kRelu) kernels::relu_bwd(y.data(), dy.data(), dy.data(), rows * kOut);  // dz, in place
     kernels::col_sum(rows * kPixels, K, dy.data(), db.data());                          // db = Σ dz
 #if FIRMNET_HAVE_XSIMD
-    if constexpr (kRows) {  // dw = colsᵀ·dz, read in place from x padded again (the forward's copy
+    if constexpr (kWinogradDw) {  // dw by Winograd's algorithm, its sums where dx's U goes next
+      kernels::conv_winograd_dw({kGeometry, K, rows, x.data(), dy.data(), dw.data()}, s.data() + kWinoOffset,
+                                s.subspan(kWinoOffset + kWinoWeights, kWinoChunks));
+    } else if constexpr (kRows) {  // dw = colsᵀ·dz, read in place from x padded again (the forward's copy
                             // is gone: the network's scratch is every layer's)
       const kernels::ConvSource cols{kGeometry, padded(kGeometry, x.data(), rows, s), true, true};
       kernels::gemm_conv_tn(cols, kPatch, K, rows * kPixels, dy.data(), dw.data(), false, gemm_part(s));
