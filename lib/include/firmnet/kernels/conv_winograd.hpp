@@ -135,6 +135,31 @@ template <class Arch, std::size_t M>
   }
 }
 
+// The 2-D transform F·X·Fᵀ of an I x I block of vectors by a 1-D transform f of I values into O:
+// f along x for every row, then along y for every column of the result. load(i, j) gives X(i, j),
+// store(a, b, v) takes element (a, b) of the O x O result.
+template <class Arch, std::size_t I, std::size_t O, class F, class Load, class Store>
+[[gnu::always_inline]] inline void wino_2d(F f, Load load, Store store) noexcept {
+  using B = WBatch<Arch>;
+  B rowt[I][O];
+#pragma GCC unroll 6
+  for (std::size_t i = 0; i < I; ++i) {
+    B d[I];
+#pragma GCC unroll 6
+    for (std::size_t j = 0; j < I; ++j) d[j] = load(i, j);
+    f(d, rowt[i]);
+  }
+#pragma GCC unroll 6
+  for (std::size_t b = 0; b < O; ++b) {
+    B col[I], o[O];
+#pragma GCC unroll 6
+    for (std::size_t i = 0; i < I; ++i) col[i] = rowt[i][b];
+    f(col, o);
+#pragma GCC unroll 6
+    for (std::size_t a = 0; a < O; ++a) store(a, b, o[a]);
+  }
+}
+
 // Tiles [t0, t0 + tn) into v (tn, 36, C): the 6x6 window at output (oy0, ox0) of image n read
 // with zeros outside the image, transformed along x, then along y. Tile-major, so a tile's 36
 // vectors go to one contiguous block (36 planes, one store stream each, ran 2x slower).
@@ -162,27 +187,14 @@ void wino_input(const ConvGeometry& g, const float* x, std::size_t t0, std::size
     for (std::size_t i = 0; i < N; ++i) inside = inside && rows[i] && col_in[i];
     const std::size_t rs = g.w * c_n;  // one input row on
     float* out = v + t * kWinoPoints * cs;
-    // Bᵀ along x, row by row, then along y; load(i, j, c) is input (i, j) of the window.
+    // Bᵀ·d·B; load(i, j, c) is input (i, j) of the window.
     auto transform = [&](auto load) __attribute__((always_inline)) {
-      for (std::size_t c = c0; c < c1; c += W) {
-        B rowt[N][N];
-#pragma GCC unroll 6
-        for (std::size_t i = 0; i < N; ++i) {
-          B d[N];
-#pragma GCC unroll 6
-          for (std::size_t j = 0; j < N; ++j) d[j] = load(i, j, c);
-          wino_bt<Arch>(d, rowt[i]);
-        }
-#pragma GCC unroll 6
-        for (std::size_t j = 0; j < N; ++j) {
-          B col[N], t6[N];
-#pragma GCC unroll 6
-          for (std::size_t i = 0; i < N; ++i) col[i] = rowt[i][j];
-          wino_bt<Arch>(col, t6);
-#pragma GCC unroll 6
-          for (std::size_t i = 0; i < N; ++i) t6[i].store_unaligned(out + (i * N + j) * cs + (c - c0));
-        }
-      }
+      for (std::size_t c = c0; c < c1; c += W)
+        wino_2d<Arch, N, N>(
+            wino_bt<Arch>, [&](std::size_t i, std::size_t j) __attribute__((always_inline)) { return load(i, j, c); },
+            [&](std::size_t a, std::size_t b, B value) __attribute__((always_inline)) {
+              value.store_unaligned(out + (a * N + b) * cs + (c - c0));
+            });
     };
     if (inside) {  // most tiles of a large image: no tests
       const float* base = rows[0] + col_off[0];
@@ -210,30 +222,17 @@ void wino_output(const WinogradConv& p, std::size_t t0, std::size_t tn, const fl
     const float* in = mm + t * kWinoPoints * k_n;
     float* out = p.y + ((n * oh + oy0) * ow + ox0) * k_n;
     for (std::size_t k = 0; k < k_n; k += W) {
-      B rowt[N][M];  // Aᵀ along x, row by row
-#pragma GCC unroll 6
-      for (std::size_t i = 0; i < N; ++i) {
-        B s[N];
-#pragma GCC unroll 6
-        for (std::size_t j = 0; j < N; ++j) s[j] = B::load_unaligned(in + (i * N + j) * k_n + k);
-        wino_at<Arch, M>(s, rowt[i]);
-      }
       const B bias = p.bias ? B::load_unaligned(p.bias + k) : B(0.0f);
-#pragma GCC unroll 4
-      for (std::size_t q = 0; q < M; ++q) {
-        B col[N], y[M];
-#pragma GCC unroll 6
-        for (std::size_t i = 0; i < N; ++i) col[i] = rowt[i][q];
-        wino_at<Arch, M>(col, y);
-        if (q >= cols) continue;
-#pragma GCC unroll 4
-        for (std::size_t r = 0; r < M; ++r) {
-          if (r >= rows) break;
-          B v = y[r] + bias;
-          if (p.relu) v = simd::relu<Arch>(v);
-          v.store_unaligned(out + (r * ow + q) * k_n + k);
-        }
-      }
+      wino_2d<Arch, N, M>(
+          wino_at<Arch, M>,
+          [&](std::size_t i, std::size_t j)
+              __attribute__((always_inline)) { return B::load_unaligned(in + (i * N + j) * k_n + k); },
+          [&](std::size_t r, std::size_t q, B v) __attribute__((always_inline)) {
+            if (r >= rows || q >= cols) return;
+            v = v + bias;
+            if (p.relu) v = simd::relu<Arch>(v);
+            v.store_unaligned(out + (r * ow + q) * k_n + k);
+          });
     }
   }
 }
@@ -291,25 +290,13 @@ void winograd_weights_r(std::size_t c_n, std::size_t k_n, const float* w, float*
   using B = WBatch<Arch>;
   constexpr std::size_t W = B::size, N = kWinoTile;
   for (std::size_t c = 0; c < c_n; ++c)
-    for (std::size_t k = 0; k < k_n; k += W) {
-      B gw[N][R];  // G·w along y, column by column
-#pragma GCC unroll 5
-      for (std::size_t j = 0; j < R; ++j) {
-        B col[R], o[N];
-#pragma GCC unroll 5
-        for (std::size_t i = 0; i < R; ++i) col[i] = B::load_unaligned(w + ((i * R + j) * c_n + c) * k_n + k);
-        wino_g_apply<Arch, R>(col, o);
-#pragma GCC unroll 6
-        for (std::size_t a = 0; a < N; ++a) gw[a][j] = o[a];
-      }
-#pragma GCC unroll 6
-      for (std::size_t a = 0; a < N; ++a) {  // then ·Gᵀ along x
-        B o[N];
-        wino_g_apply<Arch, R>(gw[a], o);
-#pragma GCC unroll 6
-        for (std::size_t b = 0; b < N; ++b) o[b].store_unaligned(u + (a * N + b) * up + c * k_n + k);
-      }
-    }
+    for (std::size_t k = 0; k < k_n; k += W)  // G along y first: the block loaded and stored transposed
+      wino_2d<Arch, R, N>(
+          wino_g_apply<Arch, R>,
+          [&](std::size_t i, std::size_t j)
+              __attribute__((always_inline)) { return B::load_unaligned(w + ((j * R + i) * c_n + c) * k_n + k); },
+          [&](std::size_t a, std::size_t b, B v)
+              __attribute__((always_inline)) { v.store_unaligned(u + (b * N + a) * up + c * k_n + k); });
 }
 }  // namespace detail
 
@@ -362,26 +349,14 @@ void wino_dz(const WinogradDw& p, std::size_t t0, std::size_t tn, float* z) noex
     const std::size_t rows = oh - oy0 < M ? oh - oy0 : M, cols = ow - ox0 < M ? ow - ox0 : M;
     const float* in = p.dz + ((n * oh + oy0) * ow + ox0) * k_n;
     float* out = z + t * kWinoPoints * k_n;
-    for (std::size_t k = 0; k < k_n; k += W) {
-      B rowt[M][N];  // G' along x, row by row
-#pragma GCC unroll 4
-      for (std::size_t i = 0; i < M; ++i) {
-        B d[M];
-#pragma GCC unroll 4
-        for (std::size_t j = 0; j < M; ++j)
-          d[j] = i < rows && j < cols ? B::load_unaligned(in + (i * ow + j) * k_n + k) : B(0.0f);
-        wino_g_apply<Arch, M>(d, rowt[i]);
-      }
-#pragma GCC unroll 6
-      for (std::size_t b = 0; b < N; ++b) {
-        B col[M], o[N];
-#pragma GCC unroll 4
-        for (std::size_t i = 0; i < M; ++i) col[i] = rowt[i][b];
-        wino_g_apply<Arch, M>(col, o);
-#pragma GCC unroll 6
-        for (std::size_t a = 0; a < N; ++a) o[a].store_unaligned(out + (a * N + b) * k_n + k);
-      }
-    }
+    for (std::size_t k = 0; k < k_n; k += W)
+      wino_2d<Arch, M, N>(
+          wino_g_apply<Arch, M>,
+          [&](std::size_t i, std::size_t j) __attribute__((always_inline)) {
+            return i < rows && j < cols ? B::load_unaligned(in + (i * ow + j) * k_n + k) : B(0.0f);
+          },
+          [&](std::size_t a, std::size_t b, B v)
+              __attribute__((always_inline)) { v.store_unaligned(out + (a * N + b) * k_n + k); });
   }
 }
 
@@ -423,25 +398,13 @@ void wino_dw_out(const float* s, std::size_t plane, std::size_t c_n, std::size_t
   using B = WBatch<Arch>;
   constexpr std::size_t W = B::size, N = kWinoTile;
   for (std::size_t c = c0; c < c1; ++c)
-    for (std::size_t k = 0; k < k_n; k += W) {
-      B rowt[N][R];  // A'ᵀ along x, row by row
-#pragma GCC unroll 6
-      for (std::size_t a = 0; a < N; ++a) {
-        B in[N];
-#pragma GCC unroll 6
-        for (std::size_t b = 0; b < N; ++b) in[b] = B::load_unaligned(s + (a * N + b) * plane + c * k_n + k);
-        wino_at<Arch, R>(in, rowt[a]);
-      }
-#pragma GCC unroll 5
-      for (std::size_t j = 0; j < R; ++j) {
-        B col[N], o[R];
-#pragma GCC unroll 6
-        for (std::size_t a = 0; a < N; ++a) col[a] = rowt[a][j];
-        wino_at<Arch, R>(col, o);
-#pragma GCC unroll 5
-        for (std::size_t i = 0; i < R; ++i) o[i].store_unaligned(dw + ((i * R + j) * c_n + c) * k_n + k);
-      }
-    }
+    for (std::size_t k = 0; k < k_n; k += W)
+      wino_2d<Arch, N, R>(
+          wino_at<Arch, R>,
+          [&](std::size_t a, std::size_t b)
+              __attribute__((always_inline)) { return B::load_unaligned(s + (a * N + b) * plane + c * k_n + k); },
+          [&](std::size_t i, std::size_t j, B v)
+              __attribute__((always_inline)) { v.store_unaligned(dw + ((i * R + j) * c_n + c) * k_n + k); });
 }
 
 }  // namespace detail
