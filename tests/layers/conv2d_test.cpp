@@ -12,6 +12,9 @@
 #include <vector>
 
 #include "firmnet/kernels/conv_ref.hpp"
+#if FIRMNET_HAVE_XSIMD
+#include "firmnet/kernels/elementwise_dispatch.hpp"
+#endif
 #include "firmnet/layers/conv2d.hpp"
 #include "firmnet/layers/global_avg_pool.hpp"
 #include "firmnet/layers/maxpool2d.hpp"
@@ -149,10 +152,12 @@ TEST_CASE("conv2d by Winograd's F(4x4, 3x3) and F(2x2, 5x5) equals the direct lo
 
 TEST_CASE("pooling equals the reference loops bit for bit", "[layers][pool]") {
   // Tiling windows (stride = window), also with rows and columns no window covers (7 x 9 by 2,
-  // 11 x 10 by 3) and channels past the last vector; overlapping windows (3x3 stride 2, 2x2 stride 1).
+  // 11 x 10 by 3) and channels past the last vector (19, 35: of 4, 8 and 16 floats); overlapping
+  // windows (3x3 stride 2, 2x2 stride 1), one on whole vectors of every width (32 channels).
   for (const auto g : {kernels::ConvGeometry{6, 4, 3, 2, 2, 2, 0}, kernels::ConvGeometry{7, 9, 5, 3, 3, 2, 0},
                        kernels::ConvGeometry{5, 5, 1, 2, 2, 1, 0}, kernels::ConvGeometry{7, 9, 5, 2, 2, 2, 0},
-                       kernels::ConvGeometry{8, 6, 19, 2, 2, 2, 0}, kernels::ConvGeometry{11, 10, 3, 3, 3, 3, 0}}) {
+                       kernels::ConvGeometry{8, 6, 19, 2, 2, 2, 0}, kernels::ConvGeometry{11, 10, 3, 3, 3, 3, 0},
+                       kernels::ConvGeometry{7, 5, 35, 2, 2, 2, 0}, kernels::ConvGeometry{7, 7, 32, 3, 3, 2, 0}}) {
     CAPTURE(g.h, g.w, g.c, g.kh, g.stride);
     const std::size_t batch = 3, in = g.h * g.w * g.c, out = g.oh() * g.ow() * g.c;
     auto x = test::random_vector<float>(batch * in, 20);
@@ -166,6 +171,18 @@ TEST_CASE("pooling equals the reference loops bit for bit", "[layers][pool]") {
     kernels::maxpool_bwd(g, batch, x.data(), y.data(), dy.data(), dx.data());
     kernels::maxpool_bwd_ref(g, batch, x.data(), dy.data(), dx_ref.data());
     REQUIRE(std::memcmp(dx.data(), dx_ref.data(), dx.size() * sizeof(float)) == 0);  // signed zeros too
+#if FIRMNET_HAVE_XSIMD
+    for (const auto& v : kernels::elementwise_variants()) {  // every width this CPU runs, whichever is active
+      if (!v.supported) continue;
+      CAPTURE(v.name);
+      std::fill(y.begin(), y.end(), -1.0f);
+      std::fill(dx.begin(), dx.end(), std::numeric_limits<float>::quiet_NaN());
+      v.maxpool_fwd(g, 0, batch, x.data(), y.data());
+      REQUIRE(y == y_ref);
+      v.maxpool_bwd(g, 0, batch, x.data(), y.data(), dy.data(), dx.data());
+      REQUIRE(std::memcmp(dx.data(), dx_ref.data(), dx.size() * sizeof(float)) == 0);
+    }
+#endif
   }
   const auto x = test::random_vector<float>(2 * 12 * 5, 22);
   std::vector<float> a(10), b(10);

@@ -4,13 +4,22 @@
 
 #include "firmnet/kernels/elementwise_dispatch.hpp"
 #include "firmnet/kernels/elementwise_simd.hpp"
+#include "firmnet/kernels/pool.hpp"
 
 namespace firmnet::kernels::variants {
 
 // The kernels for one Arch (supported is filled in by the dispatcher).
 template <class A>
 constexpr ElementwiseVariant elementwise_for(const char* name) noexcept {
-  return {name, ew::l2_grad_sumsq<A>, ew::axpy<A>, ew::relu_fwd<A>, ew::relu_bwd<A>, ew::sgd_momentum<A>, ew::adam<A>,
+  return {name,
+          ew::l2_grad_sumsq<A>,
+          ew::axpy<A>,
+          ew::relu_fwd<A>,
+          ew::relu_bwd<A>,
+          ew::sgd_momentum<A>,
+          ew::adam<A>,
+          kernels::detail::maxpool_fwd_images<float, A>,
+          kernels::detail::maxpool_bwd_images<float, A>,
           false};
 }
 

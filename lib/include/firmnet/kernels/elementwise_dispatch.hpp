@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <span>
 
+#include "firmnet/kernels/conv_ref.hpp"
+
 namespace firmnet::kernels {
 
 struct ElementwiseVariant {
@@ -18,6 +20,10 @@ struct ElementwiseVariant {
   void (*sgd_momentum)(float* w, const float* g, float* v, std::size_t n, float lr, float mu, bool nesterov) noexcept;
   void (*adam)(float* w, const float* g, float* m, float* v, std::size_t n, float b1, float b2, float step,
                float sqrt_bc2, float eps, float decay) noexcept;
+  // Max pooling of images [n0, n1) (kernels/pool.hpp).
+  void (*maxpool_fwd)(const ConvGeometry& g, std::size_t n0, std::size_t n1, const float* x, float* y) noexcept;
+  void (*maxpool_bwd)(const ConvGeometry& g, std::size_t n0, std::size_t n1, const float* x, const float* y,
+                      const float* dy, float* dx) noexcept;
   bool supported;
 };
 

@@ -1,9 +1,9 @@
 // kernels/pool.hpp: max pooling (no padding) and global average pooling over NHWC images, with the
-// contract of conv_ref.hpp's references. The channel loop is innermost and contiguous, so the
-// compiler vectorises it at the build's ISA; max pooling's backward routes each gradient to the
-// first maximum of its window, exactly as the reference, and equals it bit for bit: with SIMD it
-// walks the window once per vector of channels, a lane taking the first position whose x equals
-// the forward's maximum.
+// contract of conv_ref.hpp's references. The channel loop is innermost and contiguous; for float in
+// SIMD builds max pooling runs at the active GEMM variant's width (elementwise_dispatch.hpp), a
+// vector of channels at a time. Its backward routes each gradient to the first maximum of its
+// window, exactly as the reference, and equals it bit for bit: a lane takes the first position
+// whose x equals the forward's maximum.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +13,7 @@
 #include "firmnet/core/arch.hpp"
 #include "firmnet/kernels/conv_ref.hpp"
 #if FIRMNET_HAVE_XSIMD
+#include "firmnet/kernels/elementwise_dispatch.hpp"
 #include "firmnet/kernels/simd.hpp"
 #include "firmnet/kernels/thread_pool.hpp"
 #endif
@@ -20,8 +21,9 @@
 namespace firmnet::kernels {
 
 namespace detail {
-// Images n0..n1 of the batch.
-template <class T>
+// Images n0..n1 of the batch; float vectors of Arch's width (void: the scalar loops alone).
+// Templates on Arch: the per-ISA element-wise tables (elementwise_variants.hpp) take them.
+template <class T, class Arch = void>
 void maxpool_fwd_images(const ConvGeometry& g, std::size_t n0, std::size_t n1, const T* x, T* y) noexcept {
   // The geometry in locals: through g, every store to y would make the compiler load it again.
   const std::size_t oh = g.oh(), ow = g.ow(), c = g.c, kh = g.kh, kw = g.kw, row = g.w * c;
@@ -34,8 +36,8 @@ void maxpool_fwd_images(const ConvGeometry& g, std::size_t n0, std::size_t n1, c
 #if FIRMNET_HAVE_XSIMD
         // The window's maximum in registers, one vector of channels at a time (the scalar loop
         // below stores out after every position: GCC keeps it in memory, x and y may alias).
-        if constexpr (std::is_same_v<T, float>) {
-          using B = xsimd::batch<float, SimdArch>;
+        if constexpr (std::is_same_v<T, float> && !std::is_void_v<Arch>) {
+          using B = xsimd::batch<float, Arch>;
           vec_end = c - c % B::size;
           auto more = [](B in, B max) { return xsimd::select(in > max, in, max); };  // the reference's >
           if (kh == 2 && kw == 2) {  // the usual window, unrolled
@@ -65,7 +67,7 @@ void maxpool_fwd_images(const ConvGeometry& g, std::size_t n0, std::size_t n1, c
       }
 }
 
-template <class T>
+template <class T, class Arch = void>
 void maxpool_bwd_images(const ConvGeometry& g, std::size_t n0, std::size_t n1, const T* x, const T* y, const T* dy,
                         T* dx) noexcept {
   const std::size_t oh = g.oh(), ow = g.ow(), c = g.c, image = g.h * g.w * c;
@@ -93,9 +95,9 @@ void maxpool_bwd_images(const ConvGeometry& g, std::size_t n0, std::size_t n1, c
         const std::size_t base = ((n * g.h + oy * g.stride) * g.w + ox * g.stride) * c;
         std::size_t vec_end = 0;  // channels [0, vec_end) in vectors, the rest one at a time
 #if FIRMNET_HAVE_XSIMD
-        if constexpr (std::is_same_v<T, float>) {
-          using B = xsimd::batch<float, SimdArch>;
-          using M = xsimd::batch_bool<float, SimdArch>;
+        if constexpr (std::is_same_v<T, float> && !std::is_void_v<Arch>) {
+          using B = xsimd::batch<float, Arch>;
+          using M = xsimd::batch_bool<float, Arch>;
           vec_end = c - c % B::size;  // not k + W <= c: GCC 12 warns falsely on that form
           for (std::size_t k0 = 0; k0 < vec_end; k0 += B::size) {
             const B max = B::load_unaligned(y + o + k0), grad = B::load_unaligned(dy + o + k0);
@@ -135,6 +137,10 @@ void maxpool_bwd_images(const ConvGeometry& g, std::size_t n0, std::size_t n1, c
 template <class T>
 void maxpool_fwd(const ConvGeometry& g, std::size_t batch, const T* x, T* y) noexcept {
 #if FIRMNET_HAVE_XSIMD
+  if constexpr (std::is_same_v<T, float>)
+    return split_images(batch, g.h * g.w * g.c, [&, &ew = elementwise_active()](std::size_t a, std::size_t b) {
+      ew.maxpool_fwd(g, a, b, x, y);
+    });
   return split_images(batch, g.h * g.w * g.c,
                       [&](std::size_t a, std::size_t b) { detail::maxpool_fwd_images(g, a, b, x, y); });
 #endif
@@ -146,6 +152,10 @@ void maxpool_fwd(const ConvGeometry& g, std::size_t batch, const T* x, T* y) noe
 template <class T>
 void maxpool_bwd(const ConvGeometry& g, std::size_t batch, const T* x, const T* y, const T* dy, T* dx) noexcept {
 #if FIRMNET_HAVE_XSIMD
+  if constexpr (std::is_same_v<T, float>)
+    return split_images(batch, g.h * g.w * g.c, [&, &ew = elementwise_active()](std::size_t a, std::size_t b) {
+      ew.maxpool_bwd(g, a, b, x, y, dy, dx);
+    });
   return split_images(batch, g.h * g.w * g.c,
                       [&](std::size_t a, std::size_t b) { detail::maxpool_bwd_images(g, a, b, x, y, dy, dx); });
 #endif
