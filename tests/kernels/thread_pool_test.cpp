@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "firmnet/core/fp_mode.hpp"
 #include "firmnet/kernels/conv_ref.hpp"
 #include "firmnet/kernels/conv_winograd.hpp"
 #include "firmnet/kernels/gemm.hpp"
@@ -234,6 +235,35 @@ TEST_CASE("a product in two halves of k gives the single-thread bits on 2 and 3 
 // (5x5 on 1 channel is 25) in whole window rows, each tiled as on one thread; so do segments that
 // are not a multiple of 16 rows (5x5 on 10 channels: 50 rows, where a 48-row cut left a 6-row piece
 // whose tiles summed alternate pixels in two sets, unlike the whole segment's).
+TEST_CASE("a pool's workers compute in the caller's floating-point mode", "[kernels][threads]") {
+  struct Products {
+    float in[2] = {1e-20f, 1e-20f};
+    float out[2] = {-1.0f, -1.0f};
+  };
+  // 1e-20 squared is 1e-40, a subnormal float: kept, or flushed to zero under FlushSubnormals.
+  auto square = [](void* context, std::size_t part, std::size_t) noexcept {
+    auto& p = *static_cast<Products*>(context);
+    volatile float a = p.in[part];
+    p.out[part] = a * a;
+  };
+  kernels::ThreadPool pool(2);
+  Products kept, flushed, after;
+  pool.run(square, &kept);
+  {
+    const FlushSubnormals flush;
+    pool.run(square, &flushed);
+  }
+  pool.run(square, &after);
+  const bool flushes = fp_mode_flushing(0) != 0;  // x86 and aarch64
+  for (std::size_t t = 0; t < 2; ++t) {
+    CAPTURE(t);
+    REQUIRE(kept.out[t] > 0.0f);
+    REQUIRE(kept.out[t] < 1e-38f);
+    REQUIRE((flushed.out[t] == 0.0f) == flushes);
+    REQUIRE(after.out[t] == kept.out[t]);  // the mode was restored, on the workers too
+  }
+}
+
 TEST_CASE("a convolution's weight gradient splits across threads with the single-thread bits", "[kernels][threads]") {
   struct Case {
     kernels::ConvGeometry g;

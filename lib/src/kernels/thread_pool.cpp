@@ -49,6 +49,7 @@ void ThreadPool::run(Task task, void* context) noexcept {
   if (workers_.empty()) return task(context, 0, 1);
   task_ = task;
   context_ = context;
+  mode_ = fp_mode();  // the workers compute in the caller's floating-point mode
   pending_.store(workers_.size(), std::memory_order_relaxed);
   generation_.fetch_add(1, std::memory_order_release);  // publishes task_ and context_
   generation_.notify_all();
@@ -65,6 +66,7 @@ void ThreadPool::run(Task task, void* context) noexcept {
 
 void ThreadPool::work(std::size_t index) noexcept {
   std::uint64_t seen = 0;
+  FpMode mode = fp_mode();
   for (;;) {
     std::uint64_t now = generation_.load(std::memory_order_acquire);
     for (int spin = 0; now == seen; ++spin) {
@@ -74,6 +76,7 @@ void ThreadPool::work(std::size_t index) noexcept {
     }
     seen = now;
     if (stop_.load(std::memory_order_acquire)) return;
+    if (mode_ != mode) set_fp_mode(mode = mode_);
     task_(context_, index, size());
     if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
   }

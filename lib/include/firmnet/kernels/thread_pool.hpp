@@ -19,6 +19,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "firmnet/core/fp_mode.hpp"
+
 namespace firmnet::kernels {
 
 class ThreadPool {
@@ -48,6 +50,7 @@ class ThreadPool {
   std::unique_ptr<float[]> scratch_;  // (workers, scratch_floats_), cache-line aligned rows
   Task task_ = nullptr;
   void* context_ = nullptr;
+  FpMode mode_ = 0;  // the caller's floating-point mode (core/fp_mode.hpp), published with task_
   std::atomic<std::uint64_t> generation_{0};  // bumped once per job
   std::atomic<std::size_t> pending_{0};       // workers still running the current job
   std::atomic<bool> stop_{false};

@@ -1,6 +1,7 @@
 // train/fit.hpp: the epoch loop. For each epoch: the source reshuffles, one trainer step per
 // batch, the per-epoch learning-rate decay, then the observer's end-of-epoch (evaluation,
-// saving, printing: its business, so the loop itself runs on a microcontroller too).
+// saving, printing: its business, so the loop itself runs on a microcontroller too). Subnormal
+// floats are flushed to zero while it runs (core/fp_mode.hpp).
 //
 // Observer: on_epoch_start(epoch); on_iteration(epoch, iteration, loss) after every step;
 // bool on_epoch_end(epoch) returns false to stop. Epochs and iterations count from 0.
@@ -8,6 +9,7 @@
 
 #include <cstddef>
 
+#include "firmnet/core/fp_mode.hpp"
 #include "firmnet/train/batches.hpp"
 #include "firmnet/train/trainer.hpp"
 
@@ -30,6 +32,7 @@ struct FitResult {
 template <class TrainerT, class Source, class Observer>
   requires BatchSource<Source, typename TrainerT::T, TrainerT::kIn>
 FitResult fit(TrainerT& trainer, Source& batches, const FitOptions& options, Observer& observer) {
+  const FlushSubnormals flush;
   FitResult result;
   for (std::size_t epoch = options.first_epoch; epoch < options.epochs; ++epoch) {
     observer.on_epoch_start(epoch);
