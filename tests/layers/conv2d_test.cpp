@@ -141,7 +141,7 @@ TEST_CASE("conv2d by Winograd's F(4x4, 3x3) and F(2x2, 5x5) equals the direct lo
   check_against_reference<Bound<Conv2d<48, 3, 3, Pad<2>>, Shape<5, 6, 32>, true, true, F, 3>>(3, 35);
   check_against_reference<Bound<Conv2d<16, 5, 5, Pad<1>>, Shape<8, 13, 32>, true, true, F, 2>>(2, 36);
   check_against_reference<Bound<Conv2d<64, 5, 5>, Shape<9, 9, 16>, false, true, F, 2>>(2, 37);
-  // Only the forward: dx's channels (C = 8) are not a multiple of 16.
+  // Not where a channel count, in or out, is not a multiple of 16: the direct convolution.
   using Fwd = Bound<Conv2d<32, 3, 3, Pad<1>>, Shape<7, 7, 8>, true, true, F, 2>;
   STATIC_REQUIRE(!Fwd::kWinograd);
   using Dx = Bound<Conv2d<8, 5, 5, Pad<2>>, Shape<7, 9, 32>, true, true, F, 2>;
