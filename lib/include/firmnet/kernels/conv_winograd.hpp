@@ -208,19 +208,30 @@ void wino_input(const ConvGeometry& g, const float* x, std::size_t t0, std::size
   }
 }
 
+// Tile `tile` of M x M outputs: its image, its first output row and column, and how many of its
+// rows and columns lie inside the image (fewer in the last row and column of tiles).
+struct WinoTile {
+  std::size_t n, oy0, ox0, rows, cols;
+};
+template <std::size_t M>
+WinoTile wino_tile(const ConvGeometry& g, std::size_t tile) noexcept {
+  const std::size_t oh = g.oh(), ow = g.ow(), tx_n = (ow + M - 1) / M, ty_n = (oh + M - 1) / M;
+  const std::size_t oy0 = tile / tx_n % ty_n * M, ox0 = tile % tx_n * M;
+  return {tile / (ty_n * tx_n), oy0, ox0, oh - oy0 < M ? oh - oy0 : M, ow - ox0 < M ? ow - ox0 : M};
+}
+
 // y of tiles [t0, t0 + tn) from their products mm (tn, 36, K): Aᵀ along x, along y, bias, ReLU;
 // outputs past the image's last row or column are dropped.
 template <class Arch, std::size_t M>
 void wino_output(const WinogradConv& p, std::size_t t0, std::size_t tn, const float* mm) noexcept {
   using B = WBatch<Arch>;
   constexpr std::size_t W = B::size, N = kWinoTile;
-  const ConvGeometry& g = p.g;
-  const std::size_t oh = g.oh(), ow = g.ow(), tx_n = winograd_tiles_x(g), ty_n = (oh + M - 1) / M, k_n = p.k;
+  const std::size_t oh = p.g.oh(), ow = p.g.ow(), k_n = p.k;
   for (std::size_t t = 0; t < tn; ++t) {
-    const std::size_t tile = t0 + t, n = tile / (ty_n * tx_n), oy0 = tile / tx_n % ty_n * M, ox0 = tile % tx_n * M;
-    const std::size_t rows = oh - oy0 < M ? oh - oy0 : M, cols = ow - ox0 < M ? ow - ox0 : M;
+    const WinoTile at = wino_tile<M>(p.g, t0 + t);
+    const std::size_t rows = at.rows, cols = at.cols;  // (lambdas below capture them)
     const float* in = mm + t * kWinoPoints * k_n;
-    float* out = p.y + ((n * oh + oy0) * ow + ox0) * k_n;
+    float* out = p.y + ((at.n * oh + at.oy0) * ow + at.ox0) * k_n;
     for (std::size_t k = 0; k < k_n; k += W) {
       const B bias = p.bias ? B::load_unaligned(p.bias + k) : B(0.0f);
       wino_2d<Arch, N, M>(
@@ -342,12 +353,11 @@ template <class Arch, std::size_t M>
 void wino_dz(const WinogradDw& p, std::size_t t0, std::size_t tn, float* z) noexcept {
   using B = WBatch<Arch>;
   constexpr std::size_t W = B::size, N = kWinoTile;
-  const ConvGeometry& g = p.g;
-  const std::size_t oh = g.oh(), ow = g.ow(), tx_n = winograd_tiles_x(g), ty_n = (oh + M - 1) / M, k_n = p.k;
+  const std::size_t oh = p.g.oh(), ow = p.g.ow(), k_n = p.k;
   for (std::size_t t = 0; t < tn; ++t) {
-    const std::size_t tile = t0 + t, n = tile / (ty_n * tx_n), oy0 = tile / tx_n % ty_n * M, ox0 = tile % tx_n * M;
-    const std::size_t rows = oh - oy0 < M ? oh - oy0 : M, cols = ow - ox0 < M ? ow - ox0 : M;
-    const float* in = p.dz + ((n * oh + oy0) * ow + ox0) * k_n;
+    const WinoTile at = wino_tile<M>(p.g, t0 + t);
+    const std::size_t rows = at.rows, cols = at.cols;
+    const float* in = p.dz + ((at.n * oh + at.oy0) * ow + at.ox0) * k_n;
     float* out = z + t * kWinoPoints * k_n;
     for (std::size_t k = 0; k < k_n; k += W)
       wino_2d<Arch, M, N>(
