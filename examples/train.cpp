@@ -48,6 +48,13 @@ std::string number(double v) {
   return buf;
 }
 
+// ", flip, shift 2": the augmentation of the training images, if any.
+std::string augmentation_text(const Options& o) {
+  std::string s = o.flip ? ", flip" : "";
+  if (o.shift > 0) s += ", shift " + std::to_string(o.shift) + " px";
+  return s;
+}
+
 // Prints the assignment's log, evaluates every epoch, keeps the history, writes plot, CSV and
 // checkpoint every epoch.
 template <class Model, class Optimizer>
@@ -59,7 +66,8 @@ class TrainLog {
       : o_(o), model_(model), norm_(norm), optimizer_(optimizer), sampler_(sampler), splits_(splits), eval_(eval),
         iterations_(iterations), fingerprint_(std::move(fingerprint)) {
     history_.title = "firmnet " + o.model + " (" + std::string(Model::kSpec.view()) + ") on " + o.dataset + ", " +
-                     o.optimizer + " lr " + number(o.lr) + ", batch " + std::to_string(o.batch_size) + ", reg " + number(o.reg);
+                     o.optimizer + " lr " + number(o.lr) + ", batch " + std::to_string(o.batch_size) + ", reg " + number(o.reg) +
+                     augmentation_text(o);
     history_.iterations_per_epoch = iterations;
   }
 
@@ -162,13 +170,15 @@ int train(const Options& o, const io::Dataset& data, const io::Splits& splits, c
   std::vector<std::uint32_t> order(splits.train.count);
   // The sampler has its own stream, so changing the model's size does not change the shuffles.
   ShufflingSampler sampler(order, o.batch_size, o.keep_last_batch, o.seed ^ 0x5EED5A3D1E5ull);
-  ImageBatches<Model::kInputs> batches(splits.train, *norm, sampler);
+  ImageBatches<Model::kInputs> batches(splits.train, *norm, sampler, io::input_shape(o.dataset),
+                                       Augmentation{o.flip, o.shift});
 
   std::printf("firmnet train: %s = %s on %s: %zu train, %zu val, %zu test images\n", o.model.c_str(),
               Model::kSpec.c_str(), data.name.c_str(), splits.train.count, splits.val.count, splits.test.count);
   std::printf("  %zu parameters; %s lr %g, reg %g, batch %zu, lr decay %g, %s loss, init %s, %zu epochs, seed %llu\n",
               Model::kParamCount, o.optimizer.c_str(), o.lr, o.reg, o.batch_size, o.lr_decay, o.loss.c_str(),
               o.init_rule().c_str(), o.epochs, static_cast<unsigned long long>(o.seed));
+  if (o.flip || o.shift > 0) std::printf("  augmented:%s\n", augmentation_text(o).substr(1).c_str());
   std::printf("  kernels: %s, %zu thread%s\n", examples::kernels_text().c_str(), o.threads, o.threads == 1 ? "" : "s");
 
   TrainLog<Model, Optimizer> log(o, *model, *norm, *optimizer, sampler, splits, *eval_scratch, batches.batches(),

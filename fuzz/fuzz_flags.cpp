@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       bool compiled = o.resume;  // a resumed run takes its network from the checkpoint
       for (const auto spec : firmnet::examples::compiled_specs()) compiled = compiled || spec == o.spec;
       if (!(o.lr > 0) || !(o.reg >= 0) || o.batch_size < 1 || o.batch_size > firmnet::examples::kMaxBatch ||
-          o.epochs < 1 || !compiled || (o.optimizer != "sgd" && o.momentum != 0))
+          o.epochs < 1 || o.shift > firmnet::examples::kMaxShift || !compiled || (o.optimizer != "sgd" && o.momentum != 0))
         __builtin_trap();
     }
   } catch (const firmnet::cli::UsageError&) {

@@ -39,6 +39,7 @@ struct Range {
 inline constexpr Range kLrRange{0, 1e6, true}, kRegRange{0, 1e6, false}, kMomentumRange{0, 0.999999, false},
     kBeta1Range{0, 0.999999, false}, kBeta2Range{0, 0.9999999, false}, kEpsRange{0, 1, true},
     kLrDecayRange{0, 1, true}, kWeightScaleRange{0, 10, true};
+inline constexpr std::size_t kMaxShift = 8;  // pixels; below both datasets' 28 and 32
 inline const std::vector<std::string> kDatasets{"fashion-mnist", "cifar10"}, kLosses{"softmax", "mse"},
     kOptimizers{"sgd", "adam", "adamw"}, kInits{"auto", "gaussian", "he"};
 
@@ -64,6 +65,8 @@ struct Options {
   std::size_t num_val = 10000;
   std::size_t train_eval = 10000;  // the per-epoch train accuracy's images (0: all)
   bool keep_last_batch = false;
+  bool flip = false;       // augmentation (data/augment.hpp)
+  std::size_t shift = 0;
   std::uint64_t seed = 0;
   std::size_t print_every = 25;
   std::string plot_file = "plot.svg";
@@ -156,6 +159,12 @@ inline bool parse_options(int argc, char** argv, Options& o) {
                  "Training images the per-epoch train accuracy is measured on, the first ones (0: all); the "
                  "validation accuracy always uses every validation image", 0, 1u << 30);
   flags.add_bool("keep-last-batch", &o.keep_last_batch, "Train on the last partial batch instead of dropping it");
+  flags.add_bool("flip", &o.flip,
+                 "Augment: mirror each training image left-right with probability 1/2 (a new draw every epoch)");
+  flags.add_size("shift", &o.shift,
+                 "Augment: move each training image by up to this many pixels each way, uniformly, the uncovered "
+                 "border black (a new draw every epoch; 0: none)",
+                 0, kMaxShift);
   flags.add_u64("seed", &o.seed, "Seed of the weight initialisation and of the shuffling");
   flags.add_size("print-every", &o.print_every, "Print the loss every this many iterations", 1, 1u << 30);
   flags.add_string("plot-file", &o.plot_file, "SVG plot of loss and accuracy");

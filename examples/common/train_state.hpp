@@ -37,6 +37,8 @@ inline std::vector<std::pair<std::string, std::string>> run_settings(const Optio
           {"num_train", std::to_string(o.num_train)},
           {"num_val", std::to_string(o.num_val)},
           {"keep_last_batch", o.keep_last_batch ? "1" : "0"},
+          {"flip", o.flip ? "1" : "0"},
+          {"shift", std::to_string(o.shift)},
           {"seed", std::to_string(o.seed)}};
 }
 
@@ -65,6 +67,7 @@ inline void check_settings(const Options& o, const std::string& source) {
   if (o.batch_size < 1 || o.batch_size > kMaxBatch)
     bad("batch_size", std::to_string(o.batch_size), "from 1 to " + std::to_string(kMaxBatch));
   if (o.num_val < 1) bad("num_val", "0", "at least 1");
+  if (o.shift > kMaxShift) bad("shift", std::to_string(o.shift), "from 0 to " + std::to_string(kMaxShift));
   in_range("lr_bits", o.lr, kLrRange);
   in_range("reg_bits", o.reg, kRegRange);
   in_range("momentum_bits", o.momentum, kMomentumRange);
@@ -84,10 +87,19 @@ inline Options resumed_options(const io::Checkpoint& c, const std::string& sourc
   auto get = [&](const std::string& key) { return io::require_metadata(c, key, source); };
   auto number = [&](const std::string& key) { return static_cast<std::size_t>(io::parse_decimal(get(key), key, source)); };
   auto exact = [&](const std::string& key) { return std::bit_cast<double>(io::parse_hex(get(key), 16, key, source)); };
-  auto flag = [&](const std::string& key) {
-    const std::string& v = get(key);
+  auto parse_flag = [&](const std::string& key, const std::string& v) {
     if (v != "0" && v != "1") throw io::Error(source + ": checkpoint entry '" + key + "' = '" + v + "' is not 0 or 1");
     return v == "1";
+  };
+  auto flag = [&](const std::string& key) { return parse_flag(key, get(key)); };
+  // Checkpoints written before augmentation existed have no flip and shift: they trained without.
+  auto optional_flag = [&](const std::string& key) {
+    const std::string* v = c.find_metadata(key);
+    return v ? parse_flag(key, *v) : false;
+  };
+  auto optional_number = [&](const std::string& key) {
+    const std::string* v = c.find_metadata(key);
+    return v ? static_cast<std::size_t>(io::parse_decimal(*v, key, source)) : std::size_t{0};
   };
   Options o = given;
   o.dataset = get("dataset");
@@ -109,12 +121,14 @@ inline Options resumed_options(const io::Checkpoint& c, const std::string& sourc
   o.num_train = number("num_train");
   o.num_val = number("num_val");
   o.keep_last_batch = flag("keep_last_batch");
+  o.flip = optional_flag("flip");
+  o.shift = optional_number("shift");
   o.seed = io::parse_decimal(get("seed"), "seed", source);
   o.epochs = given.was_set("epochs") ? given.epochs : number("epochs");
   check_settings(o, source);
   for (const char* fixed : {"dataset", "model", "hidden", "batch-size", "loss", "optimizer", "lr", "reg", "momentum",
                             "nesterov", "beta1", "beta2", "eps", "lr-decay", "init", "weight-scale", "num-train",
-                            "num-val", "keep-last-batch", "seed"})
+                            "num-val", "keep-last-batch", "flip", "shift", "seed"})
     if (given.was_set(fixed))
       throw cli::UsageError(std::string("--") + fixed + " cannot be given with --resume: the run's settings come from " + source);
   if (o.epochs < number("epochs_done"))

@@ -275,6 +275,34 @@ cnn)
     --num-val 50 --model cnn --epochs 1 --batch-size 16 "${out[@]}"
   expect 0 '^Test: ' "$bin/evaluate" --checkpoint-file "$work/ckpt.fnck" --data-dir "$work/data/cifar10"
   ;;
+augment)
+  # --flip and --shift: the same bits with 1 and 2 threads, resumed = uninterrupted (the draws
+  # come from the checkpointed sampler state), other bits than an unaugmented run; bad values named.
+  aug=("$bin/train" "${fm[@]}" --model cnn:small --batch-size 32 --seed 4)
+  expect 0 'augmented: flip, shift 2 px' "${aug[@]}" --flip --shift 2 --epochs 2 --checkpoint-file "$work/a.fnck" \
+    --plot-file "$work/a.svg" --threads 1
+  "${aug[@]}" --flip --shift 2 --epochs 2 --checkpoint-file "$work/b.fnck" --plot-file "$work/b.svg" --threads 2 >/dev/null ||
+    fail "train failed"
+  cmp "$work/a.fnck" "$work/b.fnck" || fail "augmented: 2 threads give other bits than 1"
+  "${aug[@]}" --flip --shift 2 --epochs 1 --checkpoint-file "$work/r.fnck" --plot-file "$work/r.svg" >/dev/null ||
+    fail "train failed"
+  expect 0 'Resuming from .*r.fnck after epoch 1 of 2' "$bin/train" --resume --epochs 2 --checkpoint-file "$work/r.fnck" \
+    --plot-file "$work/r.svg" --data-dir "$work/data/fashion-mnist"
+  cmp "$work/a.fnck" "$work/r.fnck" || fail "the resumed augmented run differs from the uninterrupted one"
+  "${aug[@]}" --epochs 2 --checkpoint-file "$work/p.fnck" --plot-file "$work/p.svg" >/dev/null || fail "train failed"
+  cmp -s "$work/a.fnck" "$work/p.fnck" && fail "--flip --shift 2 trained the same bits as no augmentation"
+  "${aug[@]}" --shift 1 --epochs 1 --checkpoint-file "$work/s.fnck" --plot-file "$work/s.svg" >/dev/null || fail "train failed"
+  expect 0 '^Test: ' "$bin/evaluate" --checkpoint-file "$work/s.fnck" --data-dir "$work/data/fashion-mnist"
+  expect 2 '--shift: 9 is out of range \[0, 8\]' train_small --shift 9
+  expect 2 '--flip cannot be given with --resume' "$bin/train" --resume --flip --checkpoint-file "$work/r.fnck" \
+    --data-dir "$work/data/fashion-mnist"
+  set_metadata "$work/r.fnck" "$work/edited.fnck" shift 99
+  expect 1 "edited.fnck: checkpoint entry 'shift' = '99' is not from 0 to 8" "$bin/train" --resume --epochs 3 \
+    --checkpoint-file "$work/edited.fnck" --plot-file "$work/e.svg" --data-dir "$work/data/fashion-mnist"
+  set_metadata "$work/r.fnck" "$work/edited.fnck" flip yes
+  expect 1 "edited.fnck: checkpoint entry 'flip' = 'yes' is not 0 or 1" "$bin/train" --resume --epochs 3 \
+    --checkpoint-file "$work/edited.fnck" --plot-file "$work/e.svg" --data-dir "$work/data/fashion-mnist"
+  ;;
 optimizers)
   # Adam, AdamW and SGD with Nesterov momentum, each with a learning-rate decay: stopped after 2
   # epochs and resumed to 4 = 4 uninterrupted epochs, byte for byte (all optimizer state is saved).

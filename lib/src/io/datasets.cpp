@@ -67,6 +67,12 @@ std::string input_shape_text(const std::string& name) {
   throw Error("unknown dataset '" + name + "' (known: fashion-mnist, cifar10)");
 }
 
+ImageShape input_shape(const std::string& name) {
+  if (name == "fashion-mnist") return {28, 28, 1};
+  if (name == "cifar10") return {32, 32, 3};
+  throw Error("unknown dataset '" + name + "' (known: fashion-mnist, cifar10)");
+}
+
 std::string default_data_dir(const std::string& name) {
   if (name == "fashion-mnist") return kFashionMnistDir;
   if (name == "cifar10") return kCifar10Dir;

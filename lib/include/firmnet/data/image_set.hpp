@@ -11,6 +11,13 @@
 
 namespace firmnet {
 
+// The geometry of one image: height x width x channels, stored row by row with the channels of a
+// pixel together (NHWC), as the datasets and the convolutions keep them.
+struct ImageShape {
+  std::size_t height = 0, width = 0, channels = 0;
+  constexpr std::size_t size() const noexcept { return height * width * channels; }
+};
+
 struct ImageSet {
   const std::uint8_t* pixels = nullptr;  // (count, dim)
   const Label* labels = nullptr;         // (count)

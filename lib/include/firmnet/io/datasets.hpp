@@ -37,6 +37,7 @@ inline constexpr const char* kCifar10Dir = "data/cifar-10-batches-bin";
 bool is_known_dataset(const std::string& name);
 std::size_t input_dim(const std::string& name);  // 784 or 3072
 std::string input_shape_text(const std::string& name);  // "28x28x1" or "32x32x3" (H x W x C, NHWC)
+ImageShape input_shape(const std::string& name);
 std::string default_data_dir(const std::string& name);
 
 // Reads {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] from dir.
