@@ -55,22 +55,17 @@ LabelledImages to_labelled(Cifar10Batch&& batch) {
 
 bool is_known_dataset(const std::string& name) { return name == "fashion-mnist" || name == "cifar10"; }
 
-std::size_t input_dim(const std::string& name) {
-  if (name == "fashion-mnist") return 784;
-  if (name == "cifar10") return kCifar10ImageBytes;
-  throw Error("unknown dataset '" + name + "' (known: fashion-mnist, cifar10)");
-}
-
-std::string input_shape_text(const std::string& name) {
-  if (name == "fashion-mnist") return "28x28x1";
-  if (name == "cifar10") return "32x32x3";
-  throw Error("unknown dataset '" + name + "' (known: fashion-mnist, cifar10)");
-}
-
 ImageShape input_shape(const std::string& name) {
   if (name == "fashion-mnist") return {28, 28, 1};
   if (name == "cifar10") return {32, 32, 3};
   throw Error("unknown dataset '" + name + "' (known: fashion-mnist, cifar10)");
+}
+
+std::size_t input_dim(const std::string& name) { return input_shape(name).size(); }
+
+std::string input_shape_text(const std::string& name) {
+  const ImageShape s = input_shape(name);
+  return std::to_string(s.height) + "x" + std::to_string(s.width) + "x" + std::to_string(s.channels);
 }
 
 std::string default_data_dir(const std::string& name) {

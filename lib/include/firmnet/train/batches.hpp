@@ -4,8 +4,8 @@
 //   fill(b, x, labels)       writes batch b's rows into x (rows, In) and their labels; returns rows
 // ImageBatches is the assignment's: a labelled image set, shuffled by a ShufflingSampler,
 // normalised (pixel/255 - mean) as it is gathered; optionally augmented on the way
-// (data/augment.hpp: random flips and shifts, one key per epoch from the sampler's generator). Any other source (sensor windows, generated
-// data) is a struct with these three members.
+// (data/augment.hpp: random flips and shifts, one key per epoch from the sampler's generator).
+// Any other source (sensor windows, generated data) is a struct with these three members.
 #pragma once
 
 #include <concepts>
