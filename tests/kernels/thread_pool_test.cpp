@@ -63,6 +63,26 @@ TEST_CASE("thread pool runs every part of every job exactly once", "[kernels][th
   REQUIRE(single.size() == 1);
 }
 
+TEST_CASE("parts of a job do not nest: inside a part there is no GEMM pool", "[kernels][threads]") {
+  kernels::ThreadPool pool(2);
+  UsePool use(&pool);
+  std::atomic<int> seen_pool{0}, parts{0};
+  struct Seen {
+    std::atomic<int>* seen_pool;
+    std::atomic<int>* parts;
+  } seen{&seen_pool, &parts};
+  pool.run(
+      [](void* context, std::size_t, std::size_t) {
+        auto& s = *static_cast<Seen*>(context);
+        s.parts->fetch_add(1);
+        if (kernels::gemm_thread_pool() != nullptr) s.seen_pool->fetch_add(1);
+      },
+      &seen);
+  REQUIRE(parts.load() == 2);
+  REQUIRE(seen_pool.load() == 0);                // neither the caller's part nor the worker's
+  REQUIRE(kernels::gemm_thread_pool() == &pool);  // and the caller has it back afterwards
+}
+
 TEST_CASE("part_range cuts 0..total into consecutive parts of whole units", "[kernels][threads]") {
   for (const std::size_t total : {std::size_t(0), std::size_t(1), std::size_t(100), std::size_t(128), std::size_t(1000)})
     for (const std::size_t unit : {std::size_t(1), std::size_t(16), std::size_t(48)})
@@ -350,7 +370,9 @@ TEST_CASE("convolutional training steps give the same bits with 1 and 2 threads"
     std::vector<Label> y(32);
     for (std::size_t i = 0; i < 32; ++i) y[i] = Label(i % 10);
     UsePool use(pool);
-    for (int step = 0; step < 3; ++step) trainer.step(ConstView<float, 784>(x.data(), 32), y.data());
+    // Full batches, an odd one (halves of 16 and 15 rows) and a single row (no second half).
+    for (const std::size_t rows : {32, 32, 31, 1, 32})
+      trainer.step(ConstView<float, 784>(x.data(), rows), y.data());
     std::vector<float> all;
     for (const auto& p : net->params()) all.insert(all.end(), p.value, p.value + p.size());
     return all;
@@ -359,7 +381,7 @@ TEST_CASE("convolutional training steps give the same bits with 1 and 2 threads"
   const auto single = run(nullptr);
   const std::size_t jobs = pool.jobs();
   const auto two = run(&pool);
-  REQUIRE(pool.jobs() > jobs);  // the convolutions' products were split
+  REQUIRE(pool.jobs() > jobs);  // the halves of the batch ran on both threads
   REQUIRE(single == two);
 }
 

@@ -13,6 +13,16 @@ constexpr int kSpinRounds = 20000;
 
 std::atomic<ThreadPool*> g_gemm_pool{nullptr};
 
+// True on a thread while it runs a part of a job: a kernel called from inside a part (a network
+// running half of a batch on each thread) must not start a job of its own, so gemm_thread_pool()
+// answers null there and the kernel runs on its own thread, as with no pool.
+thread_local bool t_in_job = false;
+
+struct InJob {
+  InJob() noexcept { t_in_job = true; }
+  ~InJob() { t_in_job = false; }
+};
+
 inline void pause() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -46,6 +56,7 @@ std::span<float> ThreadPool::scratch(std::size_t t) const noexcept {
 
 void ThreadPool::run(Task task, void* context) noexcept {
   ++jobs_;
+  const InJob in_job;
   if (workers_.empty()) return task(context, 0, 1);
   task_ = task;
   context_ = context;
@@ -77,12 +88,15 @@ void ThreadPool::work(std::size_t index) noexcept {
     seen = now;
     if (stop_.load(std::memory_order_acquire)) return;
     if (mode_ != mode) set_fp_mode(mode = mode_);
-    task_(context_, index, size());
+    {
+      const InJob in_job;
+      task_(context_, index, size());
+    }
     if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
   }
 }
 
 void set_gemm_thread_pool(ThreadPool* pool) noexcept { g_gemm_pool.store(pool, std::memory_order_release); }
-ThreadPool* gemm_thread_pool() noexcept { return g_gemm_pool.load(std::memory_order_acquire); }
+ThreadPool* gemm_thread_pool() noexcept { return t_in_job ? nullptr : g_gemm_pool.load(std::memory_order_acquire); }
 
 }  // namespace firmnet::kernels

@@ -58,7 +58,7 @@ class ThreadPool {
 };
 
 // The pool large GEMMs split across, or null (one thread). Not owned; set it before training
-// and clear it before destroying the pool.
+// and clear it before destroying the pool. Null also inside a part of a job: parts do not nest.
 void set_gemm_thread_pool(ThreadPool* pool) noexcept;
 ThreadPool* gemm_thread_pool() noexcept;
 
