@@ -247,6 +247,10 @@ TEST_CASE("with a 2-thread GEMM pool, steps and predict allocate nothing", "[all
   kernels::set_gemm_thread_pool(&pool);
   auto sgd = std::make_unique<Sgd<float, TwoLayerNet<3072, 128, 10, 64>::kParamCount>>();
   require_allocation_free<TwoLayerNet<3072, 128, 10, 64>>(*sgd);
+  // A convolutional stack runs its halves of the batch on both threads.
+  using Cnn = Network<Train<float, 16>, Input<12, 12, 1>, Conv2d<16, 3, 3, Pad<1>>, Relu, MaxPool<2>, Fc<10>>;
+  auto cnn_sgd = std::make_unique<Sgd<float, Cnn::kParamCount>>();
+  require_allocation_free<Cnn>(*cnn_sgd);
   kernels::set_gemm_thread_pool(nullptr);
 }
 #endif

@@ -1,5 +1,6 @@
 // models/network.hpp: stacks of any depth. Numeric gradient checks of the whole loss through
-// networks of depth 1 to 4 at batch 1 and odd sizes; the spec each type derives; parameter
+// networks of depth 1 to 4 at batch 1 and odd sizes, and of convolutional stacks (trained in
+// halves of the batch); the spec each type derives; parameter
 // names, shapes and init; Fc + Relu fusion; the inference-only form against the training form;
 // what each form costs; the registry of compiled stacks.
 #include <catch2/catch.hpp>
@@ -11,7 +12,10 @@
 #include <string_view>
 #include <vector>
 
+#include "firmnet/layers/conv2d.hpp"
 #include "firmnet/layers/flatten.hpp"
+#include "firmnet/layers/global_avg_pool.hpp"
+#include "firmnet/layers/maxpool2d.hpp"
 #include "firmnet/models/linear_classifier.hpp"
 #include "firmnet/models/network.hpp"
 #include "firmnet/models/registry.hpp"
@@ -45,6 +49,20 @@ TEST_CASE("networks of depth 1 to 4: gradients match numeric gradients", "[model
   check::model<DNet<Input<2, 3, 2>, Relu, Fc<6>, Relu, Fc<3>>>(2, 0.0, 12, report);
   // MSE on one-hot targets through a deep stack.
   check::model<DNet<Input<11>, Fc<9>, Relu, Fc<7>, Relu, Fc<3>>>(4, 0.01, 13, report, MeanSquaredError{});
+}
+
+TEST_CASE("convolutional stacks, trained in two halves of the batch: gradients match numeric gradients",
+          "[models][network][gradcheck]") {
+  test::RequireSmallError report;
+  using Small = DNet<Input<6, 4, 2>, Conv2d<3, 3, 3, Pad<1>>, Relu, MaxPool<2>, Fc<4>>;
+  static_assert(Small::kHalves);
+  check::model<Small>(1, 0.0, 21, report);  // one row: no second half
+  check::model<Small>(5, 0.02, 22, report);  // halves of 3 and 2 rows
+  check::model<Small>(9, 0.0, 23, report);
+  // Stride 2, a 1x1 window, global average pooling, a dense layer in the middle.
+  check::model<DNet<Input<7, 5, 1>, Conv2d<4, 3, 3, Stride<2>>, Relu, Conv2d<3, 1, 1>, GlobalAvgPool, Fc<5>, Relu, Fc<3>>>(
+      4, 0.01, 24, report);
+  static_assert(!DNet<Input<13>, Fc<5>>::kHalves);  // dense stacks keep one pass
 }
 
 TEST_CASE("a network's type spells its architecture", "[models][network]") {

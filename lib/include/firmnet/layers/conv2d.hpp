@@ -91,6 +91,10 @@ struct Conv2dLayer {
                                 only_if<P != 0>(FixedString(":p") + number<P>()) + only_if<kRelu>(FixedString("+relu"));
   static constexpr std::size_t kParams = 2, kParamScalars = kPatch * K + K;
   static constexpr bool kInPlace = false;
+  // Per image a convolution is thousands of times a dense layer's work: a network holding one
+  // runs each thread's half of the batch through all its layers (layers/layer.hpp), so a thread
+  // keeps the activations it wrote in its own core's cache.
+  static constexpr bool kBatchHalves = true;
   // A 1x1 window with stride 1 and no padding reads x itself as its columns.
   static constexpr bool kDirect = KH == 1 && KW == 1 && S == 1 && P == 0;
 #if FIRMNET_HAVE_XSIMD
@@ -185,30 +189,31 @@ struct Conv2dLayer {
   }
 
   ConstView<T, kIn> backward(ConstView<T, kIn> x, ConstView<T, kOut> y, View<T, kOut> dy, View<T, kIn> dx,
-                             Scratch<T> s) noexcept
+                             Scratch<T> s, Grads<T> g = {}) noexcept
     requires kTraining
   {
     const std::size_t rows = x.rows();
     FIRMNET_EXPECTS(y.rows() == rows && dy.rows() == rows && s.size() >= kScratch);
+    T* const dw_out = g.w ? g.w : dw.data();
     if constexpr (kRelu) kernels::relu_bwd(y.data(), dy.data(), dy.data(), rows * kOut);  // dz, in place
-    kernels::col_sum(rows * kPixels, K, dy.data(), db.data());                          // db = Σ dz
+    kernels::col_sum(rows * kPixels, K, dy.data(), g.b ? g.b : db.data());              // db = Σ dz
 #if FIRMNET_HAVE_XSIMD
     if constexpr (kWinogradDw) {  // dw by Winograd's algorithm, its sums where dx's U goes next
-      kernels::conv_winograd_dw({kGeometry, K, rows, x.data(), dy.data(), dw.data()}, s.data() + kWinoOffset,
+      kernels::conv_winograd_dw({kGeometry, K, rows, x.data(), dy.data(), dw_out}, s.data() + kWinoOffset,
                                 s.subspan(kWinoOffset + kWinoWeights, kWinoChunks));
     } else if constexpr (kRows) {  // dw = colsᵀ·dz, read in place from x padded again (the forward's copy
                             // is gone: the network's scratch is every layer's)
       const kernels::ConvSource cols{kGeometry, padded(kGeometry, x.data(), rows, s), true, true};
-      kernels::gemm_conv_tn(cols, kPatch, K, rows * kPixels, dy.data(), dw.data(), false, gemm_part(s));
+      kernels::gemm_conv_tn(cols, kPatch, K, rows * kPixels, dy.data(), dw_out, false, gemm_part(s));
     } else if constexpr (kImplicit) {  // dw = colsᵀ·dz, the columns packed from x
       const kernels::ConvSource cols{kGeometry, x.data(), true};
-      kernels::gemm_conv_tn(cols, kPatch, K, rows * kPixels, dy.data(), dw.data(), false, gemm_part(s));
+      kernels::gemm_conv_tn(cols, kPatch, K, rows * kPixels, dy.data(), dw_out, false, gemm_part(s));
     }
 #endif
     if constexpr (!kRows && !kImplicit) {
       for (std::size_t n = 0; n < rows; n += kImagesPerChunk) {  // dw = colsᵀ·dz
         const std::size_t images = std::min(kImagesPerChunk, rows - n);
-        kernels::gemm_tn(kPatch, K, images * kPixels, columns(x.row(n), images, s), dy.row(n), dw.data(), n > 0,
+        kernels::gemm_tn(kPatch, K, images * kPixels, columns(x.row(n), images, s), dy.row(n), dw_out, n > 0,
                          gemm_part(s));
       }
     }

@@ -53,14 +53,15 @@ struct FcLayer {
     else kernels::gemm_nn_bias(x.rows(), N, kIn, x.data(), w.data(), b.data(), y.data(), gemm_scratch(s));
   }
 
-  ConstView<T, kIn> backward(ConstView<T, kIn> x, ConstView<T, N> y, View<T, N> dy, View<T, kIn> dx, Scratch<T> s) noexcept
+  ConstView<T, kIn> backward(ConstView<T, kIn> x, ConstView<T, N> y, View<T, N> dy, View<T, kIn> dx, Scratch<T> s,
+                             Grads<T> g = {}) noexcept
     requires kTraining
   {
     const std::size_t rows = x.rows();
     FIRMNET_EXPECTS(y.rows() == rows && dy.rows() == rows);
     if constexpr (kRelu) kernels::relu_bwd(y.data(), dy.data(), dy.data(), rows * N);  // dz, in place
-    kernels::gemm_tn(kIn, N, rows, x.data(), dy.data(), dw.data(), false, gemm_scratch(s));  // dw = xᵀ·dz
-    kernels::col_sum(rows, N, dy.data(), db.data());                                  // db = Σ_rows dz
+    kernels::gemm_tn(kIn, N, rows, x.data(), dy.data(), g.w ? g.w : dw.data(), false, gemm_scratch(s));  // dw = xᵀ·dz
+    kernels::col_sum(rows, N, dy.data(), g.b ? g.b : db.data());  // db = Σ_rows dz
     if constexpr (!kGradInput) return {};
     FIRMNET_EXPECTS(dx.rows() == rows);
     kernels::gemm_nt(rows, kIn, N, dy.data(), w.data(), dx.data(), false, gemm_scratch(s));  // dx = dz·wᵀ

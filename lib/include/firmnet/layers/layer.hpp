@@ -27,7 +27,12 @@
 //                              View<T, kIn> dx, Scratch<T> s);
 //       from the forward's x and y and dL/dy, writes its parameters' gradients and, if the stack
 //       asked for it (B::kGradInput), dL/dx into dx and returns it (else returns an empty view).
-//       dy may be overwritten (a fused ReLU masks it in place).
+//       dy may be overwritten (a fused ReLU masks it in place). A layer with parameters takes
+//       one more argument, Grads<T> g = {}: where its weight and bias gradients go instead of
+//       its own dw and db (a network running two halves of a batch keeps the second half's apart).
+//   static constexpr bool kBatchHalves (optional, false if absent): its work per sample is large
+//       (a convolution), so a network holding it trains and predicts in two halves of the batch,
+//       one per thread through every layer, rather than splitting each layer's kernels.
 //   std::array<Param<T>, kParams> params();  weights then bias; the network names them w1, b1, ...
 //   Infer mode: params() too (grad null), so checkpoints load the same way; no gradients kept.
 #pragma once
@@ -81,6 +86,13 @@ struct Input<N> {
 template <std::size_t H, std::size_t W, std::size_t C>
 struct Input<H, W, C> {
   using Shape = firmnet::Shape<H, W, C>;
+};
+
+// Where a layer's backward writes its parameters' gradients: w's and b's, or null for its own.
+template <class T>
+struct Grads {
+  T* w = nullptr;
+  T* b = nullptr;
 };
 
 // The shared scratch a network lends its layers, in the network's scalar type: im2col columns,

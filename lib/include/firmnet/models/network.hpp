@@ -11,10 +11,20 @@
 //
 // Memory, all in the object, sized at compile time (no heap, ever):
 //   Train: the layers (parameters and gradients), every layer's output (backward reads them),
-//          two gradient buffers used in turn, and the scratch the largest layer needs.
+//          two gradient buffers used in turn, and the scratch the largest layer needs; a stack
+//          that runs in halves (below) has two scratch areas and a second set of gradients.
 //   Infer: the layers (parameters only; forward is const, so a const network can sit in
 //          flash) and a separate Workspace: two activation buffers used in turn and the scratch.
 //          kWeightBytes and kWorkingBytes state both.
+//
+// Halves: a Train stack holding a layer with kBatchHalves (a convolution) runs forward and
+// backward as two halves of the batch, rows [0, h) and [h, B) with h = B - B/2, each through every
+// layer with its own scratch: on threads 0 and 1 of the GEMM pool at once (each layer's kernels
+// then run on the thread of their half), or one after the other without a pool. Each thread so
+// reads back the activations it wrote, in its own core's cache, and the step waits for the other
+// thread twice instead of at every kernel. The second half's weight gradients go to a buffer of
+// their own and are added to the first's afterwards, in that order: the same bits for any
+// thread count.
 //
 // kSpec is the architecture as a string, derived from the type ("in:784|fc:256+relu|fc:10"): the
 // one truth that checkpoints, the model registry, the quantizer and importers key on. Parameters
@@ -33,6 +43,7 @@
 #include "firmnet/core/label.hpp"
 #include "firmnet/core/rng.hpp"
 #include "firmnet/core/tensor.hpp"
+#include "firmnet/kernels/elementwise.hpp"
 #include "firmnet/layers/layer.hpp"
 #include "firmnet/layers/param.hpp"
 #include "firmnet/layers/relu.hpp"
@@ -99,6 +110,12 @@ constexpr bool dense_first() noexcept {
   return dense;
 }
 
+template <class L>
+constexpr bool batch_halves() noexcept {
+  if constexpr (requires { L::kBatchHalves; }) return L::kBatchHalves;
+  else return false;
+}
+
 template <class T>
 constexpr bool is_input = false;
 template <std::size_t... D>
@@ -157,6 +174,8 @@ class NetworkImpl<Mode, InputSpec, List<Ls...>> {
   // every pixel (Normalizer::fit_level): a convolution's padding and its int8 zero point stand
   // for the same pixel value only then.
   static constexpr bool kPerPixelMean = dense_first<Ls...>();
+  // Training in two halves of the batch (see the top of this file).
+  static constexpr bool kHalves = kTraining && (batch_halves<Ls>() || ...);
   static_assert(kParamTensors <= 2 * 999, "more than 999 parameterized layers");
 
   // Inference: the activation buffers and scratch of one forward pass, apart from the weights.
@@ -197,15 +216,30 @@ class NetworkImpl<Mode, InputSpec, List<Ls...>> {
   {
     FIRMNET_EXPECTS(x.rows() <= kMaxBatch);
     input_ = x;
-    return forward_from<0>(x);
+    if constexpr (kHalves) {
+      in_halves(x.rows(), [this](std::size_t part, std::size_t first, std::size_t rows) {
+        forward_from<0>(input_of<0>(first, rows), first, part);
+      });
+      return output<kLayers - 1>();
+    } else {
+      return forward_from<0>(x, 0, 0);
+    }
   }
 
   // Back-propagates dL/dscores (it may be overwritten) into every parameter's gradient.
   void backward(View<T, kOutputs> dscores) noexcept
     requires kTraining
   {
-    FIRMNET_EXPECTS(dscores.rows() == input_.rows());
-    backward_from<kLayers - 1>(dscores);
+    const std::size_t rows = input_.rows();
+    FIRMNET_EXPECTS(dscores.rows() == rows);
+    if constexpr (kHalves) {
+      in_halves(rows, [&](std::size_t part, std::size_t first, std::size_t n) {
+        backward_from<kLayers - 1>(View<T, kOutputs>(dscores.data() + first * kOutputs, n), first, part, false);
+      });
+      if (rows >= 2) add_second_half();
+    } else {
+      backward_from<kLayers - 1>(dscores, 0, 0, false);
+    }
   }
 
   void predict(ConstView<T, kInputs> x, Label* out) noexcept
@@ -219,12 +253,7 @@ class NetworkImpl<Mode, InputSpec, List<Ls...>> {
   ConstView<T, LayerAt<I>::kOut> output() const noexcept
     requires kTraining
   {
-    if constexpr (LayerAt<I>::kInPlace) {
-      if constexpr (I == 0) return {input_.data(), input_.rows()};
-      else return {output<I - 1>().data(), input_.rows()};
-    } else {
-      return std::get<I>(outputs_).view(input_.rows());
-    }
+    return output_rows<I>(0, input_.rows());
   }
 
   // ---- Infer mode ----------------------------------------------------------------------
@@ -253,46 +282,117 @@ class NetworkImpl<Mode, InputSpec, List<Ls...>> {
     }
   }
 
-  Scratch<T> scratch() noexcept {
-    if constexpr (kScratch > 0) return {scratch_.data(), kScratch};
+  static constexpr std::size_t kParts = kHalves ? 2 : 1;
+  static constexpr std::size_t kScratchStride = (kScratch + 15) / 16 * 16;  // parts start on cache lines
+
+  Scratch<T> scratch(std::size_t part) noexcept {
+    if constexpr (kScratch > 0) return {scratch_.data() + part * kScratchStride, kScratch};
     else return {};
   }
 
+  // fn(part, first, rows) for the halves of a batch of `rows` rows (the first takes an odd row):
+  // on threads 0 and 1 of the GEMM pool at once, else here one after the other.
+  template <class Fn>
+  static void in_halves(std::size_t rows, Fn&& fn) noexcept {
+    const std::size_t h = rows - rows / 2;
+#if FIRMNET_HAVE_XSIMD
+    kernels::ThreadPool* pool = kernels::gemm_thread_pool();
+    if (pool != nullptr && pool->size() >= 2 && rows >= 2) {
+      struct Job {
+        std::remove_reference_t<Fn>* fn;
+        std::size_t rows, h;
+      } job{&fn, rows, h};
+      pool->run(
+          [](void* context, std::size_t part, std::size_t) {
+            const Job& j = *static_cast<const Job*>(context);
+            if (part == 0) (*j.fn)(0, 0, j.h);
+            else if (part == 1) (*j.fn)(1, j.h, j.rows - j.h);
+          },
+          &job);
+      return;
+    }
+#endif
+    fn(0, 0, h);
+    if (rows > h) fn(1, h, rows - h);
+  }
+
+  // Rows [first, first + rows) through layers I.. (part: whose scratch).
   template <std::size_t I>
-  ConstView<T, kOutputs> forward_from(ConstView<T, LayerAt<I>::kIn> x) noexcept {
+  ConstView<T, kOutputs> forward_from(ConstView<T, LayerAt<I>::kIn> x, std::size_t first, std::size_t part) noexcept {
     using L = LayerAt<I>;
     ConstView<T, L::kOut> y;
     if constexpr (L::kInPlace) {
       y = ConstView<T, L::kOut>(x.data(), x.rows());
     } else {
-      const View<T, L::kOut> out = std::get<I>(outputs_).view(x.rows());
-      std::get<I>(layers).forward(x, out, scratch());
+      const View<T, L::kOut> out(std::get<I>(outputs_).data() + first * L::kOut, x.rows());
+      std::get<I>(layers).forward(x, out, scratch(part));
       y = out;
     }
-    if constexpr (I + 1 < kLayers) return forward_from<I + 1>(y);
+    if constexpr (I + 1 < kLayers) return forward_from<I + 1>(y, first, part);
     else return y;
   }
 
+  // dy holds rows [first, first + dy.rows()); dy_in_a: it lies in grad_a_ (else in grad_b_ or the
+  // caller's dscores).
   template <std::size_t I>
-  void backward_from(View<T, LayerAt<I>::kOut> dy) noexcept {
+  void backward_from(View<T, LayerAt<I>::kOut> dy, std::size_t first, std::size_t part, bool dy_in_a) noexcept {
     using L = LayerAt<I>;
     const std::size_t rows = dy.rows();
     if constexpr (L::kInPlace) {  // the gradient passes through unchanged
-      if constexpr (I > 0 && L::kGradInput) backward_from<I - 1>(View<T, L::kIn>(dy.data(), rows));
+      if constexpr (I > 0 && L::kGradInput) backward_from<I - 1>(View<T, L::kIn>(dy.data(), rows), first, part, dy_in_a);
       return;
     } else {
       if constexpr (!L::kGradInput && L::kParams == 0) return;  // nothing upstream learns
-      // dx goes to whichever gradient buffer dy is not in (dy starts in the caller's dscores).
-      const View<T, L::kIn> dx(dy.data() == grad_a_.data() ? grad_b_.data() : grad_a_.data(), rows);
-      std::get<I>(layers).backward(input_of<I>(), output<I>(), dy, dx, scratch());
-      if constexpr (I > 0 && L::kGradInput) backward_from<I - 1>(dx);
+      // dx goes to the gradient buffer dy is not in; a half's rows start at first·kWidest, so the
+      // halves never touch each other's rows while they are at different layers.
+      T* const buffer = dy_in_a ? grad_b_.data() : grad_a_.data();
+      const View<T, L::kIn> dx(buffer + first * kWidest, rows);
+      L& layer = std::get<I>(layers);
+      if constexpr (L::kParams > 0)
+        layer.backward(input_of<I>(first, rows), output_rows<I>(first, rows), dy, dx, scratch(part), grads_of<I>(part));
+      else
+        layer.backward(input_of<I>(first, rows), output_rows<I>(first, rows), dy, dx, scratch(part));
+      if constexpr (I > 0 && L::kGradInput) backward_from<I - 1>(dx, first, part, !dy_in_a);
+    }
+  }
+
+  // The first half's gradients go to the layers' own dw and db, the second's to grads1_, at the
+  // layer's offset in params() order.
+  template <std::size_t I>
+  Grads<T> grads_of(std::size_t part) noexcept {
+    if constexpr (kHalves) {
+      if (part == 1) {
+        T* const w = grads1_.data() + param_offset<I>();
+        return {w, w + std::get<I>(layers).params()[0].size()};
+      }
+    }
+    return {};
+  }
+  template <std::size_t I>
+  static constexpr std::size_t param_offset() noexcept {
+    if constexpr (I == 0) return 0;
+    else return param_offset<I - 1>() + LayerAt<I - 1>::kParamScalars;
+  }
+  // Gradient = first half's + second half's, element by element.
+  void add_second_half() noexcept
+    requires kHalves
+  {
+    std::size_t offset = 0;
+    for (const Param<T>& p : params()) {
+      kernels::axpy(T(1), grads1_.data() + offset, p.grad, p.size());
+      offset += p.size();
     }
   }
 
   template <std::size_t I>
-  ConstView<T, LayerAt<I>::kIn> input_of() const noexcept {
-    if constexpr (I == 0) return input_;
-    else return output<I - 1>();
+  ConstView<T, LayerAt<I>::kIn> input_of(std::size_t first, std::size_t rows) const noexcept {
+    if constexpr (I == 0) return {input_.data() + first * kInputs, rows};
+    else return output_rows<I - 1>(first, rows);
+  }
+  template <std::size_t I>
+  ConstView<T, LayerAt<I>::kOut> output_rows(std::size_t first, std::size_t rows) const noexcept {
+    if constexpr (LayerAt<I>::kInPlace) return {input_of<I>(first, rows).data(), rows};
+    else return {std::get<I>(outputs_).data() + first * LayerAt<I>::kOut, rows};
   }
 
   template <std::size_t I>
@@ -315,11 +415,12 @@ class NetworkImpl<Mode, InputSpec, List<Ls...>> {
 
   using Outputs = std::conditional_t<kTraining, std::tuple<OutputBuffer<Ls>...>, Nothing>;
   using GradBuffer = Maybe<kTraining, Matrix<T, kMaxBatch, kWidest>>;
-  using ScratchBuffer = Maybe<(kTraining && kScratch > 0), Matrix<T, 1, kScratch>>;
+  using ScratchBuffer = Maybe<(kTraining && kScratch > 0), Matrix<T, 1, kParts * kScratchStride>>;
 
   [[no_unique_address]] Outputs outputs_;
   [[no_unique_address]] GradBuffer grad_a_, grad_b_;
   [[no_unique_address]] ScratchBuffer scratch_;
+  [[no_unique_address]] Maybe<kHalves, Matrix<T, 1, (kParamCount > 0 ? kParamCount : 1)>> grads1_;  // the second half's
   ConstView<T, kInputs> input_;  // the last forward's input (Train mode)
 };
 
