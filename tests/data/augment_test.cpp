@@ -79,6 +79,27 @@ TEST_CASE("augment_image: flip and shift together flip first, then move", "[data
   REQUIRE(at(out, 0, 1, 0) == 10 + 3 + 1);  // the mirrored row 1's first pixel, moved up and right
 }
 
+TEST_CASE("augment_image: every flip and every shift up to past the edges, pixel by pixel", "[data][augment]") {
+  // The row-wise copies against the definition, one pixel at a time, on the 3x4x2 image: shifts
+  // of -5..5 each way (whole rows or the whole image uncovered), with and without the flip.
+  const auto in = numbered_image();
+  for (const bool flip : {false, true})
+    for (int dy = -5; dy <= 5; ++dy)
+      for (int dx = -5; dx <= 5; ++dx) {
+        std::array<std::uint8_t, 24> out;
+        out.fill(0xEE);  // every byte must be written
+        augment_image(in.data(), out.data(), kShape, AugmentDraw{flip, dy, dx});
+        for (int y = 0; y < 3; ++y)
+          for (int x = 0; x < 4; ++x)
+            for (int c = 0; c < 2; ++c) {
+              const int sy = y - dy, sx = x - dx;
+              const bool inside = sy >= 0 && sy < 3 && sx >= 0 && sx < 4;
+              CAPTURE(flip, dy, dx, y, x, c);
+              REQUIRE(at(out, y, x, c) == (inside ? at(in, sy, flip ? 3 - sx : sx, c) : 0));
+            }
+      }
+}
+
 TEST_CASE("draw_augmentation: flips half the images, offsets uniform over -shift..shift", "[data][augment]") {
   const Augmentation a{true, 2};
   std::array<int, 5> dy{}, dx{};

@@ -10,8 +10,10 @@
 // run would. No heap; works on bytes before normalisation.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "firmnet/core/contract.hpp"
 #include "firmnet/data/image_set.hpp"
@@ -57,16 +59,25 @@ constexpr AugmentDraw draw_augmentation(const Augmentation& a, std::uint64_t key
 // falls outside the image. in and out: shape.size() bytes each, not overlapping.
 inline void augment_image(const std::uint8_t* in, std::uint8_t* out, ImageShape shape, AugmentDraw d) noexcept {
   const auto h = static_cast<std::ptrdiff_t>(shape.height), w = static_cast<std::ptrdiff_t>(shape.width);
-  const std::size_t c = shape.channels;
+  const std::size_t c = shape.channels, row_bytes = shape.width * c;
+  // The output columns whose source column x - dx lies inside the image: [x0, x1), the same for
+  // every row; the rest of a row is border. A flip mirrors which source pixel, not where it goes.
+  const std::ptrdiff_t x0 = std::clamp<std::ptrdiff_t>(d.dx, 0, w), x1 = std::clamp<std::ptrdiff_t>(w + d.dx, 0, w);
+  const auto bytes = [c](std::ptrdiff_t pixels) { return static_cast<std::size_t>(pixels) * c; };
   for (std::ptrdiff_t y = 0; y < h; ++y) {
-    std::uint8_t* row = out + static_cast<std::size_t>(y * w) * c;
+    std::uint8_t* row = out + static_cast<std::size_t>(y) * row_bytes;
     const std::ptrdiff_t sy = y - d.dy;
-    for (std::ptrdiff_t x = 0; x < w; ++x) {
-      const std::ptrdiff_t sx = x - d.dx;
-      const bool inside = sy >= 0 && sy < h && sx >= 0 && sx < w;
-      const std::ptrdiff_t fx = d.flip ? w - 1 - sx : sx;
-      const std::uint8_t* src = inside ? in + static_cast<std::size_t>(sy * w + fx) * c : nullptr;
-      for (std::size_t k = 0; k < c; ++k) row[static_cast<std::size_t>(x) * c + k] = src ? src[k] : 0;
+    if (sy < 0 || sy >= h || x0 >= x1) {
+      std::memset(row, 0, row_bytes);
+      continue;
+    }
+    std::memset(row, 0, bytes(x0));
+    std::memset(row + bytes(x1), 0, bytes(w - x1));
+    const std::uint8_t* src = in + static_cast<std::size_t>(sy) * row_bytes;
+    if (!d.flip) {
+      std::memcpy(row + bytes(x0), src + bytes(x0 - d.dx), bytes(x1 - x0));
+    } else {
+      for (std::ptrdiff_t x = x0; x < x1; ++x) std::memcpy(row + bytes(x), src + bytes(w - 1 - (x - d.dx)), c);
     }
   }
 }
