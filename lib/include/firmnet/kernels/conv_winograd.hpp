@@ -53,8 +53,11 @@ constexpr std::size_t winograd_m(const ConvGeometry& g) noexcept { return kWinoT
 constexpr std::size_t winograd_tiles_x(const ConvGeometry& g) noexcept {
   return (g.ow() + winograd_m(g) - 1) / winograd_m(g);
 }
+constexpr std::size_t winograd_tiles_y(const ConvGeometry& g) noexcept {
+  return (g.oh() + winograd_m(g) - 1) / winograd_m(g);
+}
 constexpr std::size_t winograd_tiles(const ConvGeometry& g, std::size_t images) noexcept {
-  return images * ((g.oh() + winograd_m(g) - 1) / winograd_m(g)) * winograd_tiles_x(g);
+  return images * winograd_tiles_y(g) * winograd_tiles_x(g);
 }
 // U's plane stride (one C x K matrix per point).
 constexpr std::size_t winograd_u_plane(const ConvGeometry& g, std::size_t k) noexcept { return g.c * k + kWinoSkew; }
@@ -169,7 +172,7 @@ void wino_input(const ConvGeometry& g, const float* x, std::size_t t0, std::size
                 std::size_t c1, float* v) noexcept {
   using B = WBatch<Arch>;
   constexpr std::size_t W = B::size, N = kWinoTile;
-  const std::size_t m = winograd_m(g), tx_n = winograd_tiles_x(g), ty_n = (g.oh() + m - 1) / m, c_n = g.c;
+  const std::size_t m = winograd_m(g), tx_n = winograd_tiles_x(g), ty_n = winograd_tiles_y(g), c_n = g.c;
   const std::size_t cs = c1 - c0;  // v's channels
   for (std::size_t t = 0; t < tn; ++t) {
     const std::size_t tile = t0 + t, n = tile / (ty_n * tx_n), ty = tile / tx_n % ty_n, tx = tile % tx_n;
@@ -215,7 +218,7 @@ struct WinoTile {
 };
 template <std::size_t M>
 WinoTile wino_tile(const ConvGeometry& g, std::size_t tile) noexcept {
-  const std::size_t oh = g.oh(), ow = g.ow(), tx_n = (ow + M - 1) / M, ty_n = (oh + M - 1) / M;
+  const std::size_t oh = g.oh(), ow = g.ow(), tx_n = winograd_tiles_x(g), ty_n = winograd_tiles_y(g);
   const std::size_t oy0 = tile / tx_n % ty_n * M, ox0 = tile % tx_n * M;
   return {tile / (ty_n * tx_n), oy0, ox0, oh - oy0 < M ? oh - oy0 : M, ow - ox0 < M ? ow - ox0 : M};
 }
