@@ -267,6 +267,7 @@ cnn)
     fail "the header lacks the fused first convolution"
   "${cnn[@]}" --epochs 2 --checkpoint-file "$work/b.fnck" --plot-file "$work/b.svg" --threads 2 >/dev/null || fail "train failed"
   cmp "$work/a.fnck" "$work/b.fnck" || fail "2 threads give other bits than 1"
+  grep -q 'adam lr 0.001 x0.85 per epoch, batch 32' "$work/a.svg" || fail "the plot's title lacks the recipe's learning-rate decay"
   "${cnn[@]}" --epochs 1 --checkpoint-file "$work/r.fnck" --plot-file "$work/r.svg" >/dev/null || fail "train failed"
   expect 0 'Resuming from .*r.fnck after epoch 1 of 2' "$bin/train" --resume --epochs 2 --checkpoint-file "$work/r.fnck" \
     --plot-file "$work/r.svg" --data-dir "$work/data/fashion-mnist"
