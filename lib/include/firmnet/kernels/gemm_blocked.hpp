@@ -81,8 +81,14 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
   // page and in the same cache sets, so those are packed; so is a partial last panel. AVX2's
   // 16-float panel is one cache line per depth step: with 1 or 2 KiB rows (256^3, 512^3) its KC
   // lines fall into 4 or 2 sets of L1 and leave before the next tile reads them (packed: +10 %).
+  // With 512-byte rows they fall into 8 sets, which the C tile's rows (also 512 bytes apart, in
+  // the same sets) then evict: so AVX2 reads B in place only while A has one block of rows (M <=
+  // MC, the forward X·W at batch 64, where packing a 3072 x 128 B would be a tenth of the
+  // product). Taller products pack it once for all their blocks: Xᵀ·dY, 784 x 128 x 64, went
+  // from 95-98 to 106-108 GFLOP/s on a Zen 4, 3072 x 128 x 64 from 94-97 to 105-107.
   const std::size_t b_in_place_bytes = kAvx256 ? 512 : 2048;
-  const bool b_in_place = p.b.row_stride == 1 && p.b.k_stride * sizeof(float) <= b_in_place_bytes;
+  const bool b_in_place = p.b.row_stride == 1 && p.b.k_stride * sizeof(float) <= b_in_place_bytes &&
+                          (!kAvx256 || p.m <= BS::MC);
   // AVX2, A row-major (X·W, dY·Wᵀ): the kernel broadcasts A straight from its rows, each read
   // front to back. Packing it (8 x 8 transposes, 6 of every 8 floats kept) cost 7 % of the
   // 64 x 128 x 3072 product, and a 6-row panel of a row-major block is no better for the cache.
