@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Prints BENCHMARKS.md's tables from firmnet_bench JSON (medians of repetitions).
-Usage: compare.py --variant avx2|avx512 one_thread.json [two_threads.json]
+Usage: compare.py --variant avx2|avx512 one_thread.json [two_threads.json ...]
 The variant names the pairing bench/compare ran: firmnet's fma3+avx2 GEMM against OpenBLAS's
 Haswell kernels and Eigen -march=x86-64-v3, or its avx512bw GEMM against OpenBLAS's own choice
 and Eigen -march=x86-64-v4; % of peak is of that variant's vector width."""
@@ -58,7 +58,9 @@ def main():
     if args[:1] == ["--variant"]:
         variant, args = args[1], args[2:]
     ctx, one = medians(args[0])
-    _, two = medians(args[1]) if len(args) > 1 else ({}, {})
+    two = {}  # the two-thread runs, one file per process (bench/compare keeps the peers apart)
+    for path in args[1:]:
+        two.update(medians(path)[1])
     figures, peak = gemm_figures(one, variant)
     print(f"Machine: {ctx.get('host_name', '?')}, {ctx.get('num_cpus')} CPUs at {ctx.get('mhz_per_cpu')} MHz; "
           f"caches {', '.join(str(c['size'] // 1024) + ' KiB L' + str(c['level']) + c['type'][0].lower() for c in ctx.get('caches', []))}")
