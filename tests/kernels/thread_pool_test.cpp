@@ -83,6 +83,28 @@ TEST_CASE("parts of a job do not nest: inside a part there is no GEMM pool", "[k
   REQUIRE(kernels::gemm_thread_pool() == &pool);  // and the caller has it back afterwards
 }
 
+TEST_CASE("a job run from inside a part leaves the part without a GEMM pool", "[kernels][threads]") {
+  kernels::ThreadPool pool(2), inner(1);  // inner: no workers, its job runs on the calling thread
+  UsePool use(&pool);
+  std::atomic<int> seen_pool{0}, parts{0};
+  struct Seen {
+    kernels::ThreadPool* inner;
+    std::atomic<int>* seen_pool;
+    std::atomic<int>* parts;
+  } seen{&inner, &seen_pool, &parts};
+  pool.run(
+      [](void* context, std::size_t, std::size_t) {
+        auto& s = *static_cast<Seen*>(context);
+        s.inner->run([](void*, std::size_t, std::size_t) {}, nullptr);
+        s.parts->fetch_add(1);
+        if (kernels::gemm_thread_pool() != nullptr) s.seen_pool->fetch_add(1);  // the flag came back
+      },
+      &seen);
+  REQUIRE(parts.load() == 2);
+  REQUIRE(seen_pool.load() == 0);
+  REQUIRE(kernels::gemm_thread_pool() == &pool);
+}
+
 TEST_CASE("part_range cuts 0..total into consecutive parts of whole units", "[kernels][threads]") {
   for (const std::size_t total : {std::size_t(0), std::size_t(1), std::size_t(100), std::size_t(128), std::size_t(1000)})
     for (const std::size_t unit : {std::size_t(1), std::size_t(16), std::size_t(48)})

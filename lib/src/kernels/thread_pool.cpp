@@ -18,9 +18,14 @@ std::atomic<ThreadPool*> g_gemm_pool{nullptr};
 // answers null there and the kernel runs on its own thread, as with no pool.
 thread_local bool t_in_job = false;
 
+// Sets the flag for its scope and puts back what was there: a job started from inside a part (by
+// code holding the pool itself) must not clear its caller's flag when it ends.
 struct InJob {
+  const bool was = t_in_job;
   InJob() noexcept { t_in_job = true; }
-  ~InJob() { t_in_job = false; }
+  ~InJob() { t_in_job = was; }
+  InJob(const InJob&) = delete;
+  InJob& operator=(const InJob&) = delete;
 };
 
 inline void pause() noexcept {
