@@ -56,17 +56,9 @@ const GemmVariant& gemm_active() noexcept { return *table().active; }
 // Parts are whole multiples of 48 rows or 32 columns (multiples of every MR and NR). Part 0 runs
 // on the caller's scratch (it needs no more than the whole product), part t on worker t's;
 // part_range (thread_pool.hpp) sets every part's bounds.
+namespace {
 constexpr double kMinSplitFlops = 4e6;
 constexpr std::size_t kRowUnit = 48, kColUnit = 32, kMinRows = 16, kMinCols = 32;
-
-struct SplitJob {
-  const GemmVariant* variant;
-  GemmProblem whole;
-  bool rows;  // split m (else n)
-  std::size_t unit;  // parts are whole multiples of it
-  std::span<float> caller_scratch;
-  ThreadPool* pool;
-};
 
 // A convolution's weight gradient read from padded images (gemm_conv_dw) tiles each window row's
 // segment of KW·C rows of dw on its own, and a tile of under 8 accumulators sums alternate pixels
@@ -81,12 +73,13 @@ std::size_t conv_dw_unit(const GemmProblem& p) noexcept {
   return segment % 16 == 0 && segment >= kRowUnit ? kRowUnit : segment;
 }
 
-void run_part(void* context, std::size_t part, std::size_t parts) noexcept {
-  const SplitJob& job = *static_cast<const SplitJob*>(context);
-  const auto [first, last] = part_range(job.rows ? job.whole.m : job.whole.n, job.unit, part, parts);
+// Part `part` of `parts` of p, cut along its rows (else its columns) at multiples of unit.
+void run_part(const GemmVariant& variant, const GemmProblem& p, bool rows, std::size_t unit, std::size_t part,
+              std::size_t parts, std::span<float> scratch) noexcept {
+  const auto [first, last] = part_range(rows ? p.m : p.n, unit, part, parts);
   if (first >= last) return;
-  GemmProblem sub = job.whole;
-  if (job.rows) {
+  GemmProblem sub = p;
+  if (rows) {
     sub.m = last - first;
     if (sub.a_conv) sub.a_row0 += first;  // the rows of the virtual im2col matrix
     else sub.a.data += first * sub.a.row_stride;
@@ -97,8 +90,17 @@ void run_part(void* context, std::size_t part, std::size_t parts) noexcept {
     sub.c += first;
     if (sub.bias) sub.bias += first;
   }
-  job.variant->run(sub, part == 0 ? job.caller_scratch : job.pool->scratch(part));
+  variant.run(sub, scratch);
 }
+
+// p on every thread of the pool, a part each.
+void run_split(const GemmVariant& variant, const GemmProblem& p, bool rows, std::size_t unit, ThreadPool& pool,
+               std::span<float> scratch) noexcept {
+  run_parts(pool, [&](std::size_t part, std::size_t parts) {
+    run_part(variant, p, rows, unit, part, parts, part_scratch(pool, part, scratch));
+  });
+}
+}  // namespace
 
 void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p, std::span<float> scratch) noexcept {
   ThreadPool* pool = gemm_thread_pool();
@@ -106,53 +108,30 @@ void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p, std::span<f
     const std::size_t parts = pool->size();
     if (p.a_conv && p.a_conv->patch_major && p.a_conv->padded) {  // a convolution's dw, by rows
       const std::size_t unit = conv_dw_unit(p);
-      if (p.m >= 2 * unit) {
-        SplitJob job{&variant, p, true, unit, scratch, pool};
-        pool->run(run_part, &job);
-        return;
-      }
+      if (p.m >= 2 * unit) return run_split(variant, p, true, unit, *pool, scratch);
       return variant.run(p, scratch);
     }
     const bool rows = p.m >= p.n;
     const std::size_t per_part = (rows ? p.m : p.n) / parts;
     // Same path in every part: the blocked one (m > 4, n > 16 and a wide enough share).
-    if (p.m > 4 && p.n > 16 && per_part >= (rows ? kMinRows : kMinCols)) {
-      SplitJob job{&variant, p, rows, rows ? kRowUnit : kColUnit, scratch, pool};
-      pool->run(run_part, &job);
-      return;
-    }
+    if (p.m > 4 && p.n > 16 && per_part >= (rows ? kMinRows : kMinCols))
+      return run_split(variant, p, rows, rows ? kRowUnit : kColUnit, *pool, scratch);
   }
   variant.run(p, scratch);
 }
 
 void gemm_f32(const GemmProblem& p, std::span<float> scratch) noexcept { gemm_f32_with(*table().active, p, scratch); }
 
-namespace {
 static_assert(gemm_halves_pay(256, 256) && !gemm_halves_pay(255, 256) && kMinSplitElements == 256 * 256,
               "a product runs in halves from the size from which the update passes split (gemm.hpp)");
-
-struct HalvesJob {
-  const GemmVariant* variant;
-  GemmProblem half[2];
-  std::span<float> caller_scratch;
-  ThreadPool* pool;
-};
-
-// Threads 0 and 1 take a half each; any further threads have nothing to do (splitting a half
-// again could change its path, direct or blocked, and with it the bits).
-void run_half(void* context, std::size_t part, std::size_t) noexcept {
-  const HalvesJob& job = *static_cast<const HalvesJob*>(context);
-  if (part < 2) job.variant->run(job.half[part], part == 0 ? job.caller_scratch : job.pool->scratch(part));
-}
-}  // namespace
 
 void gemm_f32_halves_with(const GemmVariant& variant, const GemmProblem& p, float* partial,
                           std::span<float> scratch) noexcept {
   FIRMNET_EXPECTS(!p.accumulate && p.a_conv == nullptr);
   const std::size_t k0 = gemm_k_half(p.k);
-  HalvesJob job{&variant, {p, p}, scratch, gemm_thread_pool()};
-  GemmProblem& lo = job.half[0];
-  GemmProblem& hi = job.half[1];
+  GemmProblem half[2] = {p, p};
+  GemmProblem& lo = half[0];
+  GemmProblem& hi = half[1];
   lo.k = k0;
   lo.relu = false;
   hi.k = p.k - k0;
@@ -162,8 +141,13 @@ void gemm_f32_halves_with(const GemmVariant& variant, const GemmProblem& p, floa
   hi.ldc = p.n;
   hi.bias = nullptr;
   hi.relu = false;
-  if (job.pool && job.pool->size() > 1 && 2.0 * double(p.m) * double(p.n) * double(p.k) >= kMinSplitFlops) {
-    job.pool->run(run_half, &job);
+  ThreadPool* pool = gemm_thread_pool();
+  if (pool && pool->size() > 1 && 2.0 * double(p.m) * double(p.n) * double(p.k) >= kMinSplitFlops) {
+    // Threads 0 and 1 take a half each; any further threads have nothing to do (splitting a half
+    // again could change its path, direct or blocked, and with it the bits).
+    run_parts(*pool, [&](std::size_t part, std::size_t) {
+      if (part < 2) variant.run(half[part], part_scratch(*pool, part, scratch));
+    });
   } else {
     variant.run(lo, scratch);
     variant.run(hi, scratch);
@@ -184,22 +168,8 @@ void gemm_f32_halves(const GemmProblem& p, float* partial, std::span<float> scra
   gemm_f32_halves_with(*table().active, p, partial, scratch);
 }
 
-namespace {
-struct WinoJob {
-  const GemmVariant* variant;
-  const WinogradConv* p;
-  std::size_t tiles, unit;
-  std::span<float> caller_scratch;
-  ThreadPool* pool;
-};
-void run_wino_part(void* context, std::size_t part, std::size_t parts) noexcept {
-  const WinoJob& job = *static_cast<const WinoJob*>(context);
-  const auto [first, last] = part_range(job.tiles, job.unit, part, parts);
-  if (first < last) job.variant->wino_tiles(*job.p, first, last, part == 0 ? job.caller_scratch : job.pool->scratch(part));
-}
 static_assert(kWinoChunkFloats <= kMaxGemmScratch,
               "a worker's scratch holds any Winograd chunk (winograd_fits bounds it by kWinoChunkFloats)");
-}  // namespace
 
 void conv_winograd_weights_with(const GemmVariant& variant, const ConvGeometry& g, std::size_t k, const float* w,
                                 float* u) noexcept {
@@ -211,28 +181,13 @@ void conv_winograd_with(const GemmVariant& variant, const WinogradConv& p, std::
   const double flops = 2.0 * double(kWinoPoints) * double(tiles) * double(p.g.c) * double(p.k);
   ThreadPool* pool = gemm_thread_pool();
   if (pool && pool->size() > 1 && flops >= kMinSplitFlops && tiles >= 2 * unit) {
-    WinoJob job{&variant, &p, tiles, unit, scratch, pool};
-    pool->run(run_wino_part, &job);
-    return;
+    return run_parts(*pool, [&](std::size_t part, std::size_t parts) {
+      const auto [first, last] = part_range(tiles, unit, part, parts);
+      if (first < last) variant.wino_tiles(p, first, last, part_scratch(*pool, part, scratch));
+    });
   }
   variant.wino_tiles(p, 0, tiles, scratch);
 }
-
-namespace {
-struct WinoDwJob {
-  const GemmVariant* variant;
-  const WinogradDw* p;
-  float* sums;
-  std::span<float> caller_scratch;
-  ThreadPool* pool;
-};
-void run_wino_dw_part(void* context, std::size_t part, std::size_t parts) noexcept {
-  const WinoDwJob& job = *static_cast<const WinoDwJob*>(context);
-  const auto [c0, c1] = part_range(job.p->g.c, kWinoDwChannels, part, parts);
-  if (c0 < c1)
-    job.variant->wino_dw(*job.p, c0, c1, job.sums, part == 0 ? job.caller_scratch : job.pool->scratch(part));
-}
-}  // namespace
 
 void conv_winograd_dw_with(const GemmVariant& variant, const WinogradDw& p, float* sums,
                            std::span<float> scratch) noexcept {
@@ -240,9 +195,10 @@ void conv_winograd_dw_with(const GemmVariant& variant, const WinogradDw& p, floa
       2.0 * double(kWinoPoints) * double(winograd_tiles(p.g, p.images)) * double(p.g.c) * double(p.k);
   ThreadPool* pool = gemm_thread_pool();
   if (pool && pool->size() > 1 && flops >= kMinSplitFlops && p.g.c >= 2 * kWinoDwChannels) {
-    WinoDwJob job{&variant, &p, sums, scratch, pool};
-    pool->run(run_wino_dw_part, &job);
-    return;
+    return run_parts(*pool, [&](std::size_t part, std::size_t parts) {
+      const auto [c0, c1] = part_range(p.g.c, kWinoDwChannels, part, parts);
+      if (c0 < c1) variant.wino_dw(p, c0, c1, sums, part_scratch(*pool, part, scratch));
+    });
   }
   variant.wino_dw(p, 0, p.g.c, sums, scratch);
 }

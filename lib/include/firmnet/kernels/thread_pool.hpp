@@ -77,6 +77,20 @@ constexpr PartRange part_range(std::size_t total, std::size_t unit, std::size_t 
   return {first < total ? first : total, last < total ? last : total};
 }
 
+// fn(part, parts) on every thread of `pool` at once, part 0 on the calling thread: ThreadPool::run
+// for a callable, whose captures are the job (on the caller's stack until every part is done).
+template <class Fn>
+void run_parts(ThreadPool& pool, Fn&& fn) noexcept {
+  using F = std::remove_reference_t<Fn>;
+  pool.run([](void* context, std::size_t part, std::size_t parts) { (*static_cast<F*>(context))(part, parts); },
+           const_cast<void*>(static_cast<const void*>(&fn)));
+}
+
+// The scratch of part `part` of a job: the caller's own for part 0, else its worker's.
+inline std::span<float> part_scratch(const ThreadPool& pool, std::size_t part, std::span<float> caller) noexcept {
+  return part == 0 ? caller : pool.scratch(part);
+}
+
 // fn(first, last) over consecutive ranges covering [0, n), one per thread of the GEMM pool, each
 // boundary a multiple of `unit` (a whole number of cache lines: no two threads write one line);
 // on the calling thread alone, fn(0, n), without a pool or below min_split elements. For
@@ -86,17 +100,10 @@ template <class Fn>
 void split_range(std::size_t n, std::size_t unit, std::size_t min_split, Fn&& fn) noexcept {
   ThreadPool* pool = gemm_thread_pool();
   if (pool == nullptr || pool->size() < 2 || n < min_split) return fn(std::size_t(0), n);
-  struct Job {
-    std::remove_reference_t<Fn>* fn;
-    std::size_t n, unit;
-  } job{&fn, n, unit};
-  pool->run(
-      [](void* context, std::size_t part, std::size_t parts) {
-        const Job& j = *static_cast<const Job*>(context);
-        const PartRange r = part_range(j.n, j.unit, part, parts);
-        if (r.first < r.last) (*j.fn)(r.first, r.last);
-      },
-      &job);
+  run_parts(*pool, [&](std::size_t part, std::size_t parts) {
+    const PartRange r = part_range(n, unit, part, parts);
+    if (r.first < r.last) fn(r.first, r.last);
+  });
 }
 
 // fn(first, last) over ranges of `images` images of `floats` floats each, image by image across

@@ -298,18 +298,10 @@ class NetworkImpl<Mode, InputSpec, List<Ls...>> {
 #if FIRMNET_HAVE_XSIMD
     kernels::ThreadPool* pool = kernels::gemm_thread_pool();
     if (pool != nullptr && pool->size() >= 2 && rows >= 2) {
-      struct Job {
-        std::remove_reference_t<Fn>* fn;
-        std::size_t rows, h;
-      } job{&fn, rows, h};
-      pool->run(
-          [](void* context, std::size_t part, std::size_t) {
-            const Job& j = *static_cast<const Job*>(context);
-            if (part == 0) (*j.fn)(0, 0, j.h);
-            else if (part == 1) (*j.fn)(1, j.h, j.rows - j.h);
-          },
-          &job);
-      return;
+      return kernels::run_parts(*pool, [&](std::size_t part, std::size_t) {  // threads past 1 idle
+        if (part == 0) fn(0, 0, h);
+        else if (part == 1) fn(1, h, rows - h);
+      });
     }
 #endif
     fn(0, 0, h);
