@@ -159,7 +159,7 @@ def svg(entries, title, subtitle):
     lo = max([t for t in ticks if t <= min(values + [0.75])])
     hi = min([t for t in ticks if t >= max(values + [1.5])] + [ticks[-1]])
     left, top, width, height, legend = 60, 56, max(420, 90 * len(entries)), 360, 200
-    total_w, total_h = left + width + legend + 20, top + height + 92
+    total_w, total_h = left + width + legend + 20, top + height + 106
     x = lambda i: left + (width * (i + 0.5) / len(entries))
     y = lambda v: top + height * (math.log(hi) - math.log(min(max(v, lo), hi))) / (math.log(hi) - math.log(lo))
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w}" height="{total_h}" '
@@ -192,12 +192,13 @@ def svg(entries, title, subtitle):
         out.append(f'<line x1="{left + width + 15}" x2="{left + width + 35}" y1="{ly - 4}" y2="{ly - 4}" '
                    f'stroke="{colour}" stroke-width="2"/>')
         out.append(f'<text x="{left + width + 40}" y="{ly}">{esc(shape)}</text>')
-    out.append(f'<text x="{left}" y="{total_h - 24}" fill="#666">above 1: faster than OpenBLAS. bench/history.py '
-               f'flags a fall of more than {DROP_THRESHOLD:.0%} ({SMALL_DROP_THRESHOLD:.0%} under '
-               f'{SMALL_FLOPS / 1e6:.0f} MFLOP)</text>')
-    out.append(f'<text x="{left}" y="{total_h - 10}" fill="#666">below the median of the last '
-               f'{BASELINE_ENTRIES} entries measured the same way (repetitions x seconds, under each commit), '
-               f'with firmnet\'s own GFLOP/s down by half that</text>')
+    # The footer in lines that fit the narrowest chart (two entries: 700 px).
+    footer = [f"above 1: faster than OpenBLAS. bench/history.py flags a fall of more than {DROP_THRESHOLD:.0%} "
+              f"({SMALL_DROP_THRESHOLD:.0%} under {SMALL_FLOPS / 1e6:.0f} MFLOP)",
+              f"below the median of the last {BASELINE_ENTRIES} entries measured the same way (repetitions x seconds,",
+              "under each commit), with firmnet's own GFLOP/s down by half that"]
+    for n, line in enumerate(footer):
+        out.append(f'<text x="{left}" y="{total_h - 38 + 14 * n}" fill="#666">{esc(line)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
