@@ -65,9 +65,10 @@ class TrainLog {
            std::size_t iterations, std::string fingerprint)
       : o_(o), model_(model), norm_(norm), optimizer_(optimizer), sampler_(sampler), splits_(splits), eval_(eval),
         iterations_(iterations), fingerprint_(std::move(fingerprint)) {
+    const std::string decay = o.lr_decay != 1.0 ? " x" + number(o.lr_decay) + " per epoch" : "";
     history_.title = "firmnet " + o.model + " (" + std::string(Model::kSpec.view()) + ") on " + o.dataset + ", " +
-                     o.optimizer + " lr " + number(o.lr) + (o.lr_decay != 1.0 ? " x" + number(o.lr_decay) + " per epoch" : "") + ", batch " + std::to_string(o.batch_size) + ", reg " + number(o.reg) +
-                     augmentation_text(o);
+                     o.optimizer + " lr " + number(o.lr) + decay + ", batch " + std::to_string(o.batch_size) +
+                     ", reg " + number(o.reg) + augmentation_text(o);
     history_.iterations_per_epoch = iterations;
   }
 
