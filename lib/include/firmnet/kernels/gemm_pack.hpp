@@ -23,9 +23,29 @@ void pack_panels(Strided src, std::size_t rows, std::size_t kc, float* dst) noex
   if (src.row_stride == 1) {
     // The P values of one k are contiguous in the source (A stored (K, M), or B stored (K, N)):
     // read each source row once, front to back, handing P floats to each panel.
+    // A block narrower than rows a page or more apart (AVX2's 256 columns of a 1024-wide B: 1 KiB
+    // of every 4 KiB) starts a new stream on every page, which the hardware prefetcher has to
+    // learn again each time; then the part of the row kPackAhead steps on is prefetched while this
+    // one is copied: the pack of NN 1024^3 went from 3.1-4.7 % of its time to 2.1-2.9 % (AVX2,
+    // Zen 4, with the copies in whole vectors). Whole rows (AVX-512's 1024 columns) are one
+    // stream, which the hardware follows unaided.
+    using V = xsimd::batch<float, Arch>;
+    constexpr std::size_t W = V::size, kPackAhead = 4;
+    const bool prefetch = full < src.k_stride && src.k_stride * sizeof(float) >= 4096;
     for (std::size_t k = 0; k < kc; ++k) {
       const float* row = element<Arch>(src, 0, k);
-      for (std::size_t p0 = 0; p0 < full; p0 += P) std::memcpy(dst + p0 * kc + k * P, row + p0, P * sizeof(float));
+      if (prefetch && k + kPackAhead < kc) {
+        const float* ahead = element<Arch>(src, 0, k + kPackAhead);
+        for (std::size_t j = 0; j < full; j += 16) __builtin_prefetch(ahead + j);  // one cache line each
+      }
+      for (std::size_t p0 = 0; p0 < full; p0 += P) {
+        if constexpr (P % W == 0) {  // whole vectors (GCC copies 16 floats with 4 SSE moves)
+#pragma GCC unroll 4
+          for (std::size_t v = 0; v < P; v += W) V::load_unaligned(row + p0 + v).store_unaligned(dst + p0 * kc + k * P + v);
+        } else {
+          std::memcpy(dst + p0 * kc + k * P, row + p0, P * sizeof(float));
+        }
+      }
     }
   } else {
     for (std::size_t p0 = 0; p0 < full; p0 += P) {
