@@ -5,7 +5,8 @@
 // the weight quads of the block's outputs, every output accumulating in a lane of its own.
 //   avx512vnni: vpdpbusd, a quad of x broadcast times 16 outputs' quads into 16 int32 lanes;
 //   avx2:       vpmaddubsw on the nibbles of x (its int16 pair sums would saturate on whole bytes:
-//               255·127 + 255·127 > 2^15), widened to int32 every 8 quads;
+//               255·127 + 255·127 > 2^15), widened to int32 every 8 quads; the nibbles split
+//               once per two rows, on the stack, before the output blocks read them;
 //   sse2:       weights and x widened to int16 and pmaddwd; an output's sum spans two lanes,
 //               added once at the end;
 //   neon:       widened to int16 and vmlal_s16, an output's sum in the 4 lanes of one register;
@@ -160,23 +161,49 @@ static inline void avx512vnni(const std::uint8_t* x, std::size_t x_stride, std::
 
 #if defined(__AVX2__)
 namespace detail {
-// R rows x V vectors of 8 outputs, with vpmaddubsw: 32 u8 · s8 products summed in pairs into
-// int16 per instruction, twice the work of widening to int16 for pmaddwd. Its pair sums saturate
-// (255·127·2 > 2^15), so x is split into nibbles, x = 16·hi + lo (0..15 each): a pair of the
-// nibble products is within ±3840, eight quads of them within ±30720, and int16 sums stay exact.
-// Every 8 quads the two int16 sums widen into the int32 accumulators (pmaddwd by 1 and by 16, the
-// two int16 lanes of an output added on the way). The last vector may hold 4 outputs (loaded
-// with 16 bytes: nothing past the row of quads is read).
+// vpmaddubsw: 32 u8 · s8 products summed in pairs into int16 per instruction, twice the work of
+// widening to int16 for pmaddwd. Its pair sums saturate (255·127·2 > 2^15), so x is split into
+// nibbles, x = 16·hi + lo (0..15 each): a pair of the nibble products is within ±3840, eight
+// quads of them within ±30720, and int16 sums stay exact. Every 8 quads the two int16 sums widen
+// into the int32 accumulators (pmaddwd by 1 and by 16, the two int16 lanes of an output added on
+// the way).
+//
+// The nibbles of a block of rows are split once, into a buffer on the stack (kNibbleQuads quads
+// at a time), before every output block reads them: split inside the block kernel, the 6
+// instructions per row and quad were redone for every 16 outputs, and the kernel, bound by its
+// vector instructions, spent 22 on 128 multiply-adds instead of 16.
+constexpr std::size_t kNibbleQuads = 128, kNibbleRow = 4 * kNibbleQuads;
+struct NibbleBlock {
+  // Row r's low nibbles at nibbles + 2r·kNibbleRow, its high ones kNibbleRow after them: one
+  // pointer and constant offsets, so the loop needs no register per row.
+  const std::uint8_t* nibbles;
+  const std::int8_t* w;  // packed weights of the chunk's first quad + o0·4
+  std::size_t quads;     // quads in this chunk
+  std::size_t out4;      // the packed matrix's padded output count
+  std::size_t outputs;   // outputs in this block (a multiple of 4)
+  std::int32_t* acc;
+  std::size_t acc_stride;
+  bool accumulate;  // add to acc (a chunk after the first) instead of overwriting it
+};
+
+// R rows x V vectors of 8 outputs. The last vector may hold 4 outputs (loaded with 16 bytes:
+// nothing past the row of quads is read).
 template <int R, int V>
 struct Avx2 {
-  static void run(const Block& b) noexcept {
+  static void run(const NibbleBlock& b) noexcept {
     const bool half = b.outputs % 8 != 0;  // the last vector holds 4 outputs
-    const __m256i nibble = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1), sixteens = _mm256_set1_epi16(16);
+    const __m256i ones = _mm256_set1_epi16(1), sixteens = _mm256_set1_epi16(16);
     __m256i acc[R][V];
     FIRMNET_QGEMM_UNROLL
-    for (int r = 0; r < R; ++r)
+    for (int r = 0; r < R; ++r) {
+      const std::int32_t* in = b.acc + std::size_t(r) * b.acc_stride;
       FIRMNET_QGEMM_UNROLL
-      for (int v = 0; v < V; ++v) acc[r][v] = _mm256_setzero_si256();
+      for (int v = 0; v < V; ++v) {
+        if (!b.accumulate) acc[r][v] = _mm256_setzero_si256();
+        else if (v + 1 == V && half) acc[r][v] = _mm256_zextsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 8 * v)));
+        else acc[r][v] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + 8 * v));
+      }
+    }
     const std::size_t step = b.out4 * 4;
     for (std::size_t q0 = 0; q0 < b.quads; q0 += 8) {
       const std::size_t q1 = b.quads - q0 < 8 ? b.quads : q0 + 8;
@@ -194,8 +221,8 @@ struct Avx2 {
                                        : _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wq + 32 * v));
         FIRMNET_QGEMM_UNROLL
         for (int r = 0; r < R; ++r) {
-          const __m256i xq = _mm256_set1_epi32(load_quad(b.x + std::size_t(r) * b.x_stride + 4 * q));
-          const __m256i xl = _mm256_and_si256(xq, nibble), xh = _mm256_and_si256(_mm256_srli_epi16(xq, 4), nibble);
+          const std::uint8_t* at = b.nibbles + 2 * std::size_t(r) * kNibbleRow + 4 * q;
+          const __m256i xl = _mm256_set1_epi32(load_quad(at)), xh = _mm256_set1_epi32(load_quad(at + kNibbleRow));
           FIRMNET_QGEMM_UNROLL
           for (int v = 0; v < V; ++v) {
             lo[r][v] = _mm256_add_epi16(lo[r][v], _mm256_maddubs_epi16(xl, wv[v]));
@@ -221,11 +248,54 @@ struct Avx2 {
     }
   }
 };
+
+// n bytes of x (a whole number of quads, n <= kNibbleRow) into their low nibbles at lo and high
+// ones at lo + kNibbleRow, 32 at a time; the last few quads by a masked load, which reads only
+// them (the buffer, kNibbleRow long, takes the whole 32-byte stores).
+static inline void split_nibbles(const std::uint8_t* x, std::size_t n, std::uint8_t* lo) noexcept {
+  const __m256i nibble = _mm256_set1_epi8(0x0F);
+  auto split = [&](std::size_t i, __m256i v) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(lo + i), _mm256_and_si256(v, nibble));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(lo + kNibbleRow + i), _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
+  };
+  std::size_t i = 0;
+  for (; i + 32 <= n; i += 32) split(i, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i)));
+  if (i < n) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(int((n - i) / 4)), lane);
+    split(i, _mm256_maskload_epi32(reinterpret_cast<const int*>(x + i), mask));
+  }
+}
+
+using NibbleFn = void (*)(const NibbleBlock&) noexcept;
+template <std::size_t MaxRows, std::size_t MaxVectors, std::size_t... I>
+static constexpr std::array<NibbleFn, MaxRows * MaxVectors> make_avx2_table(std::index_sequence<I...>) noexcept {
+  return {&Avx2<int(I / MaxVectors) + 1, int(I % MaxVectors) + 1>::run...};
+}
 }  // namespace detail
 
+// Rows two at a time: their nibbles split (a chunk of quads at a time), then every block of 16
+// outputs over the chunk, accumulating from the second chunk on.
 static inline void avx2(const std::uint8_t* x, std::size_t x_stride, std::size_t rows, const std::int8_t* w,
                         std::size_t in, std::size_t out, std::int32_t* acc, std::size_t acc_stride) noexcept {
-  detail::for_each_block<2, 2, 8>(x, x_stride, rows, w, in, out, acc, acc_stride, detail::kTable<2, 2, detail::Avx2>);
+  constexpr std::size_t R = 2, V = 2, kBlockOutputs = 8 * V;
+  static constexpr auto table = detail::make_avx2_table<R, V>(std::make_index_sequence<R * V>{});
+  const std::size_t out4 = qpad4(out), quads = qpad4(in) / 4;
+  alignas(32) std::uint8_t nibbles[R][2][detail::kNibbleRow];  // 2 KiB: per row, low then high nibbles
+  for (std::size_t r0 = 0; r0 < rows; r0 += R) {
+    const std::size_t nr = rows - r0 < R ? rows - r0 : R;
+    for (std::size_t c0 = 0; c0 < quads; c0 += detail::kNibbleQuads) {
+      const std::size_t nq = quads - c0 < detail::kNibbleQuads ? quads - c0 : detail::kNibbleQuads;
+      for (std::size_t r = 0; r < nr; ++r) detail::split_nibbles(x + (r0 + r) * x_stride + 4 * c0, 4 * nq, nibbles[r][0]);
+      for (std::size_t o0 = 0; o0 < out4; o0 += kBlockOutputs) {
+        const std::size_t outputs = out4 - o0 < kBlockOutputs ? out4 - o0 : kBlockOutputs;
+        const std::size_t vectors = (outputs + 7) / 8;
+        const detail::NibbleBlock b{nibbles[0][0], w + c0 * out4 * 4 + o0 * 4, nq, out4, outputs,
+                                    acc + r0 * acc_stride + o0, acc_stride, c0 > 0};
+        table[(nr - 1) * V + (vectors - 1)](b);
+      }
+    }
+  }
 }
 #endif
 
