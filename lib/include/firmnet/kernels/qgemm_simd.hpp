@@ -6,7 +6,7 @@
 //   avx512vnni: vpdpbusd, a quad of x broadcast times 16 outputs' quads into 16 int32 lanes;
 //   avx2:       vpmaddubsw on the nibbles of x (its int16 pair sums would saturate on whole bytes:
 //               255·127 + 255·127 > 2^15), widened to int32 every 8 quads; the nibbles split
-//               once per two rows, on the stack, before the output blocks read them;
+//               once per eight rows, on the stack, before the output blocks read them;
 //   sse2:       weights and x widened to int16 and pmaddwd; an output's sum spans two lanes,
 //               added once at the end;
 //   neon:       widened to int16 and vmlal_s16, an output's sum in the 4 lanes of one register;
@@ -168,7 +168,7 @@ namespace detail {
 // into the int32 accumulators (pmaddwd by 1 and by 16, the two int16 lanes of an output added on
 // the way).
 //
-// The nibbles of a block of rows are split once, into a buffer on the stack (kNibbleQuads quads
+// The nibbles of a group of rows are split once, into a buffer on the stack (kNibbleQuads quads
 // at a time), before every output block reads them: split inside the block kernel, the 6
 // instructions per row and quad were redone for every 16 outputs, and the kernel, bound by its
 // vector instructions, spent 22 on 128 multiply-adds instead of 16.
@@ -216,9 +216,13 @@ struct Avx2 {
         const std::int8_t* wq = b.w + q * step;
         __m256i wv[V];
         FIRMNET_QGEMM_UNROLL
-        for (int v = 0; v < V; ++v)
+        for (int v = 0; v < V; ++v) {
           wv[v] = (v + 1 == V && half) ? _mm256_zextsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wq + 32 * v)))
                                        : _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wq + 32 * v));
+          // In a register: with one row GCC folds the load into both vpmaddubsw (low and high
+          // nibbles), and the loop, then 6 loads a quad, was bound by them.
+          __asm__("" : "+x"(wv[v]));
+        }
         FIRMNET_QGEMM_UNROLL
         for (int r = 0; r < R; ++r) {
           const std::uint8_t* at = b.nibbles + 2 * std::size_t(r) * kNibbleRow + 4 * q;
@@ -274,25 +278,31 @@ static constexpr std::array<NibbleFn, MaxRows * MaxVectors> make_avx2_table(std:
 }
 }  // namespace detail
 
-// Rows two at a time: their nibbles split (a chunk of quads at a time), then every block of 16
-// outputs over the chunk, accumulating from the second chunk on.
+// Rows eight at a time: their nibbles split (a chunk of quads at a time), then every block of 16
+// outputs over the chunk for each two of those rows, accumulating from the second chunk on. An
+// output block's weights of one chunk (8 KiB) serve the group's four row blocks back to back from
+// L1; a group of two rows, streaming every weight from L2 for each, made a batch of 64 on 784
+// inputs (12.5 KiB of weights a block, kept in L1 by the kernel's former order) 1.15x slower.
 static inline void avx2(const std::uint8_t* x, std::size_t x_stride, std::size_t rows, const std::int8_t* w,
                         std::size_t in, std::size_t out, std::int32_t* acc, std::size_t acc_stride) noexcept {
-  constexpr std::size_t R = 2, V = 2, kBlockOutputs = 8 * V;
+  constexpr std::size_t R = 2, V = 2, kBlockOutputs = 8 * V, kGroupRows = 8;
   static constexpr auto table = detail::make_avx2_table<R, V>(std::make_index_sequence<R * V>{});
   const std::size_t out4 = qpad4(out), quads = qpad4(in) / 4;
-  alignas(32) std::uint8_t nibbles[R][2][detail::kNibbleRow];  // 2 KiB: per row, low then high nibbles
-  for (std::size_t r0 = 0; r0 < rows; r0 += R) {
-    const std::size_t nr = rows - r0 < R ? rows - r0 : R;
+  alignas(32) std::uint8_t nibbles[kGroupRows][2][detail::kNibbleRow];  // 8 KiB: per row, low then high nibbles
+  for (std::size_t g0 = 0; g0 < rows; g0 += kGroupRows) {
+    const std::size_t ng = rows - g0 < kGroupRows ? rows - g0 : kGroupRows;
     for (std::size_t c0 = 0; c0 < quads; c0 += detail::kNibbleQuads) {
       const std::size_t nq = quads - c0 < detail::kNibbleQuads ? quads - c0 : detail::kNibbleQuads;
-      for (std::size_t r = 0; r < nr; ++r) detail::split_nibbles(x + (r0 + r) * x_stride + 4 * c0, 4 * nq, nibbles[r][0]);
+      for (std::size_t r = 0; r < ng; ++r) detail::split_nibbles(x + (g0 + r) * x_stride + 4 * c0, 4 * nq, nibbles[r][0]);
       for (std::size_t o0 = 0; o0 < out4; o0 += kBlockOutputs) {
         const std::size_t outputs = out4 - o0 < kBlockOutputs ? out4 - o0 : kBlockOutputs;
         const std::size_t vectors = (outputs + 7) / 8;
-        const detail::NibbleBlock b{nibbles[0][0], w + c0 * out4 * 4 + o0 * 4, nq, out4, outputs,
-                                    acc + r0 * acc_stride + o0, acc_stride, c0 > 0};
-        table[(nr - 1) * V + (vectors - 1)](b);
+        for (std::size_t r0 = 0; r0 < ng; r0 += R) {
+          const std::size_t nr = ng - r0 < R ? ng - r0 : R;
+          const detail::NibbleBlock b{nibbles[r0][0], w + c0 * out4 * 4 + o0 * 4, nq, out4, outputs,
+                                      acc + (g0 + r0) * acc_stride + o0, acc_stride, c0 > 0};
+          table[(nr - 1) * V + (vectors - 1)](b);
+        }
       }
     }
   }
