@@ -79,13 +79,14 @@ static inline void for_each_block(const std::uint8_t* x, std::size_t x_stride, s
   }
 }
 
+// Kernel<rows, groups>::run for every shape up to the maximum, indexed [rows - 1][groups - 1]
+// (a Block kernel, or AVX2's NibbleBlock one).
 template <std::size_t MaxRows, std::size_t MaxGroups, template <int, int> class Kernel, std::size_t... I>
-static constexpr std::array<BlockFn, MaxRows * MaxGroups> make_table(std::index_sequence<I...>) noexcept {
-  return {&Kernel<int(I / MaxGroups) + 1, int(I % MaxGroups) + 1>::run...};
+static constexpr auto make_table(std::index_sequence<I...>) noexcept {
+  return std::array<decltype(&Kernel<1, 1>::run), MaxRows * MaxGroups>{&Kernel<int(I / MaxGroups) + 1, int(I % MaxGroups) + 1>::run...};
 }
 template <std::size_t MaxRows, std::size_t MaxGroups, template <int, int> class Kernel>
-inline constexpr std::array<BlockFn, MaxRows * MaxGroups> kTable =
-    make_table<MaxRows, MaxGroups, Kernel>(std::make_index_sequence<MaxRows * MaxGroups>{});
+inline constexpr auto kTable = make_table<MaxRows, MaxGroups, Kernel>(std::make_index_sequence<MaxRows * MaxGroups>{});
 }  // namespace detail
 
 #if defined(__AVX512VNNI__) && defined(__AVX512BW__)
@@ -271,11 +272,6 @@ static inline void split_nibbles(const std::uint8_t* x, std::size_t n, std::uint
   }
 }
 
-using NibbleFn = void (*)(const NibbleBlock&) noexcept;
-template <std::size_t MaxRows, std::size_t MaxVectors, std::size_t... I>
-static constexpr std::array<NibbleFn, MaxRows * MaxVectors> make_avx2_table(std::index_sequence<I...>) noexcept {
-  return {&Avx2<int(I / MaxVectors) + 1, int(I % MaxVectors) + 1>::run...};
-}
 }  // namespace detail
 
 // Rows eight at a time: their nibbles split (a chunk of quads at a time), then every block of 16
@@ -286,7 +282,7 @@ static constexpr std::array<NibbleFn, MaxRows * MaxVectors> make_avx2_table(std:
 static inline void avx2(const std::uint8_t* x, std::size_t x_stride, std::size_t rows, const std::int8_t* w,
                         std::size_t in, std::size_t out, std::int32_t* acc, std::size_t acc_stride) noexcept {
   constexpr std::size_t R = 2, V = 2, kBlockOutputs = 8 * V, kGroupRows = 8;
-  static constexpr auto table = detail::make_avx2_table<R, V>(std::make_index_sequence<R * V>{});
+  constexpr auto& table = detail::kTable<R, V, detail::Avx2>;
   const std::size_t out4 = qpad4(out), quads = qpad4(in) / 4;
   alignas(32) std::uint8_t nibbles[kGroupRows][2][detail::kNibbleRow];  // 8 KiB: per row, low then high nibbles
   for (std::size_t g0 = 0; g0 < rows; g0 += kGroupRows) {
