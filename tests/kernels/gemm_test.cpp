@@ -42,7 +42,7 @@ std::vector<Shape> test_shapes() {
                         Shape{3, 17, 2}})
     shapes.push_back(s);
   // AVX2: 9-12 columns as Cᵀ tiles (rows past a multiple of 8 one at a time); one row against a B
-  // too big for L2, walked in depth chunks (partial last chunk, a 2- and a 16-column tail); 6-row
+  // of more than 16 KiB, walked in depth chunks (partial last chunk, a 2- and a 16-column tail); 6-row
   // tiles reading A in place with 4- and 1-row edges, also on a partial panel of columns; K split
   // into equal blocks (600 = 3 x 200).
   for (const Shape s : {Shape{13, 11, 40}, Shape{70, 12, 9}, Shape{8, 9, 300}, Shape{1, 130, 1100},
