@@ -214,10 +214,11 @@ TEST_CASE("a GEMM split across threads gives the single-thread bits", "[kernels]
   struct Case {
     std::size_t m, n, k;
   };
-  // All above the 4 MFLOP split threshold, split by columns (m < n) or by rows; the Fashion-MNIST
-  // layer's forward and weight gradient (12.8 MFLOP) among them.
+  // All above the 4 MFLOP split threshold, split by columns (m < n, or m >= n where columns split
+  // more evenly: 256 rows and 150) or by rows; the Fashion-MNIST layer's forward and weight
+  // gradient (12.8 MFLOP) among them.
   for (const Case s : {Case{64, 128, 3072}, Case{3072, 128, 64}, Case{64, 784, 512}, Case{300, 400, 150}, Case{97, 515, 333},
-                       Case{64, 128, 784}, Case{784, 128, 64}}) {
+                       Case{64, 128, 784}, Case{784, 128, 64}, Case{256, 256, 256}, Case{150, 130, 200}}) {
     CAPTURE(s.m, s.n, s.k);
     const auto a = test::random_vector<float>(s.m * s.k, 1);
     const auto b = test::random_vector<float>(s.k * s.n, 2);

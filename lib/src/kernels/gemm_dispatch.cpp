@@ -73,6 +73,16 @@ std::size_t conv_dw_unit(const GemmProblem& p) noexcept {
   return segment % 16 == 0 && segment >= kRowUnit ? kRowUnit : segment;
 }
 
+// The largest of `parts` parts of [0, total) in whole units (the one the others wait for).
+std::size_t largest_part(std::size_t total, std::size_t unit, std::size_t parts) noexcept {
+  std::size_t largest = 0;
+  for (std::size_t part = 0; part < parts; ++part) {
+    const auto [first, last] = part_range(total, unit, part, parts);
+    largest = last - first > largest ? last - first : largest;
+  }
+  return largest;
+}
+
 // Part `part` of `parts` of p, cut along its rows (else its columns) at multiples of unit.
 void run_part(const GemmVariant& variant, const GemmProblem& p, bool rows, std::size_t unit, std::size_t part,
               std::size_t parts, std::span<float> scratch) noexcept {
@@ -111,7 +121,12 @@ void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p, std::span<f
       if (p.m >= 2 * unit) return run_split(variant, p, true, unit, *pool, scratch);
       return variant.run(p, scratch);
     }
-    const bool rows = p.m >= p.n;
+    // Along the longer side, unless the other splits more evenly: in units of 48 rows, 256 rows
+    // come out as 144 + 112 (the product waits for the 144), in units of 32 columns 256 columns
+    // as 128 + 128. Within two points of share the longer side keeps it (784 rows: 400 + 384).
+    const double row_share = double(largest_part(p.m, kRowUnit, parts)) / double(p.m);
+    const double col_share = double(largest_part(p.n, kColUnit, parts)) / double(p.n);
+    const bool rows = p.m >= p.n ? row_share <= col_share + 0.02 : row_share + 0.02 < col_share;
     const std::size_t per_part = (rows ? p.m : p.n) / parts;
     // Same path in every part: the blocked one (m > 4, n > 16 and a wide enough share).
     if (p.m > 4 && p.n > 16 && per_part >= (rows ? kMinRows : kMinCols))
