@@ -121,12 +121,14 @@ void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p, std::span<f
       if (p.m >= 2 * unit) return run_split(variant, p, true, unit, *pool, scratch);
       return variant.run(p, scratch);
     }
-    // Along the longer side, unless the other splits more evenly: in units of 48 rows, 256 rows
-    // come out as 144 + 112 (the product waits for the 144), in units of 32 columns 256 columns
-    // as 128 + 128. Within two points of share the longer side keeps it (784 rows: 400 + 384).
+    // Along the longer side, unless the other splits more evenly and is wide enough to split: in
+    // units of 48 rows, 256 rows come out as 144 + 112 (the product waits for the 144), in units
+    // of 32 columns 256 columns as 128 + 128. Within two points of share the longer side keeps it
+    // (784 rows: 400 + 384).
     const double row_share = double(largest_part(p.m, kRowUnit, parts)) / double(p.m);
     const double col_share = double(largest_part(p.n, kColUnit, parts)) / double(p.n);
-    const bool rows = p.m >= p.n ? row_share <= col_share + 0.02 : row_share + 0.02 < col_share;
+    const bool rows = p.m >= p.n ? !(col_share + 0.02 < row_share && p.n / parts >= kMinCols)
+                                 : row_share + 0.02 < col_share && p.m / parts >= kMinRows;
     const std::size_t per_part = (rows ? p.m : p.n) / parts;
     // Same path in every part: the blocked one (m > 4, n > 16 and a wide enough share).
     if (p.m > 4 && p.n > 16 && per_part >= (rows ? kMinRows : kMinCols))
