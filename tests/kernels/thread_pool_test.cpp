@@ -215,10 +215,12 @@ TEST_CASE("a GEMM split across threads gives the single-thread bits", "[kernels]
     std::size_t m, n, k;
   };
   // All above the 4 MFLOP split threshold, split by columns (m < n, or m >= n where columns split
-  // more evenly: 256 rows and 150) or by rows; the Fashion-MNIST layer's forward and weight
-  // gradient (12.8 MFLOP) among them.
+  // more evenly: 256 rows and 150) or by rows (m >= n, or m < n where rows split more evenly:
+  // 96 rows as 48 + 48 against 100 columns as 64 + 36); the Fashion-MNIST layer's forward and
+  // weight gradient (12.8 MFLOP) among them.
   for (const Case s : {Case{64, 128, 3072}, Case{3072, 128, 64}, Case{64, 784, 512}, Case{300, 400, 150}, Case{97, 515, 333},
-                       Case{64, 128, 784}, Case{784, 128, 64}, Case{256, 256, 256}, Case{150, 130, 200}}) {
+                       Case{64, 128, 784}, Case{784, 128, 64}, Case{256, 256, 256}, Case{150, 130, 200},
+                       Case{96, 100, 300}}) {
     CAPTURE(s.m, s.n, s.k);
     const auto a = test::random_vector<float>(s.m * s.k, 1);
     const auto b = test::random_vector<float>(s.k * s.n, 2);
