@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <cstdlib>
 #include <functional>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -202,6 +204,51 @@ TEST_CASE("gemm: every compiled variant equals the reference", "[kernels][gemm][
     });
   }
   REQUIRE(ran >= 1);
+}
+#endif
+
+#if FIRMNET_HAVE_XSIMD
+// The blocked GEMM starts its pack buffers on a cache line when the scratch leaves room (the
+// bound's kPackAlignSlack) and packs where it stands otherwise. Either way: the same bits, and
+// nothing written outside the span (canaries after it), for every start within a cache line.
+TEST_CASE("gemm: the same bits wherever the scratch starts", "[kernels][gemm][variants]") {
+  const Shape shapes[] = {{130, 1030, 260}, {300, 40, 20}, {64, 128, 784}, {37, 128, 784}, {784, 128, 64}};
+  for (const auto& variant : kernels::gemm_variants()) {
+    if (!variant.supported) continue;
+    for (const Form form : {Form::nn, Form::tn, Form::nt})
+      for (const Shape s : shapes) {
+        CAPTURE(variant.name, name(form), s.m, s.n, s.k);
+        const auto a = test::random_vector<float>(s.m * s.k, 21);
+        const auto b = test::random_vector<float>(s.k * s.n, 22);
+        const auto run = [&](std::span<float> scratch) {
+          std::vector<float> c(s.m * s.n);
+          const auto p = form == Form::nn   ? kernels::problem_nn(s.m, s.n, s.k, a.data(), b.data(), c.data(), false)
+                         : form == Form::tn ? kernels::problem_tn(s.m, s.n, s.k, a.data(), b.data(), c.data(), false)
+                                            : kernels::problem_nt(s.m, s.n, s.k, a.data(), b.data(), c.data(), false);
+          kernels::gemm_f32_with(variant, p, scratch);
+          return c;
+        };
+        const std::size_t bound = scratch_floats(form, s);
+        REQUIRE(bound > kernels::kPackAlignSlack);
+        // Room for 16 starting points and 16 canaries past the longest span, from a cache line.
+        std::vector<float> buffer(bound + 64);
+        float* const line = buffer.data() + (64 - reinterpret_cast<std::uintptr_t>(buffer.data()) % 64) % 64 / sizeof(float);
+        std::vector<float> first;
+        // The whole bound (room to align), and the bound without its slack: the packs as they
+        // fall (for AVX-512's 130 x 1030 x 260 exactly what the packs need, so a start moved
+        // without room would run past the span).
+        for (const std::size_t size : {bound, bound - kernels::kPackAlignSlack})
+          for (std::size_t start = 0; start < 16; ++start) {
+            CAPTURE(size, start);
+            std::fill(buffer.begin(), buffer.end(), std::numeric_limits<float>::quiet_NaN());
+            for (std::size_t i = 0; i < 16; ++i) line[start + size + i] = 1234.5f;
+            const auto c = run({line + start, size});
+            if (first.empty()) first = c;
+            REQUIRE(std::memcmp(c.data(), first.data(), c.size() * sizeof(float)) == 0);
+            for (std::size_t i = 0; i < 16; ++i) REQUIRE(line[start + size + i] == 1234.5f);
+          }
+      }
+  }
 }
 #endif
 

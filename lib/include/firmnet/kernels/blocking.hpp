@@ -49,6 +49,10 @@ template <class Arch>
 struct Blocking<Arch> : BlockSizes<4, 8, 128, 256, 1024> {};   // SSE, NEON: 8 of 16 xmm/q registers
 #endif
 
+// Floats every scratch bound below adds so that both pack buffers can start on a cache line,
+// whatever the alignment of the caller's scratch (gemm_blocked.hpp: pack_buffers).
+inline constexpr std::size_t kPackAlignSlack = 32;
+
 // Floats of pack buffers one GEMM C(m, n) = A(m, k)·B(k, n) needs, on any compiled variant: an
 // upper bound of what gemm_blocked.hpp carves out of the caller's scratch. b_rows_contiguous: B's
 // n values of one depth step are adjacent (the nn and tn forms), which lets m <= 4 skip packing.
@@ -64,13 +68,13 @@ constexpr std::size_t gemm_scratch_floats(std::size_t m, std::size_t n, std::siz
   const std::size_t blocked = (min(m + kMaxMR - 1, kMaxMC) + min(n + kMaxNR - 1, kMaxNC)) * kc;
   // Narrow N (n no wider than one vector): B packed once over the whole depth, up to 16 columns.
   const std::size_t narrow = n <= kMaxW && k * kMaxW <= kMaxPackB ? k * kMaxW : 0;
-  return blocked > narrow ? blocked : narrow;
+  return (blocked > narrow ? blocked : narrow) + kPackAlignSlack;
 #else
   (void)m, (void)n, (void)k, (void)b_rows_contiguous;
   return 0;
 #endif
 }
 // The largest scratch any single GEMM needs: a thread that may run any product owns this much.
-inline constexpr std::size_t kMaxGemmScratch = kMaxPackA + kMaxPackB;
+inline constexpr std::size_t kMaxGemmScratch = kMaxPackA + kMaxPackB + kPackAlignSlack;
 
 }  // namespace firmnet::kernels
