@@ -13,6 +13,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <new>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -42,8 +43,26 @@ namespace {
 using bench::Form;
 using bench::GemmCase;
 
-std::vector<float> filled(std::size_t n, unsigned seed) {
-  std::vector<float> v(n);
+// The GEMM operands start on a cache line, as firmnet's tensors (Matrix) do, and every
+// implementation gets the same ones. A plain std::vector of a few MiB starts 16 bytes past a page
+// (glibc's mmap chunk header), which puts every row of A, B and C across cache lines: OpenBLAS
+// and Eigen (which pack both operands) measured the same either way, firmnet's AVX2 products that
+// read B in place 7-12 % slower (BENCHMARKS.md, tenth session). The scratch stays a plain vector:
+// the GEMM puts its packs on cache lines itself.
+template <class T>
+struct LineAligned {
+  using value_type = T;
+  LineAligned() = default;
+  template <class U>
+  LineAligned(const LineAligned<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(64))); }
+  void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, std::align_val_t(64)); }
+  bool operator==(const LineAligned&) const noexcept { return true; }
+};
+using Floats = std::vector<float, LineAligned<float>>;
+
+Floats filled(std::size_t n, unsigned seed) {
+  Floats v(n);
   for (std::size_t i = 0; i < n; ++i) v[i] = float(int((i * 2654435761u + seed) % 2001) - 1000) / 1000.f;
   return v;
 }
@@ -82,7 +101,7 @@ void openblas_gemm(const GemmCase& c, const float* a, const float* b, float* out
 template <void (*Gemm)(const GemmCase&, const float*, const float*, float*)>
 void BM_Gemm(benchmark::State& state, GemmCase c) {
   const auto a = filled(c.m * c.k, 1), b = filled(c.k * c.n, 2);
-  std::vector<float> out(c.m * c.n);
+  Floats out(c.m * c.n);
   for (auto _ : state) {
     Gemm(c, a.data(), b.data(), out.data());
     benchmark::DoNotOptimize(out.data());
