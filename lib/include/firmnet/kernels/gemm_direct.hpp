@@ -76,6 +76,34 @@ void direct_tile(std::size_t k, Strided a, std::size_t rows, const float* b, std
     }
 }
 
+// One row of C over one depth chunk: `cols` columns (a multiple of NV·W) in tiles of NV vectors.
+// The operations of direct_tile<Arch, 1, NV> in the same order, so the same bits, without its
+// set-up (row pointers, a partial last vector): the chunked one-row walk below runs two such
+// tiles per 16 KiB of B, and with a direct_tile call each perf put 8 % of 1 x 128 x 3072 outside
+// the FMA loop (2 % now; AVX2 on a Zen 4: 38.4 -> 39.5 GFLOP/s, 1 x 128 x 784 54.0 -> 55.4).
+template <class Arch, std::size_t NV>
+void row_tiles(std::size_t kc, const float* a, std::size_t a_step, const float* b, std::size_t ldb, float* c,
+               std::size_t cols, Init init, const float* bias, bool relu) noexcept {
+  using B = xsimd::batch<float, Arch>;
+  constexpr std::size_t W = B::size;
+  for (std::size_t j = 0; j < cols; j += NV * W) {
+    B acc[NV];
+#pragma GCC unroll 16
+    for (std::size_t v = 0; v < NV; ++v)
+      acc[v] = init == Init::zero      ? B(0.0f)
+               : init == Init::from_c ? B::load_unaligned(c + j + v * W)
+                                      : B::load_unaligned(bias + j + v * W);
+    const float* bp = b + j;
+    for (std::size_t p = 0; p < kc; ++p, bp += ldb) {
+      const B av(a[p * a_step]);
+#pragma GCC unroll 16
+      for (std::size_t v = 0; v < NV; ++v) acc[v] = simd::madd<Arch>(av, B::load_unaligned(bp + v * W), acc[v]);
+    }
+#pragma GCC unroll 16
+    for (std::size_t v = 0; v < NV; ++v) (relu ? simd::relu<Arch>(acc[v]) : acc[v]).store_unaligned(c + j + v * W);
+  }
+}
+
 // The last `lanes` (< NVT·W) columns of C for up to R rows, B read in place: full vectors from row
 // p hold the row's `lanes` values and then the start of row p + 1, lanes that are never stored.
 // Only the last rows, where such vectors would run past B's last element, go through a
@@ -179,8 +207,8 @@ void gemm_small_m(const GemmProblem& p) noexcept {
       const float* b = p.b.data + k0 * ldb;
       std::size_t j = 0;
       if (rows == 1) {  // one row: 8 vectors at a time
-        for (; j + NV1 * W <= vec_end; j += NV1 * W)
-          direct_tile<Arch, 1, NV1, false>(kc, a, 1, b + j, ldb, c + j, p.ldc, W, ini, bias_at(j), relu);
+        j = vec_end - vec_end % (NV1 * W);
+        row_tiles<Arch, NV1>(kc, a.data, a.k_stride, b, ldb, c, j, ini, p.bias, relu);
         if constexpr (simd::is_avx256<Arch>) {  // up to two vectors left (10 class scores): 4 partial sums
           if (j < p.n && p.n - j <= 2 * W) {
             narrow_tail_tile<Arch, 1, 4, 2>(kc, a, 1, b + j, ldb, p.n - j, c + j, p.ldc, ini, bias_at(j), relu);
