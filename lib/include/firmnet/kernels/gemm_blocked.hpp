@@ -58,8 +58,7 @@ float* pack_buffers(std::span<float> scratch, std::size_t need) noexcept {
   FIRMNET_EXPECTS(scratch.size() >= need);
   const auto address = reinterpret_cast<std::uintptr_t>(scratch.data());
   const std::size_t skip = ((64 - address % 64) % 64) / sizeof(float);  // floats to the next line
-  const bool room = address % sizeof(float) == 0 && scratch.size() >= skip + need;
-  return scratch.data() + (room ? skip : 0);
+  return scratch.data() + (scratch.size() >= skip + need ? skip : 0);
 }
 
 template <class Arch>
