@@ -39,7 +39,8 @@ struct Blocking<Arch> : BlockSizes<8, 32, 128, 256, 1024> {};  // 16 zmm accumul
 // the 512 KiB L2 of the AVX2-only CPUs most people have (Zen 2/3), so its panels stay in L2 for
 // every MC block of A; at NC 1024 (1 MiB) they came from L3 each time. Same speed on the 2 MiB L2
 // of the Xeon this was measured on (A/B, 512^3 and 1024^3 within 1 %); A, read in place, is
-// re-read once per NC block, which the 1024^3 product did not notice there.
+// re-read once per NC block. Where A is copied instead (tall and deep, gemm_blocked.hpp), B's
+// blocks span kMaxNC columns, so that A is read once per K block.
 template <class Arch>
   requires(simd::is_avx<Arch> && !simd::is_avx512<Arch>)
 struct Blocking<Arch> : BlockSizes<6, 16, 120, 256, 256> {};

@@ -13,8 +13,9 @@
 // outside C is read or written. The pack buffers are carved out of the caller's scratch, which
 // holds at least gemm_scratch_floats(m, n, k, ...) floats (blocking.hpp; checked).
 // AVX2 departs from this where its 16 registers and 8-float vectors are better served otherwise
-// (is_avx256 below): row-major A read in place, edge rows by kernels of their own height, K cut
-// into equal blocks, B in place only for rows of 512 bytes or less.
+// (is_avx256 below): row-major A read in place (or, tall and deep, copied row by row), edge rows
+// by kernels of their own height, K cut into equal blocks, B in place only for rows of 512 bytes
+// or less.
 #pragma once
 
 #include <cstddef>
@@ -114,13 +115,25 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
   const std::size_t k_blocks = (p.k + BS::KC - 1) / BS::KC;
   const std::size_t kc_step = kAvx256 ? (p.k + k_blocks - 1) / k_blocks : BS::KC;
   const std::size_t kc_max = p.k < kc_step ? p.k : kc_step;
+  // AVX2, A row-major over more than one block of rows and of depth (the 1024^3 square): each
+  // block's rows are copied into a contiguous block (copy_rows, gemm_pack.hpp; no transpose), and
+  // B's blocks span up to kMaxNC columns. In place, the rows of a block are a row stride apart (a
+  // page at 1024^3: 120 short streams on 120 pages), and B's 256-column blocks had the whole of A
+  // read again from L3 for each of them. Copied, A is read once per K block, and the kernel
+  // broadcasts from a block laid out as a K block of a 256-deep A is (1024 x 1024 x 256 ran
+  // 1.03x OpenBLAS where 1024^3 ran 0.97x); B's panels come from L3, each serving the block's 20
+  // tiles from L1. A/B on a Zen 4, x OpenBLAS at 1024^3: 0.978 -> 1.005, 0.983 -> 0.992,
+  // 0.989 -> 0.995 (firmnet_bench), 0.974 -> 1.010 (standalone); 512^3 within 0.6 %.
+  const bool copy_a = a_in_place && p.m > BS::MC && p.a.row_stride > kc_max;
+  const std::size_t nc_step = copy_a ? kMaxNC : BS::NC;
   const std::size_t mc_max = (p.m < BS::MC ? p.m : BS::MC) + MR - 1;  // rows of A packed, rounded up to MR
-  const std::size_t nc_max = (p.n < BS::NC ? p.n : BS::NC) + NR - 1;
-  const std::size_t a_floats = ((mc_max - mc_max % MR) * kc_max + 15) / 16 * 16;  // B from a cache line on
+  const std::size_t nc_max = (p.n < nc_step ? p.n : nc_step) + NR - 1;
+  const std::size_t a_floats =  // whole cache lines, so B starts on one
+      a_in_place && !copy_a ? 0 : ((mc_max - mc_max % MR) * kc_max + 15) / 16 * 16;
   float* const pack_a = pack_buffers<Arch>(scratch, a_floats + (nc_max - nc_max % NR) * kc_max);
   float* const pack_b = pack_a + a_floats;
-  for (std::size_t jc = 0; jc < p.n; jc += BS::NC) {
-    const std::size_t nc = p.n - jc < BS::NC ? p.n - jc : BS::NC;
+  for (std::size_t jc = 0; jc < p.n; jc += nc_step) {
+    const std::size_t nc = p.n - jc < nc_step ? p.n - jc : nc_step;
     const std::size_t nc_full = b_in_place ? nc - nc % NR : 0;  // columns read in place
     for (std::size_t pc = 0; pc < p.k; pc += kc_step) {
       const std::size_t kc = p.k - pc < kc_step ? p.k - pc : kc_step;
@@ -132,6 +145,7 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
       for (std::size_t ic = 0; ic < p.m; ic += BS::MC) {
         const std::size_t mc = p.m - ic < BS::MC ? p.m - ic : BS::MC;
         if (p.a_conv) pack_conv_panels<Arch, MR>(*p.a_conv, p.a_row0 + ic, pc, mc, kc, pack_a);
+        else if (copy_a) copy_rows<Arch>(element<Arch>(p.a, ic, pc), p.a.row_stride, mc, kc, pack_a);
         else if (!a_in_place)
           pack_panels<Arch, MR>({element<Arch>(p.a, ic, pc), p.a.row_stride, p.a.k_stride}, mc, kc, pack_a);
         for (std::size_t jr = 0; jr < nc; jr += NR) {
@@ -142,9 +156,10 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
           const float* bias = p.bias ? p.bias + jc + jr : nullptr;
           for (std::size_t ir = 0; ir < mc; ir += MR) {
             const std::size_t mr = mc - ir < MR ? mc - ir : MR;
-            const float* ap = a_in_place ? element<Arch>(p.a, ic + ir, pc) : pack_a + ir * kc;
+            // A in place (or copied): rows lda apart; packed: MR x kc panels.
+            const float* ap = a_in_place && !copy_a ? element<Arch>(p.a, ic + ir, pc) : pack_a + ir * kc;
             float* c = p.c + (ic + ir) * p.ldc + jc + jr;
-            const std::size_t lda = p.a.row_stride;  // A in place: its row stride
+            const std::size_t lda = copy_a ? kc : p.a.row_stride;
             if constexpr (kAvx256) {
               // Full tiles and edge rows straight to C; only a partial panel of columns below.
               if (nr == NR && a_in_place) {

@@ -73,5 +73,19 @@ void pack_panels(Strided src, std::size_t rows, std::size_t kc, float* dst) noex
   }
 }
 
+// Rows [0, rows) of a row-major block, kc floats each, copied one after another (row stride kc):
+// no transpose, so the copy costs a read of the block and the microkernel still broadcasts from
+// rows (gemm_ukr.hpp, LDA = 0). AVX2 reads a tall, deep row-major A this way (gemm_blocked.hpp).
+template <class Arch>
+void copy_rows(const float* src, std::size_t row_stride, std::size_t rows, std::size_t kc, float* dst) noexcept {
+  using V = xsimd::batch<float, Arch>;
+  constexpr std::size_t W = V::size;
+  for (std::size_t r = 0; r < rows; ++r, src += row_stride, dst += kc) {
+    std::size_t k = 0;
+    for (; k + W <= kc; k += W) V::load_unaligned(src + k).store_unaligned(dst + k);
+    for (; k < kc; ++k) dst[k] = src[k];
+  }
+}
+
 }  // namespace firmnet::kernels
 #endif  // FIRMNET_HAVE_XSIMD
