@@ -38,7 +38,8 @@ std::vector<Shape> test_shapes() {
     shapes.push_back({9, 33, k});
   shapes.push_back({300, 40, 20});    // m > MC
   shapes.push_back({5, 1100, 9});     // n > NC
-  shapes.push_back({130, 1030, 260}); // all three blocks split
+  shapes.push_back({130, 1030, 260}); // all three blocks split (AVX2: A copied, B in 1024-column blocks)
+  shapes.push_back({127, 600, 300});  // AVX2: A copied with a 7-row block (a 1-row edge), one partial B block
   // 2-4 rows (small-M path, its several-row tiles) with n % W columns left over, shallow and deep.
   for (const Shape s : {Shape{2, 13, 37}, Shape{3, 10, 128}, Shape{4, 7, 300}, Shape{4, 33, 65}, Shape{2, 1, 1},
                         Shape{3, 17, 2}})

@@ -115,16 +115,17 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
   const std::size_t k_blocks = (p.k + BS::KC - 1) / BS::KC;
   const std::size_t kc_step = kAvx256 ? (p.k + k_blocks - 1) / k_blocks : BS::KC;
   const std::size_t kc_max = p.k < kc_step ? p.k : kc_step;
-  // AVX2, A row-major over more than one block of rows and of depth (the 1024^3 square): each
-  // block's rows are copied into a contiguous block (copy_rows, gemm_pack.hpp; no transpose), and
-  // B's blocks span up to kMaxNC columns. In place, the rows of a block are a row stride apart (a
-  // page at 1024^3: 120 short streams on 120 pages), and B's 256-column blocks had the whole of A
-  // read again from L3 for each of them. Copied, A is read once per K block, and the kernel
-  // broadcasts from a block laid out as a K block of a 256-deep A is (1024 x 1024 x 256 ran
-  // 1.03x OpenBLAS where 1024^3 ran 0.97x); B's panels come from L3, each serving the block's 20
-  // tiles from L1. A/B on a Zen 4, x OpenBLAS at 1024^3: 0.978 -> 1.005, 0.983 -> 0.992,
-  // 0.989 -> 0.995 (firmnet_bench), 0.974 -> 1.010 (standalone); 512^3 within 0.6 %.
-  const bool copy_a = a_in_place && p.m > BS::MC && p.a.row_stride > kc_max;
+  // AVX2, A row-major over more than one block of rows and of depth, and B wider than two of its
+  // blocks (the 1024^3 square): each block's rows are copied into a contiguous block (copy_rows,
+  // gemm_pack.hpp; no transpose), and B's blocks span up to kMaxNC columns. In place, the rows of
+  // a block are a row stride apart (a page at 1024^3: 120 short streams on 120 pages), and all of
+  // A came again from L3 for each 256-column block of B. Copied, A is read once per K block, and
+  // the kernel broadcasts from a block laid out as a K block of a 256-deep A is (1024 x 1024 x 256
+  // ran 1.03x OpenBLAS where 1024^3 ran 0.97x); B's panels come from L3, each serving the block's
+  // 20 tiles from L1. A/B on a Zen 4, x OpenBLAS at 1024^3: 0.978 -> 1.005, 0.983 -> 0.992,
+  // 0.989 -> 0.995, 0.986 -> 1.003 (firmnet_bench). Where B has only two blocks (512^3) the copy
+  // costs what it saves (1.001 -> 0.994), so it stays in place.
+  const bool copy_a = a_in_place && p.m > BS::MC && p.a.row_stride > kc_max && p.n > 2 * BS::NC;
   const std::size_t nc_step = copy_a ? kMaxNC : BS::NC;
   const std::size_t mc_max = (p.m < BS::MC ? p.m : BS::MC) + MR - 1;  // rows of A packed, rounded up to MR
   const std::size_t nc_max = (p.n < nc_step ? p.n : nc_step) + NR - 1;
