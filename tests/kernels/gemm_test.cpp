@@ -52,6 +52,10 @@ std::vector<Shape> test_shapes() {
                         Shape{1, 144, 1100}, Shape{3, 128, 1100}, Shape{64, 20, 300}, Shape{61, 40, 70},
                         Shape{64, 128, 600}})
     shapes.push_back(s);
+  // AVX2: one row against a chunked B of more than 1 MiB, in tiles of 15 vectors: 15 + 1 (the
+  // 1 x 128 x 3072 layout), and 15 + 8 + 1 vectors with a narrow tail of 8 columns.
+  for (const Shape s : {Shape{1, 128, 2100}, Shape{1, 200, 1400}})
+    shapes.push_back(s);
   for (const Shape s : {Shape{64, 128, 784}, Shape{784, 128, 64}, Shape{64, 784, 128}, Shape{64, 10, 128},
                         Shape{128, 10, 64}, Shape{64, 128, 10}, Shape{1, 128, 784}, Shape{1, 10, 128},
                         Shape{37, 128, 784}})
