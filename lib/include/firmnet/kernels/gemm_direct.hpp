@@ -104,6 +104,26 @@ void row_tiles(std::size_t kc, const float* a, std::size_t a_step, const float* 
   }
 }
 
+// row_tiles over `cols` columns in tiles of 15 vectors (16 registers: 15 sums and the broadcast),
+// then of NV, then of one, for one row against a B from L3 (gemm_small_m: a chunked B of more
+// than 1 MiB, 1 x 128 x 3072). A 15-vector tile reads whole 512-byte rows of B front to back
+// where two tiles of 8 each read half of every row: 1 x 128 x 3072 39.3 -> 42.7 GFLOP/s on a
+// Zen 4 (Eigen 39.5 in the same rounds). From L2 (1 x 128 x 784) the 8-column remainder's
+// single chain of dependent FMAs cost more than that gained (54.3 -> 51.1), so there 8 + 8
+// stays. Not inlined: in line, it cost the other one-row paths 3-7 % (their code changed).
+// Vector tiles only, so the same bits as row_tiles<Arch, NV> over the same columns.
+template <class Arch, std::size_t NV>
+[[gnu::noinline]] void row_tiles_wide(std::size_t kc, const float* a, std::size_t a_step, const float* b,
+                                      std::size_t ldb, float* c, std::size_t cols, Init init, const float* bias,
+                                      bool relu) noexcept {
+  constexpr std::size_t W = xsimd::batch<float, Arch>::size, NVW = 15;
+  const std::size_t jw = cols - cols % (NVW * W), jn = jw + (cols - jw) / (NV * W) * (NV * W);
+  auto at = [bias](std::size_t j) { return bias ? bias + j : nullptr; };
+  row_tiles<Arch, NVW>(kc, a, a_step, b, ldb, c, jw, init, bias, relu);
+  row_tiles<Arch, NV>(kc, a, a_step, b + jw, ldb, c + jw, jn - jw, init, at(jw), relu);
+  row_tiles<Arch, 1>(kc, a, a_step, b + jn, ldb, c + jn, cols - jn, init, at(jn), relu);
+}
+
 // The last `lanes` (< NVT·W) columns of C for up to R rows, B read in place: full vectors from row
 // p hold the row's `lanes` values and then the start of row p + 1, lanes that are never stored.
 // Only the last rows, where such vectors would run past B's last element, go through a
@@ -195,13 +215,8 @@ void gemm_small_m(const GemmProblem& p) noexcept {
   const std::size_t row_bytes = ldb * sizeof(float);
   const bool chunked = simd::is_avx256<Arch> && p.k * row_bytes > kChunkBytes && row_bytes * 16 <= kChunkBytes;
   const std::size_t chunk = chunked ? kChunkBytes / row_bytes : p.k;
-  // A chunked B of more than 1 MiB (beyond the L2 of the CPUs measured; 1 x 128 x 3072: 1.5 MiB)
-  // comes from L3, and one row then runs tiles of 15 vectors (16 registers: 15 sums and the
-  // broadcast), so a tile reads whole 512-byte rows of B front to back where two tiles of 8
-  // each read half of every row: 1 x 128 x 3072 39.3 -> 42.7 GFLOP/s on a Zen 4 (Eigen 39.5
-  // in the same rounds). From L2 (1 x 128 x 784) the 8-column remainder's single chain of
-  // dependent FMAs cost more than that gained (54.3 -> 51.1), so 8 + 8 stays there.
-  constexpr std::size_t NVW = simd::is_avx256<Arch> ? 15 : NV1;
+  // A chunked B of more than 1 MiB (beyond the L2 of the CPUs measured) comes from L3: one row
+  // then runs row_tiles_wide (above).
   const bool wide = chunked && p.k * row_bytes > (std::size_t{1} << 20);
   for (std::size_t i = 0; i < p.m; i += R) {
     const std::size_t rows = p.m - i < R ? p.m - i : R;
@@ -216,10 +231,8 @@ void gemm_small_m(const GemmProblem& p) noexcept {
       std::size_t j = 0;
       if (rows == 1) {  // one row: 8 vectors at a time (15 from beyond L2), the rest one by one
         j = vec_end - vec_end % (NV1 * W);
-        const std::size_t jw = wide ? j - j % (NVW * W) : 0, j8 = jw + (j - jw) / (NV1 * W) * (NV1 * W);
-        row_tiles<Arch, NVW>(kc, a.data, a.k_stride, b, ldb, c, jw, ini, p.bias, relu);
-        row_tiles<Arch, NV1>(kc, a.data, a.k_stride, b + jw, ldb, c + jw, j8 - jw, ini, bias_at(jw), relu);
-        row_tiles<Arch, 1>(kc, a.data, a.k_stride, b + j8, ldb, c + j8, j - j8, ini, bias_at(j8), relu);
+        if (wide) row_tiles_wide<Arch, NV1>(kc, a.data, a.k_stride, b, ldb, c, j, ini, p.bias, relu);
+        else row_tiles<Arch, NV1>(kc, a.data, a.k_stride, b, ldb, c, j, ini, p.bias, relu);
         if constexpr (simd::is_avx256<Arch>) {  // up to two vectors left (10 class scores): 4 partial sums
           if (j < p.n && p.n - j <= 2 * W) {
             narrow_tail_tile<Arch, 1, 4, 2>(kc, a, 1, b + j, ldb, p.n - j, c + j, p.ldc, ini, bias_at(j), relu);
