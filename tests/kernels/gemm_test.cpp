@@ -56,6 +56,9 @@ std::vector<Shape> test_shapes() {
   // 1 x 128 x 3072 layout), and 15 + 8 + 1 vectors with a narrow tail of 8 columns.
   for (const Shape s : {Shape{1, 128, 2100}, Shape{1, 200, 1400}})
     shapes.push_back(s);
+  // AVX2, nt form: Cᵀ tiles (16 and 32 rows; a 2- and a 1-row edge of B; 600 = 3 K blocks of 200).
+  for (const Shape s : {Shape{16, 50, 40}, Shape{32, 97, 600}})
+    shapes.push_back(s);
   for (const Shape s : {Shape{64, 128, 784}, Shape{784, 128, 64}, Shape{64, 784, 128}, Shape{64, 10, 128},
                         Shape{128, 10, 64}, Shape{64, 128, 10}, Shape{1, 128, 784}, Shape{1, 10, 128},
                         Shape{37, 128, 784}})
@@ -253,6 +256,58 @@ TEST_CASE("gemm: the same bits wherever the scratch starts", "[kernels][gemm][va
             for (std::size_t i = 0; i < 16; ++i) REQUIRE(line[start + size + i] == 1234.5f);
           }
       }
+  }
+}
+#endif
+
+#if FIRMNET_HAVE_XSIMD
+// C = A·Bᵀ with B stored (n, k) is one chain of FMAs per element on every path of a variant, so
+// the nt form gives the bits of the nn form on the same B written out as (k, n): on AVX2 the nt
+// shapes below take the Cᵀ tiles (gemm_transposed_c.hpp), the nn form the blocked kernel. With a
+// bias and ReLU (which no layer asks of the nt form, but a GemmProblem may), onto C, over several
+// K blocks, and with edges of B's rows.
+TEST_CASE("gemm: the nt form gives the nn form's bits, with bias, ReLU and accumulation", "[kernels][gemm][variants]") {
+  const Shape shapes[] = {{16, 50, 40}, {32, 97, 600}, {64, 784, 128}, {48, 300, 96}, {112, 20, 256}};
+  for (const auto& variant : kernels::gemm_variants()) {
+    if (!variant.supported) continue;
+    for (const Shape s : shapes) {
+      const auto a = test::random_vector<float>(s.m * s.k, 31 + s.m);
+      const auto b = test::random_vector<float>(s.n * s.k, 32 + s.n);  // (n, k)
+      const auto bias = test::random_vector<float>(s.n, 33 + s.k);
+      const auto c0 = test::random_vector<float>(s.m * s.n, 34 + s.k);
+      std::vector<float> b_kn(s.k * s.n);  // the same B as (k, n)
+      for (std::size_t j = 0; j < s.n; ++j)
+        for (std::size_t q = 0; q < s.k; ++q) b_kn[q * s.n + j] = b[j * s.k + q];
+      std::vector<float> scratch(kernels::gemm_nt_scratch(s.m, s.n, s.k) + kernels::gemm_nn_scratch(s.m, s.n, s.k));
+      for (const bool with_bias : {false, true})
+        for (const bool relu : {false, true})
+          for (const bool accumulate : {false, true}) {
+            if (accumulate && with_bias) continue;  // a bias is added only when C is overwritten
+            CAPTURE(variant.name, s.m, s.n, s.k, with_bias, relu, accumulate);
+            std::vector<float> nt = c0, nn = c0;
+            auto p_nt = kernels::problem_nt(s.m, s.n, s.k, a.data(), b.data(), nt.data(), accumulate);
+            p_nt.bias = with_bias ? bias.data() : nullptr;
+            p_nt.relu = relu;
+            kernels::gemm_f32_with(variant, p_nt, scratch);
+            kernels::gemm_f32_with(variant,
+                                   kernels::problem_nn(s.m, s.n, s.k, a.data(), b_kn.data(), nn.data(), accumulate,
+                                                       with_bias ? bias.data() : nullptr, relu),
+                                   scratch);
+            REQUIRE(std::memcmp(nt.data(), nn.data(), nt.size() * sizeof(float)) == 0);
+            // and both are the product: the reference, then the bias and ReLU by hand
+            std::vector<float> want = c0;
+            kernels::gemm_nt_ref(s.m, s.n, s.k, a.data(), b.data(), want.data(), accumulate);
+            std::vector<float> scale = abs_of(c0);
+            kernels::gemm_nt_ref(s.m, s.n, s.k, abs_of(a).data(), abs_of(b).data(), scale.data(), accumulate);
+            for (std::size_t i = 0; i < s.m; ++i)
+              for (std::size_t j = 0; j < s.n; ++j) {
+                float& w = want[i * s.n + j];
+                if (with_bias) w += bias[j], scale[i * s.n + j] += std::fabs(bias[j]);
+                if (relu) w = w > 0.0f ? w : 0.0f;
+              }
+            REQUIRE(worst_error(nt, want, scale) < kTol);
+          }
+    }
   }
 }
 #endif

@@ -48,6 +48,20 @@ struct Blocking<Arch> : BlockSizes<6, 16, 120, 256, 256> {};
 template <class Arch>
   requires(!simd::is_avx<Arch> && xsimd::batch<float, Arch>::size == 4)
 struct Blocking<Arch> : BlockSizes<4, 8, 128, 256, 1024> {};   // SSE, NEON: 8 of 16 xmm/q registers
+
+// The depth of the K blocks of a product of depth k (> 0). AVX2 splits K into equal blocks of at
+// most KC (784 = 4 x 196, not 3 x 256 + 16): every block pays the same C update, which a 16-deep
+// last block could not amortise. The others take KC at a time. Every path of an ISA that cuts K
+// uses this, so an element's sum is cut at the same depths whichever path computes it.
+template <class Arch>
+constexpr std::size_t kc_step(std::size_t k) noexcept {
+  constexpr std::size_t KC = Blocking<Arch>::KC;
+  if constexpr (simd::is_avx<Arch> && !simd::is_avx512<Arch>) {
+    const std::size_t blocks = (k + KC - 1) / KC;
+    return (k + blocks - 1) / blocks;
+  }
+  return KC;
+}
 #endif
 
 // Floats every scratch bound below adds so that both pack buffers can start on a cache line,

@@ -15,11 +15,10 @@
 // AVX2 departs from this where its 16 registers and 8-float vectors are better served otherwise
 // (is_avx256 below): row-major A read in place (or, tall and deep, copied row by row), edge rows
 // by kernels of their own height, K cut into equal blocks, B in place only for rows of 512 bytes
-// or less.
+// or less, and A·Bᵀ with a short A as Cᵀ tiles (gemm_transposed_c.hpp).
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 #include <span>
 
 #include "firmnet/core/contract.hpp"
@@ -30,6 +29,7 @@
 #include "firmnet/kernels/gemm_direct.hpp"
 #include "firmnet/kernels/gemm_pack.hpp"
 #include "firmnet/kernels/gemm_problem.hpp"
+#include "firmnet/kernels/gemm_transposed_c.hpp"
 #include "firmnet/kernels/gemm_ukr.hpp"
 
 #if FIRMNET_HAVE_XSIMD
@@ -45,21 +45,6 @@ void gemm_ukr_rows(std::size_t rows, std::size_t kc, const float* ap, const floa
     if (rows == Rows) return GemmUkr<Arch, Rows, NR, LDA>::run(kc, ap, bp, ldb, c, ldc, init, bias, relu, lda_rows);
     gemm_ukr_rows<Arch, MR, NR, LDA, Rows - 1>(rows, kc, ap, bp, ldb, c, ldc, init, bias, relu, lda_rows);
   }
-}
-
-// Where the pack buffers go in the caller's scratch (`need` floats: packed A, a whole number of
-// cache lines, then packed B). Both start on a cache line when the scratch leaves room, as every
-// bound of blocking.hpp does (kPackAlignSlack): a bench's std::vector starts 16 bytes past a
-// page, and with a packed B panel off its lines every other 8-float load straddles two of them
-// (AVX2 on a Zen 4, scratch 16 bytes off: 256^3 107.6 -> 110.3 GFLOP/s, 512^3 107.6 -> 109.8).
-// A scratch of exactly `need` floats still works, unaligned. The bits never depend on it.
-// A template, as everything here: each ISA's translation unit keeps its own copy.
-template <class Arch>
-float* pack_buffers(std::span<float> scratch, std::size_t need) noexcept {
-  FIRMNET_EXPECTS(scratch.size() >= need);
-  const auto address = reinterpret_cast<std::uintptr_t>(scratch.data());
-  const std::size_t skip = ((64 - address % 64) % 64) / sizeof(float);  // floats to the next line
-  return scratch.data() + (scratch.size() >= skip + need ? skip : 0);
 }
 
 template <class Arch>
@@ -82,6 +67,9 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
   if (!p.a_conv && narrow_n_fits<Arch>(p)) {
     FIRMNET_EXPECTS(scratch.size() >= p.k * (p.n > W ? 12 : W));  // B panels up to 12 (AVX2 Cᵀ tiles) or W wide
     return gemm_narrow_n<Arch>(p, scratch.data());
+  }
+  if constexpr (kAvx256) {  // dY·Wᵀ as (W·dYᵀ)ᵀ: gemm_transposed_c.hpp
+    if (transposed_c_fits<Arch>(p)) return gemm_transposed_c<Arch>(p, scratch);
   }
   if (p.k == 0) {  // an empty sum: C stays, or becomes bias/zero (then ReLU)
     for (std::size_t i = 0; i < p.m; ++i)
@@ -110,10 +98,7 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
   // front to back. Packing it (8 x 8 transposes, 6 of every 8 floats kept) cost 7 % of the
   // 64 x 128 x 3072 product, and a 6-row panel of a row-major block is no better for the cache.
   const bool a_in_place = kAvx256 && p.a.k_stride == 1 && !p.a_conv;  // a conv builds its rows while packing
-  // AVX2 splits K into equal blocks of at most KC (784 = 4 x 196, not 3 x 256 + 16): every block
-  // pays the same C update, which a 16-deep last block could not amortise.
-  const std::size_t k_blocks = (p.k + BS::KC - 1) / BS::KC;
-  const std::size_t kc_step = kAvx256 ? (p.k + k_blocks - 1) / k_blocks : BS::KC;
+  const std::size_t kc_step = kernels::kc_step<Arch>(p.k);  // AVX2: equal blocks (blocking.hpp)
   const std::size_t kc_max = p.k < kc_step ? p.k : kc_step;
   // AVX2, A row-major over more than one block of rows and of depth, and B wider than two of its
   // blocks (the 1024^3 square): each block's rows are copied into a contiguous block (copy_rows,

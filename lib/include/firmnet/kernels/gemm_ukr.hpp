@@ -5,6 +5,8 @@
 //       LDA = 0: A read in place, row-major (ap[r*lda_rows + k] = A(r, k))
 //   bp: B, kc rows of NR floats, row stride ldb (packed: ldb = NR)
 //   c:  MR x NR, row stride ldc; read only when init == Init::from_c
+//   CT: the tile is Cᵀ (AVX2, MR = 6: gemm_transposed_c.hpp): tile element (r, j) goes to
+//       c[j*ldc + r], and bias[r] is the same for a whole row of the tile
 // The accumulators (MR x NR/W batches) live in registers for the whole kc loop. The epilogue
 // adds nothing (bias is the initial value) and applies ReLU on the last K block if asked.
 // Full tiles only: the driver runs edge tiles on a local MR x NR buffer.
@@ -18,7 +20,7 @@
 #if FIRMNET_HAVE_XSIMD
 namespace firmnet::kernels {
 
-template <class Arch, std::size_t MR, std::size_t NR, std::size_t LDA = MR>
+template <class Arch, std::size_t MR, std::size_t NR, std::size_t LDA = MR, bool CT = false>
 struct GemmUkr {
   using B = xsimd::batch<float, Arch>;
   static constexpr std::size_t W = B::size;
@@ -29,15 +31,16 @@ struct GemmUkr {
   // prefetched first. Loaded up front, C (rows a matrix row apart, often out of L1 and L2 by the
   // next K block) stalled the kernel before its first FMA: a tenth of the time at 1024^3.
   static constexpr bool kAddCLast = simd::is_avx256<Arch>;
+  static_assert(!CT || (kAddCLast && MR == 6 && W == 8 && LDA == 0), "Cᵀ tiles: the AVX2 6-row kernel, A in place");
 
   static void run(std::size_t kc, const float* ap, const float* bp, std::size_t ldb, float* c, std::size_t ldc,
                   Init init, const float* bias, bool relu, std::size_t lda_rows = 0) noexcept {
     const bool c_last = kAddCLast && init == Init::from_c;
     if (c_last) {
 #pragma GCC unroll 16
-      for (std::size_t r = 0; r < MR; ++r) {
+      for (std::size_t r = 0; r < (CT ? NR : MR); ++r) {  // the rows of C the tile covers
         __builtin_prefetch(c + r * ldc);
-        __builtin_prefetch(c + r * ldc + NR - 1);
+        __builtin_prefetch(c + r * ldc + (CT ? MR : NR) - 1);
       }
     }
     B acc[MR][NV];
@@ -47,7 +50,7 @@ struct GemmUkr {
       for (std::size_t v = 0; v < NV; ++v) {
         if (c_last) acc[r][v] = B(0.0f);
         else if (init == Init::from_c) acc[r][v] = B::load_unaligned(c + r * ldc + v * W);
-        else if (init == Init::from_bias) acc[r][v] = B::load_unaligned(bias + v * W);
+        else if (init == Init::from_bias) acc[r][v] = CT ? B(bias[r]) : B::load_unaligned(bias + v * W);
         else acc[r][v] = B(0.0f);
       }
     auto step = [&](std::size_t k) __attribute__((always_inline)) {  // NV loads, MR broadcasts, MR x NV FMAs
@@ -71,6 +74,16 @@ struct GemmUkr {
       }
     }
     for (; k < kc; ++k) step(k);
+    if constexpr (CT) {  // each 6 x 8 block transposed on its way out, C added and ReLU there
+#pragma GCC unroll 8
+      for (std::size_t v = 0; v < NV; ++v) {
+        B rows[MR];
+#pragma GCC unroll 8
+        for (std::size_t r = 0; r < MR; ++r) rows[r] = acc[r][v];
+        simd::store_transposed_6x8<Arch>(rows, c + v * W * ldc, ldc, c_last, relu);
+      }
+      return;
+    }
     if (c_last) {
 #pragma GCC unroll 16
       for (std::size_t r = 0; r < MR; ++r)

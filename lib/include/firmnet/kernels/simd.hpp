@@ -9,7 +9,8 @@
 //    four); select(x > 0, x, 0) elsewhere: on AVX-512 it is a mask compare and a masked move (and
 //    GCC 12's _mm512_max_ps trips -Wuninitialized inside its own header), and NEON's max would
 //    propagate a NaN.
-//  - transpose_tile: W x W float transposes for the packing routines.
+//  - transpose_8x8: 8 x 8 float transposes for the packing routines; store_transposed_6x8 for the
+//    AVX2 kernel that computes Cᵀ.
 #pragma once
 
 #include <cstddef>
@@ -83,8 +84,54 @@ template <class A>
     _mm256_storeu_ps(dst + (half + 3) * ldd, _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2)));
   }
 }
+
+// The transposed store of a 6 x 8 block: c[i·ldc + r] = rows[r][i] for r < 6, i < 8, with C added
+// first (add_c) and ReLU after (relu), element by element as the row-major epilogue does them.
+// Rows 0-3 of column i leave as one 4-float store, rows 4-5 as one 2-float store: 12 shuffles
+// and 16 stores per block, where a scalar copy would take 48 of each. The 2-float moves are the
+// movlps builtins, which read and write through their own may-alias types (a double* would ask
+// for an alignment C does not have).
+template <class A>
+[[gnu::always_inline]] inline void store_transposed_6x8(const FBatch<A>* rows, float* c, std::size_t ldc, bool add_c,
+                                                        bool relu) noexcept {
+  static_assert(is_avx<A> && !is_avx512<A>);
+  const __m256 t0 = _mm256_unpacklo_ps(rows[0], rows[1]), t1 = _mm256_unpackhi_ps(rows[0], rows[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(rows[2], rows[3]), t3 = _mm256_unpackhi_ps(rows[2], rows[3]);
+  // q[j]: rows 0-3 of column j (low half) and of column j + 4 (high half)
+  const __m256 q[4] = {_mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2)),
+                       _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2))};
+  // e[0]: rows 4-5 of columns 0, 1 | 4, 5; e[1]: of columns 2, 3 | 6, 7
+  const __m256 e[2] = {_mm256_unpacklo_ps(rows[4], rows[5]), _mm256_unpackhi_ps(rows[4], rows[5])};
+  const __m128 zero = _mm_setzero_ps();
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {
+    const int j = i % 4;
+    __m128 four = i < 4 ? _mm256_castps256_ps128(q[j]) : _mm256_extractf128_ps(q[j], 1);
+    __m128 two = i < 4 ? _mm256_castps256_ps128(e[j / 2]) : _mm256_extractf128_ps(e[j / 2], 1);
+    if (j % 2) two = _mm_movehl_ps(two, two);  // column i's pair is the high 64 bits
+    float* ci = c + i * ldc;
+    if (add_c) {
+      four = _mm_add_ps(four, _mm_loadu_ps(ci));
+      two = _mm_add_ps(two, _mm_loadl_pi(zero, reinterpret_cast<const __m64*>(ci + 4)));
+    }
+    if (relu) {  // maxps(x, 0), as relu() above: 0 unless x > 0
+      four = _mm_max_ps(four, zero);
+      two = _mm_max_ps(two, zero);
+    }
+    _mm_storeu_ps(ci, four);
+    _mm_storel_pi(reinterpret_cast<__m64*>(ci + 4), two);
+  }
+}
 #else
-// Only AVX builds call it; elsewhere it exists so the callers' discarded branches compile.
+// Only AVX builds call them; elsewhere they exist so the callers' discarded branches compile.
+template <class A>
+inline void store_transposed_6x8(const FBatch<A>* rows, float* c, std::size_t ldc, bool add_c, bool relu) noexcept {
+  for (std::size_t r = 0; r < 6; ++r)
+    for (std::size_t i = 0; i < 8; ++i) {
+      const float v = add_c ? rows[r].get(i) + c[i * ldc + r] : rows[r].get(i);
+      c[i * ldc + r] = relu && !(v > 0.0f) ? 0.0f : v;
+    }
+}
 template <class A>
 inline void transpose_8x8(const float* const* rows, std::size_t col, float* dst, std::size_t ldd) noexcept {
   for (std::size_t i = 0; i < 8; ++i)

@@ -1,0 +1,107 @@
+// kernels/gemm_transposed_c.hpp: the AVX2 product C = A·Bᵀ with B stored (n, k), k contiguous,
+// and A short (dY·Wᵀ, a dense layer's input gradient: 64 x 3072 x 128 for the CIFAR layer),
+// computed as Cᵀ = B·Aᵀ. The blocked path (gemm_blocked.hpp) transposes all of B into 16-wide
+// panels, n·k floats, to run its kernel over A's m rows: 9 % of the profile of 64 x 3072 x 128 on
+// a Zen 4, and more the shorter A is. Here B's rows are the broadcast operand, read in place as the
+// blocked path reads a row-major A; A, m·k floats, is packed transposed into the panels; and each
+// 6 x 16 tile of Cᵀ is transposed in registers on its way to C (simd::store_transposed_6x8): 6 %
+// of the profile there, as the 16 rows a tile writes are 12 KiB apart, in one set of L1.
+// A/B on a Zen 4 (AVX2, GFLOP/s): 64 x 3072 x 128 102.3 -> 103.9 (firmnet_bench, 32 runs each);
+// in a loop over the library, 32 x 3072 x 128 91 -> 104, 16 x 3072 x 128 81 -> 101,
+// 64 x 3072 x 512 96 -> 100, and 64 x 3072 x 128 into a C whose rows are not 4 KiB apart
+// 102 -> 108.
+//
+//   for pc in k step kc:             Aᵀ block kc x m packed into 16-wide panels (L1/L2)
+//     for n0 in n step 6:            6 rows of B, in place (L1)
+//       for m0 in m step 16:         GemmUkr<..., CT>: Cᵀ(n0.., m0..) -> C(m0.., n0..)
+//
+// Every element of C is the same chain of FMAs as on the blocked path (one per depth step, in
+// order, cut at the same K blocks, C added last, then ReLU), so the bits do not depend on the path
+// and therefore not on how the threads split a product either.
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+#include "firmnet/core/contract.hpp"
+
+#include "firmnet/kernels/blocking.hpp"
+#include "firmnet/kernels/gemm_pack.hpp"
+#include "firmnet/kernels/gemm_problem.hpp"
+#include "firmnet/kernels/gemm_ukr.hpp"
+
+#if FIRMNET_HAVE_XSIMD
+namespace firmnet::kernels {
+
+// Floats of scratch the path takes (before alignment): Aᵀ's panels, then B's last n % 6 rows
+// zero-padded to six (the kernel reads six rows).
+template <class Arch>
+std::size_t transposed_c_floats(std::size_t m, std::size_t k) noexcept {
+  using BS = Blocking<Arch>;
+  const std::size_t kc = k < kc_step<Arch>(k) ? k : kc_step<Arch>(k);
+  return ((m + BS::NR - 1) / BS::NR * BS::NR + BS::MR) * kc;
+}
+
+// Whether p takes this path: AVX2, A row-major, B stored (n, k), m a whole number of 16-wide
+// panels from 16 to MC (a padded panel, or panels of 8 rows, cost more than B's panels save:
+// 8 x 3072 x 128 ran 0.82x the blocked path), and A at most half as tall as a K block is deep
+// (then the transposed store, per element of C, is cheaper than B's panels per element of B;
+// 48 x 1024 x 64 ran 0.96x). Its scratch stays within the blocked path's bound (blocking.hpp),
+// checked here rather than assumed.
+template <class Arch>
+bool transposed_c_fits(const GemmProblem& p) noexcept {
+  if constexpr (!simd::is_avx256<Arch>) {
+    return false;
+  } else {
+    using BS = Blocking<Arch>;
+    const std::size_t kc = p.k < kc_step<Arch>(p.k) ? p.k : kc_step<Arch>(p.k);
+    return !p.a_conv && p.k > 0 && p.a.k_stride == 1 && p.b.k_stride == 1 && p.b.row_stride != 1 &&
+           p.m >= BS::NR && p.m % BS::NR == 0 && p.m <= BS::MC && 2 * p.m <= kc &&
+           transposed_c_floats<Arch>(p.m, p.k) + kPackAlignSlack <= gemm_scratch_floats(p.m, p.n, p.k, false);
+  }
+}
+
+template <class Arch>
+void gemm_transposed_c(const GemmProblem& p, std::span<float> scratch) noexcept {
+  using BS = Blocking<Arch>;
+  constexpr std::size_t MR = BS::MR, NR = BS::NR;
+  using Ukr = GemmUkr<Arch, MR, NR, 0, true>;
+  const std::size_t kc_max = p.k < kc_step<Arch>(p.k) ? p.k : kc_step<Arch>(p.k);
+  float* const panels = pack_buffers<Arch>(scratch, transposed_c_floats<Arch>(p.m, p.k));
+  float* const last_rows = panels + p.m * kc_max;
+  for (std::size_t pc = 0; pc < p.k; pc += kc_max) {
+    const std::size_t kc = p.k - pc < kc_max ? p.k - pc : kc_max;
+    const bool relu = p.relu && pc + kc == p.k;
+    const Init init = (pc > 0 || p.accumulate) ? Init::from_c : (p.bias ? Init::from_bias : Init::zero);
+    // Aᵀ(k, i) = A(i, k): the "B" of Cᵀ = B·Aᵀ, packed as the blocked path packs a B stored (n, k).
+    pack_panels<Arch, NR>({element<Arch>(p.a, 0, pc), p.a.row_stride, p.a.k_stride}, p.m, kc, panels);
+    for (std::size_t n0 = 0; n0 < p.n; n0 += MR) {
+      const std::size_t rows = p.n - n0 < MR ? p.n - n0 : MR;
+      const float* b_rows = element<Arch>(p.b, n0, pc);
+      float* const c = p.c + n0;
+      if (rows == MR) {
+        for (std::size_t m0 = 0; m0 < p.m; m0 += NR)
+          Ukr::run(kc, b_rows, panels + m0 * kc, NR, c + m0 * p.ldc, p.ldc, init, p.bias ? p.bias + n0 : nullptr,
+                   relu, p.b.row_stride);
+        continue;
+      }
+      // The last n % 6 rows of B: copied, zero-padded to six; each tile goes through a local
+      // block laid out as C (16 rows of 6), of which the valid columns are read and written.
+      for (std::size_t r = 0; r < MR; ++r)
+        for (std::size_t k = 0; k < kc; ++k) last_rows[r * kc + k] = r < rows ? b_rows[r * p.b.row_stride + k] : 0.0f;
+      float bias[MR] = {};
+      for (std::size_t r = 0; r < rows && p.bias; ++r) bias[r] = p.bias[n0 + r];
+      for (std::size_t m0 = 0; m0 < p.m; m0 += NR) {
+        alignas(64) float tile[NR * MR] = {};
+        for (std::size_t i = 0; i < NR && init == Init::from_c; ++i)
+          for (std::size_t r = 0; r < rows; ++r) tile[i * MR + r] = c[(m0 + i) * p.ldc + r];
+        Ukr::run(kc, last_rows, panels + m0 * kc, NR, tile, MR, init, bias, relu, kc);
+        for (std::size_t i = 0; i < NR; ++i)
+          for (std::size_t r = 0; r < rows; ++r) c[(m0 + i) * p.ldc + r] = tile[i * MR + r];
+      }
+    }
+  }
+}
+
+}  // namespace firmnet::kernels
+#endif  // FIRMNET_HAVE_XSIMD
