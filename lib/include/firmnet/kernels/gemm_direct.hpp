@@ -231,8 +231,12 @@ void gemm_small_m(const GemmProblem& p) noexcept {
       std::size_t j = 0;
       if (rows == 1) {  // one row: 8 vectors at a time (15 from beyond L2), the rest one by one
         j = vec_end - vec_end % (NV1 * W);
-        if (wide) row_tiles_wide<Arch, NV1>(kc, a.data, a.k_stride, b, ldb, c, j, ini, p.bias, relu);
-        else row_tiles<Arch, NV1>(kc, a.data, a.k_stride, b, ldb, c, j, ini, p.bias, relu);
+        if constexpr (simd::is_avx256<Arch>) {  // (only AVX2 chunks: no wide tiles in the other variants' code)
+          if (wide) row_tiles_wide<Arch, NV1>(kc, a.data, a.k_stride, b, ldb, c, j, ini, p.bias, relu);
+          else row_tiles<Arch, NV1>(kc, a.data, a.k_stride, b, ldb, c, j, ini, p.bias, relu);
+        } else {
+          row_tiles<Arch, NV1>(kc, a.data, a.k_stride, b, ldb, c, j, ini, p.bias, relu);
+        }
         if constexpr (simd::is_avx256<Arch>) {  // up to two vectors left (10 class scores): 4 partial sums
           if (j < p.n && p.n - j <= 2 * W) {
             narrow_tail_tile<Arch, 1, 4, 2>(kc, a, 1, b + j, ldb, p.n - j, c + j, p.ldc, ini, bias_at(j), relu);
