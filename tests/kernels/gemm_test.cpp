@@ -321,6 +321,23 @@ TEST_CASE("gemm: an empty sum gives the bias (or zero), through relu", "[kernels
   REQUIRE(c[4] == 0.f);
   kernels::gemm_nn<float>(2, 3, 0, nullptr, nullptr, c, false, {});
   for (const float v : c) REQUIRE(v == 0.f);
+#if FIRMNET_HAVE_XSIMD
+  // Every form on every variant, at a size each path could take (16 x 50: the AVX2 Cᵀ tiles for nt).
+  const float a[1] = {}, b[1] = {};
+  for (const auto& variant : kernels::gemm_variants()) {
+    if (!variant.supported) continue;
+    for (const Form form : {Form::nn, Form::tn, Form::nt})
+      for (const bool accumulate : {false, true}) {
+        CAPTURE(variant.name, name(form), accumulate);
+        std::vector<float> out(16 * 50, 3.f);
+        const auto p = form == Form::nn   ? kernels::problem_nn(16, 50, 0, a, b, out.data(), accumulate)
+                       : form == Form::tn ? kernels::problem_tn(16, 50, 0, a, b, out.data(), accumulate)
+                                          : kernels::problem_nt(16, 50, 0, a, b, out.data(), accumulate);
+        kernels::gemm_f32_with(variant, p, {});
+        for (const float v : out) REQUIRE(v == (accumulate ? 3.f : 0.f));
+      }
+  }
+#endif
 }
 
 TEST_CASE("col_sum equals the reference", "[kernels][gemm]") {

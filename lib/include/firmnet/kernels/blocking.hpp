@@ -49,13 +49,15 @@ template <class Arch>
   requires(!simd::is_avx<Arch> && xsimd::batch<float, Arch>::size == 4)
 struct Blocking<Arch> : BlockSizes<4, 8, 128, 256, 1024> {};   // SSE, NEON: 8 of 16 xmm/q registers
 
-// The depth of the K blocks of a product of depth k (> 0). AVX2 splits K into equal blocks of at
-// most KC (784 = 4 x 196, not 3 x 256 + 16): every block pays the same C update, which a 16-deep
-// last block could not amortise. The others take KC at a time. Every path of an ISA that cuts K
-// uses this, so an element's sum is cut at the same depths whichever path computes it.
+// The depth of the K blocks of a product of depth k: k itself up to KC (one block; 0 for an empty
+// sum). Deeper, AVX2 splits K into equal blocks of at most KC (784 = 4 x 196, not 3 x 256 + 16):
+// every block pays the same C update, which a 16-deep last block could not amortise; the others
+// take KC at a time. Every path of an ISA that cuts K uses this, so an element's sum is cut at the
+// same depths whichever path computes it.
 template <class Arch>
 constexpr std::size_t kc_step(std::size_t k) noexcept {
   constexpr std::size_t KC = Blocking<Arch>::KC;
+  if (k <= KC) return k;
   if constexpr (simd::is_avx<Arch> && !simd::is_avx512<Arch>) {
     const std::size_t blocks = (k + KC - 1) / KC;
     return (k + blocks - 1) / blocks;

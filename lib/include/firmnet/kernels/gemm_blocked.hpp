@@ -98,8 +98,7 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
   // front to back. Packing it (8 x 8 transposes, 6 of every 8 floats kept) cost 7 % of the
   // 64 x 128 x 3072 product, and a 6-row panel of a row-major block is no better for the cache.
   const bool a_in_place = kAvx256 && p.a.k_stride == 1 && !p.a_conv;  // a conv builds its rows while packing
-  const std::size_t kc_step = kernels::kc_step<Arch>(p.k);  // AVX2: equal blocks (blocking.hpp)
-  const std::size_t kc_max = p.k < kc_step ? p.k : kc_step;
+  const std::size_t kc_max = kc_step<Arch>(p.k);  // the K blocks' depth (AVX2: equal blocks; blocking.hpp)
   // AVX2, A row-major over more than one block of rows and of depth, and B wider than two of its
   // blocks (the 1024^3 square): each block's rows are copied into a contiguous block (copy_rows,
   // gemm_pack.hpp; no transpose), and B's blocks span up to kMaxNC columns. In place, the rows of
@@ -121,8 +120,8 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
   for (std::size_t jc = 0; jc < p.n; jc += nc_step) {
     const std::size_t nc = p.n - jc < nc_step ? p.n - jc : nc_step;
     const std::size_t nc_full = b_in_place ? nc - nc % NR : 0;  // columns read in place
-    for (std::size_t pc = 0; pc < p.k; pc += kc_step) {
-      const std::size_t kc = p.k - pc < kc_step ? p.k - pc : kc_step;
+    for (std::size_t pc = 0; pc < p.k; pc += kc_max) {
+      const std::size_t kc = p.k - pc < kc_max ? p.k - pc : kc_max;
       const bool last = pc + kc == p.k;
       const Init init = (pc > 0 || p.accumulate) ? Init::from_c : (p.bias ? Init::from_bias : Init::zero);
       if (nc_full < nc)

@@ -38,7 +38,7 @@ namespace firmnet::kernels {
 template <class Arch>
 std::size_t transposed_c_floats(std::size_t m, std::size_t k) noexcept {
   using BS = Blocking<Arch>;
-  const std::size_t kc = k < kc_step<Arch>(k) ? k : kc_step<Arch>(k);
+  const std::size_t kc = kc_step<Arch>(k);
   return ((m + BS::NR - 1) / BS::NR * BS::NR + BS::MR) * kc;
 }
 
@@ -54,7 +54,7 @@ bool transposed_c_fits(const GemmProblem& p) noexcept {
     return false;
   } else {
     using BS = Blocking<Arch>;
-    const std::size_t kc = p.k < kc_step<Arch>(p.k) ? p.k : kc_step<Arch>(p.k);
+    const std::size_t kc = kc_step<Arch>(p.k);
     return !p.a_conv && p.k > 0 && p.a.k_stride == 1 && p.b.k_stride == 1 && p.b.row_stride != 1 &&
            p.m >= BS::NR && p.m % BS::NR == 0 && p.m <= BS::MC && 2 * p.m <= kc &&
            transposed_c_floats<Arch>(p.m, p.k) + kPackAlignSlack <= gemm_scratch_floats(p.m, p.n, p.k, false);
@@ -66,7 +66,7 @@ void gemm_transposed_c(const GemmProblem& p, std::span<float> scratch) noexcept 
   using BS = Blocking<Arch>;
   constexpr std::size_t MR = BS::MR, NR = BS::NR;
   using Ukr = GemmUkr<Arch, MR, NR, 0, true>;
-  const std::size_t kc_max = p.k < kc_step<Arch>(p.k) ? p.k : kc_step<Arch>(p.k);
+  const std::size_t kc_max = kc_step<Arch>(p.k);
   float* const panels = pack_buffers<Arch>(scratch, transposed_c_floats<Arch>(p.m, p.k));
   float* const last_rows = panels + p.m * kc_max;
   for (std::size_t pc = 0; pc < p.k; pc += kc_max) {
