@@ -56,8 +56,9 @@ std::vector<Shape> test_shapes() {
   // 1 x 128 x 3072 layout), and 15 + 8 + 1 vectors with a narrow tail of 8 columns.
   for (const Shape s : {Shape{1, 128, 2100}, Shape{1, 200, 1400}})
     shapes.push_back(s);
-  // AVX2, nt form: Cᵀ tiles (16 and 32 rows; a 2- and a 1-row edge of B; 600 = 3 K blocks of 200).
-  for (const Shape s : {Shape{16, 50, 40}, Shape{32, 97, 600}})
+  // nt form, Cᵀ tiles: AVX2 16 and 32 rows with a 2- and a 1-row edge of B, 600 = 3 K blocks of
+  // 200; AVX-512 (and AVX2) 32 and 96 rows with 5- and 3-row edges (AVX-512: 8-row tiles).
+  for (const Shape s : {Shape{16, 50, 40}, Shape{32, 97, 600}, Shape{32, 101, 64}, Shape{96, 203, 200}})
     shapes.push_back(s);
   for (const Shape s : {Shape{64, 128, 784}, Shape{784, 128, 64}, Shape{64, 784, 128}, Shape{64, 10, 128},
                         Shape{128, 10, 64}, Shape{64, 128, 10}, Shape{1, 128, 784}, Shape{1, 10, 128},
@@ -262,12 +263,13 @@ TEST_CASE("gemm: the same bits wherever the scratch starts", "[kernels][gemm][va
 
 #if FIRMNET_HAVE_XSIMD
 // C = A·Bᵀ with B stored (n, k) is one chain of FMAs per element on every path of a variant, so
-// the nt form gives the bits of the nn form on the same B written out as (k, n): on AVX2 the nt
-// shapes below take the Cᵀ tiles (gemm_transposed_c.hpp), the nn form the blocked kernel. With a
-// bias and ReLU (which no layer asks of the nt form, but a GemmProblem may), onto C, over several
-// K blocks, and with edges of B's rows.
+// the nt form gives the bits of the nn form on the same B written out as (k, n): on AVX2 and
+// AVX-512 most nt shapes below take the Cᵀ tiles (gemm_transposed_c.hpp), the nn form the blocked
+// kernel. With a bias and ReLU (which no layer asks of the nt form, but a GemmProblem may), onto C,
+// over several K blocks, and with edges of B's rows.
 TEST_CASE("gemm: the nt form gives the nn form's bits, with bias, ReLU and accumulation", "[kernels][gemm][variants]") {
-  const Shape shapes[] = {{16, 50, 40}, {32, 97, 600}, {64, 784, 128}, {48, 300, 96}, {112, 20, 256}};
+  const Shape shapes[] = {{16, 50, 40}, {32, 97, 600}, {64, 784, 128}, {48, 300, 96}, {112, 20, 256}, {32, 101, 64},
+                          {96, 203, 200}};
   for (const auto& variant : kernels::gemm_variants()) {
     if (!variant.supported) continue;
     for (const Shape s : shapes) {

@@ -15,7 +15,7 @@
 // AVX2 departs from this where its 16 registers and 8-float vectors are better served otherwise
 // (is_avx256 below): row-major A read in place (or, tall and deep, copied row by row), edge rows
 // by kernels of their own height, K cut into equal blocks, B in place only for rows of 512 bytes
-// or less, and A·Bᵀ with a short A as Cᵀ tiles (gemm_transposed_c.hpp).
+// or less. Both AVX variants take A·Bᵀ with a short A as Cᵀ tiles (gemm_transposed_c.hpp).
 #pragma once
 
 #include <cstddef>
@@ -68,7 +68,7 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
     FIRMNET_EXPECTS(scratch.size() >= p.k * (p.n > W ? 12 : W));  // B panels up to 12 (AVX2 Cᵀ tiles) or W wide
     return gemm_narrow_n<Arch>(p, scratch.data());
   }
-  if constexpr (kAvx256) {  // dY·Wᵀ as (W·dYᵀ)ᵀ: gemm_transposed_c.hpp
+  if constexpr (simd::is_avx<Arch>) {  // dY·Wᵀ as (W·dYᵀ)ᵀ: gemm_transposed_c.hpp
     if (transposed_c_fits<Arch>(p)) return gemm_transposed_c<Arch>(p, scratch);
   }
   if (p.k == 0) {  // an empty sum: C stays, or becomes bias/zero (then ReLU)

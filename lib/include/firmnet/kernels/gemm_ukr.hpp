@@ -5,8 +5,8 @@
 //       LDA = 0: A read in place, row-major (ap[r*lda_rows + k] = A(r, k))
 //   bp: B, kc rows of NR floats, row stride ldb (packed: ldb = NR)
 //   c:  MR x NR, row stride ldc; read only when init == Init::from_c
-//   CT: the tile is Cᵀ (AVX2, MR = 6: gemm_transposed_c.hpp): tile element (r, j) goes to
-//       c[j*ldc + r], and bias[r] is the same for a whole row of the tile
+//   CT: the tile is Cᵀ (gemm_transposed_c.hpp; AVX2 6 x 16, AVX-512 8 x 32, the latter never
+//       from C): tile element (r, j) goes to c[j*ldc + r], and bias[r] serves a whole row
 // The accumulators (MR x NR/W batches) live in registers for the whole kc loop. The epilogue
 // adds nothing (bias is the initial value) and applies ReLU on the last K block if asked.
 // Full tiles only: the driver runs edge tiles on a local MR x NR buffer.
@@ -31,7 +31,8 @@ struct GemmUkr {
   // prefetched first. Loaded up front, C (rows a matrix row apart, often out of L1 and L2 by the
   // next K block) stalled the kernel before its first FMA: a tenth of the time at 1024^3.
   static constexpr bool kAddCLast = simd::is_avx256<Arch>;
-  static_assert(!CT || (kAddCLast && MR == 6 && W == 8 && LDA == 0), "Cᵀ tiles: the AVX2 6-row kernel, A in place");
+  static_assert(!CT || (LDA == 0 && ((kAddCLast && MR == 6 && W == 8) || (simd::is_avx512<Arch> && MR == 8 && W == 16))),
+                "Cᵀ tiles: the AVX2 6-row or the AVX-512 8-row kernel, A in place");
 
   static void run(std::size_t kc, const float* ap, const float* bp, std::size_t ldb, float* c, std::size_t ldc,
                   Init init, const float* bias, bool relu, std::size_t lda_rows = 0) noexcept {
@@ -74,13 +75,14 @@ struct GemmUkr {
       }
     }
     for (; k < kc; ++k) step(k);
-    if constexpr (CT) {  // each 6 x 8 block transposed on its way out, C added and ReLU there
+    if constexpr (CT) {  // each MR x W block transposed on its way out (AVX2: C added and ReLU there)
 #pragma GCC unroll 8
       for (std::size_t v = 0; v < NV; ++v) {
         B rows[MR];
 #pragma GCC unroll 8
-        for (std::size_t r = 0; r < MR; ++r) rows[r] = acc[r][v];
-        simd::store_transposed_6x8<Arch>(rows, c + v * W * ldc, ldc, c_last, relu);
+        for (std::size_t r = 0; r < MR; ++r) rows[r] = relu && !kAddCLast ? simd::relu<Arch>(acc[r][v]) : acc[r][v];
+        if constexpr (kAddCLast) simd::store_transposed_6x8<Arch>(rows, c + v * W * ldc, ldc, c_last, relu);
+        else simd::store_transposed_8x16<Arch>(rows, c + v * W * ldc, ldc);
       }
       return;
     }

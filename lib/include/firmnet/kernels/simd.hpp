@@ -9,8 +9,8 @@
 //    four); select(x > 0, x, 0) elsewhere: on AVX-512 it is a mask compare and a masked move (and
 //    GCC 12's _mm512_max_ps trips -Wuninitialized inside its own header), and NEON's max would
 //    propagate a NaN.
-//  - transpose_8x8: 8 x 8 float transposes for the packing routines; store_transposed_6x8 for the
-//    AVX2 kernel that computes Cᵀ.
+//  - transpose_8x8: 8 x 8 float transposes for the packing routines; store_transposed_6x8 and
+//    store_transposed_8x16 for the AVX2 and AVX-512 kernels that compute Cᵀ.
 #pragma once
 
 #include <cstddef>
@@ -122,8 +122,46 @@ template <class A>
     _mm_storel_pi(reinterpret_cast<__m64*>(ci + 4), two);
   }
 }
+
+// The AVX-512 counterpart for an 8 x 16 block: c[i·ldc + r] = rows[r][i] for r < 8, i < 16, one
+// 8-float store per row of C. Within each 128-bit lane, two rounds of unpacks and shuffles give
+// rows 0-3 (u) and rows 4-7 (w) of column 4L + j; two 128-bit-lane shuffles pair u's and w's lane
+// L into one 256-bit half. 32 shuffles and 16 stores per block, AVX512F only. Nothing is added
+// (the AVX-512 kernel starts from C instead, which the Cᵀ path never asks of it); ReLU, if any,
+// is applied to the rows before.
+template <class A>
+[[gnu::always_inline]] inline void store_transposed_8x16(const FBatch<A>* rows, float* c, std::size_t ldc) noexcept {
+  static_assert(is_avx512<A>);
+  __m512 t[8];
+#pragma GCC unroll 4
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm512_unpacklo_ps(rows[i], rows[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(rows[i], rows[i + 1]);
+  }
+  // u[j], w[j]: in lane L, rows 0-3 and rows 4-7 of column 4L + j
+  const __m512 u[4] = {_mm512_shuffle_ps(t[0], t[2], _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(t[0], t[2], _MM_SHUFFLE(3, 2, 3, 2)),
+                       _mm512_shuffle_ps(t[1], t[3], _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(t[1], t[3], _MM_SHUFFLE(3, 2, 3, 2))};
+  const __m512 w[4] = {_mm512_shuffle_ps(t[4], t[6], _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(t[4], t[6], _MM_SHUFFLE(3, 2, 3, 2)),
+                       _mm512_shuffle_ps(t[5], t[7], _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(t[5], t[7], _MM_SHUFFLE(3, 2, 3, 2))};
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; ++j) {
+    const __m512 lo = _mm512_shuffle_f32x4(u[j], w[j], _MM_SHUFFLE(1, 0, 1, 0));  // u.L0, u.L1, w.L0, w.L1
+    const __m512 hi = _mm512_shuffle_f32x4(u[j], w[j], _MM_SHUFFLE(3, 2, 3, 2));  // u.L2, u.L3, w.L2, w.L3
+    const __m512 c01 = _mm512_shuffle_f32x4(lo, lo, _MM_SHUFFLE(3, 1, 2, 0));    // columns j | 4 + j
+    const __m512 c23 = _mm512_shuffle_f32x4(hi, hi, _MM_SHUFFLE(3, 1, 2, 0));    // columns 8 + j | 12 + j
+    _mm256_storeu_ps(c + (j + 0) * ldc, _mm512_castps512_ps256(c01));
+    _mm256_storeu_ps(c + (j + 4) * ldc, _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(c01), 1)));
+    _mm256_storeu_ps(c + (j + 8) * ldc, _mm512_castps512_ps256(c23));
+    _mm256_storeu_ps(c + (j + 12) * ldc, _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(c23), 1)));
+  }
+}
 #else
 // Only AVX builds call them; elsewhere they exist so the callers' discarded branches compile.
+template <class A>
+inline void store_transposed_8x16(const FBatch<A>* rows, float* c, std::size_t ldc) noexcept {
+  for (std::size_t r = 0; r < 8; ++r)
+    for (std::size_t i = 0; i < 16; ++i) c[i * ldc + r] = rows[r].get(i);
+}
 template <class A>
 inline void store_transposed_6x8(const FBatch<A>* rows, float* c, std::size_t ldc, bool add_c, bool relu) noexcept {
   for (std::size_t r = 0; r < 6; ++r)
