@@ -106,5 +106,16 @@ void copy_rows(const float* src, std::size_t row_stride, std::size_t rows, std::
   }
 }
 
+// Part `part` of `parts` of the cache lines of a row-major block (rows x cols floats, row_stride
+// apart) prefetched toward L2 (prefetcht1): the driver spreads the next block of A over the tiles
+// of the current one (gemm_blocked.hpp), so that block's copy reads it from L2 instead of from L3.
+template <class Arch>
+void prefetch_lines_part(const float* src, std::size_t row_stride, std::size_t rows, std::size_t cols,
+                         std::size_t part, std::size_t parts) noexcept {
+  const std::size_t per_row = (cols + 15) / 16, lines = rows * per_row;
+  const std::size_t first = part * lines / parts, last = (part + 1) * lines / parts;
+  for (std::size_t l = first; l < last; ++l) __builtin_prefetch(src + l / per_row * row_stride + l % per_row * 16, 0, 2);
+}
+
 }  // namespace firmnet::kernels
 #endif  // FIRMNET_HAVE_XSIMD
