@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "firmnet/core/fp_mode.hpp"
@@ -61,6 +63,32 @@ TEST_CASE("thread pool runs every part of every job exactly once", "[kernels][th
   for (int t = 0; t < 3; ++t) REQUIRE(counts.hits[t].load() == 1000);
   kernels::ThreadPool single(1);
   REQUIRE(single.size() == 1);
+}
+
+// A worker that is not running when its part comes (asleep after idling, descheduled by a busy
+// core) does not hold the caller: the caller runs the part itself, and every part still runs once.
+TEST_CASE("a part its worker has not started runs on the caller and only there", "[kernels][threads]") {
+  kernels::ThreadPool pool(3);
+  struct Record {
+    std::thread::id caller;
+    std::atomic<int> hits[3];
+    std::atomic<int> on_caller{0};  // parts 1 and 2 run by the caller
+  } record{std::this_thread::get_id(), {}, {}};
+  auto task = [](void* context, std::size_t part, std::size_t parts) noexcept {
+    auto& r = *static_cast<Record*>(context);
+    if (parts != 3 || part >= 3) return;
+    r.hits[part].fetch_add(1);
+    if (part > 0 && std::this_thread::get_id() == r.caller) r.on_caller.fetch_add(1);
+  };
+  constexpr int kJobs = 60;
+  for (int job = 0; job < kJobs; ++job) {
+    // Every other job after a pause longer than the workers' spin: they sleep on the futex, and
+    // waking one takes longer than the caller's empty part 0.
+    if (job % 2 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    pool.run(task, &record);
+    for (int t = 0; t < 3; ++t) REQUIRE(record.hits[t].load() == job + 1);  // all done when run() returns
+  }
+  REQUIRE(record.on_caller.load() > 0);
 }
 
 TEST_CASE("parts of a job do not nest: inside a part there is no GEMM pool", "[kernels][threads]") {

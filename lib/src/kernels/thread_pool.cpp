@@ -39,7 +39,8 @@ inline void pause() noexcept {
 
 ThreadPool::ThreadPool(std::size_t threads, std::size_t scratch_floats)
     : scratch_floats_((scratch_floats + 15) / 16 * 16),  // whole cache lines: no false sharing
-      scratch_(new float[scratch_floats_ * (threads > 1 ? threads - 1 : 0) + 16]()) {
+      scratch_(new float[scratch_floats_ * (threads > 1 ? threads - 1 : 0) + 16]()),
+      claimed_(new Claim[threads > 1 ? threads : 1]) {
   for (std::size_t i = 1; i < (threads == 0 ? 1 : threads); ++i) workers_.emplace_back([this, i] { work(i); });
 }
 
@@ -59,6 +60,16 @@ std::span<float> ThreadPool::scratch(std::size_t t) const noexcept {
   return {reinterpret_cast<float*>(base) + (t - 1) * scratch_floats_, scratch_floats_};
 }
 
+// Part t of job `generation` for the calling thread, if no thread has it yet. A part's claim only
+// grows, and every part of a job is claimed before the job ends (run() claims what is left), so a
+// worker that wakes after its job has ended, or was taken from it, claims nothing.
+bool ThreadPool::claim(std::size_t t, std::uint64_t generation) noexcept {
+  std::uint64_t seen = claimed_[t].value.load(std::memory_order_relaxed);
+  while (seen < generation)
+    if (claimed_[t].value.compare_exchange_weak(seen, generation, std::memory_order_acq_rel)) return true;
+  return false;
+}
+
 void ThreadPool::run(Task task, void* context) noexcept {
   ++jobs_;
   const InJob in_job;
@@ -67,9 +78,18 @@ void ThreadPool::run(Task task, void* context) noexcept {
   context_ = context;
   mode_ = fp_mode();  // the workers compute in the caller's floating-point mode
   pending_.store(workers_.size(), std::memory_order_relaxed);
-  generation_.fetch_add(1, std::memory_order_release);  // publishes task_ and context_
+  const std::uint64_t generation = generation_.fetch_add(1, std::memory_order_release) + 1;  // publishes the job
   generation_.notify_all();
   task(context, 0, size());
+  // Parts no worker has started yet (its thread not running: descheduled by a busy host or another
+  // process on its core, or still waking) are run here rather than waited for: a two-thread step
+  // with a busy second core then costs about one thread's time, not the other process's time slice.
+  // A part computes the same values whichever thread runs it, with its own scratch (part_scratch).
+  for (std::size_t t = 1; t < size(); ++t)
+    if (claim(t, generation)) {
+      task(context, t, size());
+      pending_.fetch_sub(1, std::memory_order_acq_rel);
+    }
   for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; ++spin) {
     if (spin < kSpinRounds) {
       pause();
@@ -92,6 +112,7 @@ void ThreadPool::work(std::size_t index) noexcept {
     }
     seen = now;
     if (stop_.load(std::memory_order_acquire)) return;
+    if (!claim(index, now)) continue;  // the caller ran this part already (or the job has ended)
     if (mode_ != mode) set_fp_mode(mode = mode_);
     {
       const InJob in_job;

@@ -1,10 +1,12 @@
 // kernels/thread_pool.hpp: a fixed pool of worker threads, created once at set-up, that the
 // GEMM uses to split large products (hosted SIMD builds; firmware has no threads).
-// run() hands part t of a job to thread t (the caller is thread 0) and returns when all parts
-// are done: no allocation, no thread creation per call, a function pointer and a context
-// instead of std::function. Idle workers spin briefly, then sleep on a futex (atomic wait).
-// Each worker owns the scratch a GEMM part needs (kMaxGemmScratch floats, allocated here), so
-// threads outside the pool carry no firmnet memory at all.
+// run() hands part t of a job to worker t (the caller runs part 0), runs itself any part whose
+// worker has not started it by the time part 0 is done, and returns when all parts are done: no
+// allocation, no thread creation per call, a function pointer and a context instead of
+// std::function. Idle workers spin briefly, then sleep on a futex (atomic wait).
+// Part t's scratch (kMaxGemmScratch floats, allocated here for t >= 1) belongs to the part, not
+// to a thread: whichever thread runs part t uses it, so threads outside the pool carry no firmnet
+// memory at all, and a part run by the caller instead of its worker computes the same bits.
 // Splits follow rows or columns of C, each computed by exactly one thread in the same order as
 // on one thread, or the two halves of a product's depth that one thread computes as halves too
 // (gemm_f32_halves), so the thread count never changes a result's bits.
@@ -34,20 +36,28 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   std::size_t size() const noexcept { return workers_.size() + 1; }
-  // Runs task(context, t, size()) on every thread t and waits for all of them.
+  // Runs task(context, t, size()) for every part t < size(), each exactly once, part t on worker t
+  // or (not started in time) on the caller, and returns when all are done. Parts must not wait
+  // for each other: any of them may run after another on the same thread.
   void run(Task task, void* context) noexcept;
   // Jobs run so far (tests check that work was really split).
   std::size_t jobs() const noexcept { return jobs_; }
-  // Worker t's scratch (1 <= t < size()); thread 0, the caller, brings its own.
+  // Part t's scratch (1 <= t < size()); part 0, run by the caller, uses the caller's own.
   std::span<float> scratch(std::size_t t) const noexcept;
   static std::size_t default_scratch_floats() noexcept;  // enough for any GEMM part
 
  private:
   void work(std::size_t index) noexcept;
+  bool claim(std::size_t part, std::uint64_t generation) noexcept;
+
+  struct alignas(64) Claim {  // the last job whose part t a thread took; a line each
+    std::atomic<std::uint64_t> value{0};
+  };
 
   std::vector<std::thread> workers_;
   std::size_t scratch_floats_ = 0;
   std::unique_ptr<float[]> scratch_;  // (workers, scratch_floats_), cache-line aligned rows
+  std::unique_ptr<Claim[]> claimed_;  // per part
   Task task_ = nullptr;
   void* context_ = nullptr;
   FpMode mode_ = 0;  // the caller's floating-point mode (core/fp_mode.hpp), published with task_
@@ -86,7 +96,7 @@ void run_parts(ThreadPool& pool, Fn&& fn) noexcept {
            const_cast<void*>(static_cast<const void*>(&fn)));
 }
 
-// The scratch of part `part` of a job: the caller's own for part 0, else its worker's.
+// The scratch of part `part` of a job: the caller's own for part 0, else the pool's for that part
 inline std::span<float> part_scratch(const ThreadPool& pool, std::size_t part, std::span<float> caller) noexcept {
   return part == 0 ? caller : pool.scratch(part);
 }
