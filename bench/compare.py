@@ -14,12 +14,12 @@ VARIANTS = {
 }
 
 
-def medians(path):
+def medians(path, aggregate="median"):
     with open(path) as f:
         data = json.load(f)
     out = {}
     for b in data["benchmarks"]:
-        if b.get("aggregate_name") != "median":
+        if b.get("aggregate_name") != aggregate:
             continue
         out[b["run_name"].replace("/real_time", "")] = b
     return data["context"], out
@@ -58,9 +58,10 @@ def main():
     if args[:1] == ["--variant"]:
         variant, args = args[1], args[2:]
     ctx, one = medians(args[0])
-    two = {}  # the two-thread runs, one file per process (bench/compare keeps the peers apart)
+    two, two_means = {}, {}  # the two-thread runs, one file per process (bench/compare keeps the peers apart)
     for path in args[1:]:
         two.update(medians(path)[1])
+        two_means.update(medians(path, "mean")[1])
     figures, peak = gemm_figures(one, variant)
     print(f"Machine: {ctx.get('host_name', '?')}, {ctx.get('num_cpus')} CPUs at {ctx.get('mhz_per_cpu')} MHz; "
           f"caches {', '.join(str(c['size'] // 1024) + ' KiB L' + str(c['level']) + c['type'][0].lower() for c in ctx.get('caches', []))}")
@@ -88,6 +89,13 @@ def main():
         f2 = two.get(f"BM_TrainStep/firmnet_2t/{shape}")
         ms = lambda b: b["real_time"] / 1e6 if b and b["time_unit"] == "ns" else None
         print(f"| {shape} | {fmt(ms(f), 3)} | {fmt(ms(c), 3)} | {fmt(ratio(ms(c), ms(f)), 2)} | {fmt(ms(f2), 3)} | {fmt(ratio(ms(f), ms(f2)), 2)} |")
+    trip = two.get("BM_CoreRoundTrip/firmnet_2t")
+    mean = two_means.get("BM_CoreRoundTrip/firmnet_2t")
+    if trip and trip["time_unit"] == "ns":  # where the host put the two vCPUs: ~50 ns within one L3, hundreds across
+        print()
+        print(f"Core-to-core round trip of a cache line, CPUs 0 and 1 (a hand-off between the pool's threads costs "
+              f"a few; about 50 ns within one L3, hundreds across): median {fmt(trip['real_time'], 0)} ns, "
+              f"mean {fmt(mean['real_time'] if mean else None, 0)} ns")
     print()
     print("| prediction | firmnet µs | cblas µs | x cblas |")
     print("|---|---:|---:|---:|")
