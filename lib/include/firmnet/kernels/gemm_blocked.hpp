@@ -139,7 +139,7 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
         // 0.65 % after; 1024^3 107.6 -> 109.1 GFLOP/s (AVX2, Zen 4, standalone loop, 40 runs each).
         const bool next_rows = ic + BS::MC < p.m;
         const std::size_t next_ic = next_rows ? ic + BS::MC : 0, next_pc = next_rows ? pc : pc + kc;
-        const bool prefetch_a = copy_a && next_pc < p.k;
+        const float* const next_a = copy_a && next_pc < p.k ? element<Arch>(p.a, next_ic, next_pc) : nullptr;
         const std::size_t next_mc = p.m - next_ic < BS::MC ? p.m - next_ic : BS::MC;
         const std::size_t next_kc = p.k - next_pc < kc_max ? p.k - next_pc : kc_max;
         const std::size_t panels = (nc + NR - 1) / NR, tiles = (mc + MR - 1) / MR;
@@ -151,9 +151,8 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
           const float* bias = p.bias ? p.bias + jc + jr : nullptr;
           for (std::size_t ir = 0; ir < mc; ir += MR) {
             const std::size_t mr = mc - ir < MR ? mc - ir : MR;
-            if (prefetch_a)
-              prefetch_lines_part<Arch>(element<Arch>(p.a, next_ic, next_pc), p.a.row_stride, next_mc, next_kc,
-                                        jr / NR * tiles + ir / MR, panels * tiles);
+            if (next_a)
+              prefetch_lines_part<Arch>(next_a, p.a.row_stride, next_mc, next_kc, jr / NR * tiles + ir / MR, panels * tiles);
             // A in place (or copied): rows lda apart; packed: MR x kc panels.
             const float* ap = a_in_place && !copy_a ? element<Arch>(p.a, ic + ir, pc) : pack_a + ir * kc;
             float* c = p.c + (ic + ir) * p.ldc + jc + jr;
