@@ -44,8 +44,8 @@ void pack_panels(Strided src, std::size_t rows, std::size_t kc, float* dst) noex
     // P floats of a source row to each panel, in vector copies.
     // A block narrower than rows a page or more apart (AVX2's 256 columns of a 1024-wide B: 1 KiB
     // of every 4 KiB) starts a new stream on every page, which the hardware prefetcher has to
-    // learn again each time; then the rows a group on are prefetched while this group is copied:
-    // the pack of NN 1024^3 went from 3.1-4.7 % of its time to 2.1-2.9 % (AVX2, Zen 4, with the
+    // learn again each time; then rows a few steps on are prefetched while these are copied: the
+    // pack of NN 1024^3 went from 3.1-4.7 % of its time to 2.1-2.9 % (AVX2, Zen 4, with the
     // copies in whole vectors). Whole rows (AVX-512's 1024 columns) are one stream, which the
     // hardware follows unaided.
     using V = xsimd::batch<float, Arch>;
@@ -61,26 +61,41 @@ void pack_panels(Strided src, std::size_t rows, std::size_t kc, float* dst) noex
         std::memcpy(to, from, P * sizeof(float));
       }
     };
-    // kGroup depth steps per panel, then the next panel: a panel receives kGroup·P contiguous
-    // floats (8 whole lines for P = 16) where a step at a time wrote one line to every panel, the
-    // panels KC·P floats apart (16 KiB at P = 16: the same L1 set for all of them). A pack of a
-    // 256 x 256 block of a 512-wide B, alone: 9.6 -> 5.2 us (AVX2, Zen 4; 8 beat 2, 4 and 16);
-    // within NN 512^3, from 4.0 % of the time to 2.7 % (there B comes from L3). Rows a page
-    // apart: each panel's lines of the next group are prefetched as the panel is copied.
-    constexpr std::size_t kGroup = 8;
-    std::size_t k0 = 0;
-    for (; k0 + kGroup <= kc; k0 += kGroup) {
-      const bool ahead = prefetch && k0 + 2 * kGroup <= kc;
-      for (std::size_t p0 = 0; p0 < full; p0 += P) {
-        if (ahead)
-          for (std::size_t k = k0 + kGroup; k < k0 + 2 * kGroup; ++k)
-            for (std::size_t j = 0; j < P; j += 16) __builtin_prefetch(element<Arch>(src, p0 + j, k));
+    // Panels of a whole cache line or more per step (B's, P = 16 or 32): kGroup depth steps per
+    // panel, then the next panel, so that a panel receives kGroup·P contiguous floats (8 whole
+    // lines for P = 16) where a step at a time wrote one line to every panel, the panels KC·P
+    // floats apart (16 KiB at P = 16: the same L1 set for all of them). A pack of a 256 x 256
+    // block of a 512-wide B, alone: 9.6 -> 5.2 us (AVX2, Zen 4; 8 beat 2, 4 and 16); within NN
+    // 512^3, from 4.0 % of the time to 2.7 % (there B comes from L3). Rows a page apart: each
+    // panel's lines of the next group are prefetched as the panel is copied.
+    // Narrower panels (A's, 6 of the 3072 columns of Xᵀ) keep a step at a time: the rows of a
+    // group, a multiple of 4 KiB apart, share L1 sets, and grouped the pack of TN 3072x128x64 took
+    // 9.5 % of its profile against 5.6 %.
+    if constexpr (P >= 16 && P % W == 0) {
+      constexpr std::size_t kGroup = 8;
+      std::size_t k0 = 0;
+      for (; k0 + kGroup <= kc; k0 += kGroup) {
+        const bool ahead = prefetch && k0 + 2 * kGroup <= kc;
+        for (std::size_t p0 = 0; p0 < full; p0 += P) {
+          if (ahead)
+            for (std::size_t k = k0 + kGroup; k < k0 + 2 * kGroup; ++k)
+              for (std::size_t j = 0; j < P; j += 16) __builtin_prefetch(element<Arch>(src, p0 + j, k));
 #pragma GCC unroll 8
-        for (std::size_t k = k0; k < k0 + kGroup; ++k) copy(k, p0);
+          for (std::size_t k = k0; k < k0 + kGroup; ++k) copy(k, p0);
+        }
+      }
+      for (; k0 < kc; ++k0)
+        for (std::size_t p0 = 0; p0 < full; p0 += P) copy(k0, p0);
+    } else {
+      constexpr std::size_t kPackAhead = 4;
+      for (std::size_t k = 0; k < kc; ++k) {
+        if (prefetch && k + kPackAhead < kc) {
+          const float* ahead = element<Arch>(src, 0, k + kPackAhead);
+          for (std::size_t j = 0; j < full; j += 16) __builtin_prefetch(ahead + j);  // one cache line each
+        }
+        for (std::size_t p0 = 0; p0 < full; p0 += P) copy(k, p0);
       }
     }
-    for (; k0 < kc; ++k0)
-      for (std::size_t p0 = 0; p0 < full; p0 += P) copy(k0, p0);
   } else {
     for (std::size_t p0 = 0; p0 < full; p0 += P) {
       float* panel = dst + p0 * kc;  // (p0 / P) panels of P·kc floats before this one
