@@ -88,11 +88,34 @@ void pack_panels(Strided src, std::size_t rows, std::size_t kc, float* dst) noex
         for (std::size_t p0 = 0; p0 < full; p0 += P) copy(k0, p0);
     } else {
       constexpr std::size_t kPackAhead = 4;
-      for (std::size_t k = 0; k < kc; ++k) {
-        if (prefetch && k + kPackAhead < kc) {
-          const float* ahead = element<Arch>(src, 0, k + kPackAhead);
-          for (std::size_t j = 0; j < full; j += 16) __builtin_prefetch(ahead + j);  // one cache line each
+      auto prefetch_row = [&](std::size_t k) {
+        if (!prefetch || k + kPackAhead >= kc) return;
+        const float* ahead = element<Arch>(src, 0, k + kPackAhead);
+        for (std::size_t j = 0; j < full; j += 16) __builtin_prefetch(ahead + j);  // one cache line each
+      };
+      std::size_t k = 0;
+      if constexpr (simd::is_avx256<Arch> && P < W && 2 * P >= W) {
+        // AVX2's 6-wide A panels: each step's 6 floats moved as one 8-float vector (GCC's 24-byte
+        // memcpy is a 16- and an 8-byte move), two steps per panel at a time. The 2 extra floats
+        // land on the start of the panel's next step, which is stored after them; they are read
+        // from within the source (the row's next values, or the next row's first: there is a
+        // next row while k + 1 < kc). The last step is copied exactly, so nothing is written past
+        // a panel. A pack of 120 x 64 from Xᵀ (rows 3072 or 784 floats): 918 -> 662 ns and
+        // 1018 -> 699 ns (Zen 4).
+        for (; k + 2 < kc; k += 2) {
+          prefetch_row(k);
+          prefetch_row(k + 1);
+          for (std::size_t p0 = 0; p0 < full; p0 += P)
+#pragma GCC unroll 2
+            for (std::size_t s = k; s < k + 2; ++s)
+              V::load_unaligned(element<Arch>(src, p0, s)).store_unaligned(dst + p0 * kc + s * P);
         }
+        for (; k + 1 < kc; ++k)
+          for (std::size_t p0 = 0; p0 < full; p0 += P)
+            V::load_unaligned(element<Arch>(src, p0, k)).store_unaligned(dst + p0 * kc + k * P);
+      }
+      for (; k < kc; ++k) {
+        prefetch_row(k);
         for (std::size_t p0 = 0; p0 < full; p0 += P) copy(k, p0);
       }
     }
