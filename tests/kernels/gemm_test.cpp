@@ -60,6 +60,12 @@ std::vector<Shape> test_shapes() {
   // 200; AVX-512 (and AVX2) 32 and 96 rows with 5- and 3-row edges (AVX-512: 8-row tiles).
   for (const Shape s : {Shape{16, 50, 40}, Shape{32, 97, 600}, Shape{32, 101, 64}, Shape{96, 203, 200}})
     shapes.push_back(s);
+  // AVX2, A in place: a block's last 7, 8 or 9 rows as two tiles (4 + 3, 4 + 4, 5 + 4), also in a
+  // second block of A (128 = 120 + 8). Packed panels: A's 6-wide ones (tn) with 1-3 depth steps
+  // (the exact last step alone, and one pair), B's in groups of 8 steps with 1-7 left over.
+  for (const Shape s : {Shape{31, 40, 70}, Shape{32, 128, 300}, Shape{33, 64, 50}, Shape{128, 48, 100},
+                        Shape{20, 40, 3}, Shape{200, 300, 13}})
+    shapes.push_back(s);
   for (const Shape s : {Shape{64, 128, 784}, Shape{784, 128, 64}, Shape{64, 784, 128}, Shape{64, 10, 128},
                         Shape{128, 10, 64}, Shape{64, 128, 10}, Shape{1, 128, 784}, Shape{1, 10, 128},
                         Shape{37, 128, 784}})
