@@ -31,6 +31,29 @@ TEST_CASE("l2_grad_sumsq equals the reference", "[kernels][elementwise]") {
   }
 }
 
+// The one-pass L2 + SGD step against the two passes it replaces, both on the dispatched kernels
+// and on the references: the same w, dw and sum, bit for bit (one and several sum chunks).
+TEST_CASE("l2_sgd_sumsq gives the bits of l2_grad_sumsq then axpy", "[kernels][elementwise]") {
+  for (const std::size_t n : {1, 7, 15, 16, 17, 63, 65, 1000, 16384, 16385, 100352 + 5}) {
+    CAPTURE(n);
+    const auto w0 = test::random_vector<float>(n, 4 * n), dw0 = test::random_vector<float>(n, 4 * n + 1);
+    auto w_two = w0, dw_two = dw0, w_one = w0, dw_one = dw0;
+    const float s_two = kernels::l2_grad_sumsq(w_two.data(), 0.25f, dw_two.data(), n);
+    kernels::axpy(-0.125f, dw_two.data(), w_two.data(), n);
+    const float s_one = kernels::l2_sgd_sumsq(w_one.data(), 0.25f, dw_one.data(), n, 0.125f);
+    REQUIRE(s_one == s_two);
+    REQUIRE(w_one == w_two);
+    REQUIRE(dw_one == dw_two);
+    auto w_ref = w0, dw_ref = dw0, w_ref1 = w0, dw_ref1 = dw0;
+    const float r_two = kernels::l2_grad_sumsq_ref(w_ref.data(), 0.25f, dw_ref.data(), n);
+    kernels::axpy_ref(-0.125f, dw_ref.data(), w_ref.data(), n);
+    REQUIRE(kernels::l2_sgd_sumsq_ref(w_ref1.data(), 0.25f, dw_ref1.data(), n, 0.125f) == r_two);
+    REQUIRE(w_ref1 == w_ref);
+    REQUIRE(dw_ref1 == dw_ref);
+    REQUIRE(test::max_rel_diff(w_one.data(), w_ref.data(), n) < 1e-6);  // SIMD against scalar
+  }
+}
+
 TEST_CASE("axpy equals the reference", "[kernels][elementwise]") {
   for (const std::size_t n : {1, 7, 13, 65, 129, 4099}) {
     const auto x = test::random_vector<float>(n, 2 * n);
@@ -60,6 +83,10 @@ TEST_CASE("every element-wise variant gives the baseline's bits", "[kernels][ele
       REQUIRE(a == b);
       v.axpy(-0.7f, g.data(), a.data(), n), base.axpy(-0.7f, g.data(), b.data(), n);
       REQUIRE(a == b);
+      auto wa = w, wb = w;
+      REQUIRE(v.l2_sgd_sumsq(wa.data(), 0.3f, a.data(), n, 0.05f) == base.l2_sgd_sumsq(wb.data(), 0.3f, b.data(), n, 0.05f));
+      REQUIRE(a == b);
+      REQUIRE(wa == wb);
       std::vector<float> ya(n), yb(n);
       v.relu_fwd(w.data(), ya.data(), n), base.relu_fwd(w.data(), yb.data(), n);
       REQUIRE(ya == yb);

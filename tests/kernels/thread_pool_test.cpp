@@ -191,6 +191,10 @@ TEST_CASE("optimizer updates split across threads give the single-thread bits", 
     std::vector<float> dw = g;
     const float sum = kernels::l2_grad_sumsq(w0.data(), 1e-3f, dw.data(), n);  // 7 chunks of the L2 sum
     w.push_back(sum);
+    std::vector<float> w3 = w0, dw3 = g;
+    w.push_back(kernels::l2_sgd_sumsq(w3.data(), 1e-3f, dw3.data(), n, 0.01f));  // the same chunks, and the step
+    w.insert(w.end(), w3.begin(), w3.end());
+    w.insert(w.end(), dw3.begin(), dw3.end());
     w.insert(w.end(), dw.begin(), dw.end());
     w.insert(w.end(), m.begin(), m.end());
     w.insert(w.end(), v.begin(), v.end());
@@ -202,7 +206,7 @@ TEST_CASE("optimizer updates split across threads give the single-thread bits", 
   const auto single = run(nullptr);
   const std::size_t jobs = pool.jobs();
   const auto two = run(&pool);
-  REQUIRE(pool.jobs() == jobs + 4);  // both updates, the axpy and the L2 pass were split
+  REQUIRE(pool.jobs() == jobs + 5);  // both updates, the axpy and both L2 passes were split
   REQUIRE(std::memcmp(single.data(), two.data(), single.size() * sizeof(float)) == 0);
 }
 

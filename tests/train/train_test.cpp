@@ -5,10 +5,12 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <type_traits>
 #include <vector>
 
 #include "firmnet/models/linear_classifier.hpp"
 #include "firmnet/models/two_layer_net.hpp"
+#include "firmnet/optim/runtime_optimizer.hpp"
 #include "firmnet/optim/sgd.hpp"
 #include "firmnet/train/accuracy.hpp"
 #include "firmnet/train/batches.hpp"
@@ -162,6 +164,69 @@ TEST_CASE("trainer: a non-finite loss leaves the weights unchanged", "[train]") 
   const auto step = trainer.step(ConstView<float, 4>(x, 2), y);
   REQUIRE_FALSE(step.finite);
   for (std::size_t i = 0; i < 12; ++i) REQUIRE(model.layer<0>().w.storage[i] == before.storage[i]);
+}
+
+namespace {
+// One step the way the trainer took it before update_l2: the L2 pass over the gradients, then the
+// optimizer's update. Returns the loss; the model holds the weights after it.
+template <class Net, class Opt>
+float two_pass_step(Net& net, Opt& opt, ConstView<float, Net::kInputs> x, const Label* y, float reg) {
+  static Matrix<float, Net::kMaxBatch, Net::kClasses> dscores;
+  const auto scores = net.forward(x);
+  float loss = SoftmaxCrossEntropy{}.compute<float, Net::kClasses>(scores, y, dscores.view(x.rows()));
+  net.backward(dscores.view(x.rows()));
+  loss += apply_l2(net.params(), reg);
+  opt.update(net.params(), 0.f);
+  return loss;
+}
+
+template <class Net>
+std::vector<float> all_params(Net& net) {
+  std::vector<float> out;
+  for (const auto& p : net.params()) out.insert(out.end(), p.value, p.value + p.size());
+  return out;
+}
+}  // namespace
+
+// The trainer hands L2 to the optimizer's update_l2 (one pass for plain SGD): the same loss and
+// weights, bit for bit, as the L2 pass followed by the update, for plain SGD on a weight matrix
+// of one sum chunk and of several, SGD with momentum, and Adam through the run-time optimizer.
+TEST_CASE("trainer: L2 folded into the update gives the two passes' bits", "[train][l2]") {
+  using Net = TwoLayerNet<1000, 40, 10, 8>;  // W1: 40000 floats, 3 chunks of the L2 sum
+  static Net a, b;
+  const auto x = test::random_vector<float>(8 * 1000, 31);
+  const Label y[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+  const ConstView<float, 1000> xv(x.data(), 8);
+  auto check = [&](auto& opt_a, auto& opt_b) {
+    Rng ra(5), rb(5);
+    a.init(ra, InitRule::gaussian(0.05));
+    b.init(rb, InitRule::gaussian(0.05));
+    Trainer<Net, SoftmaxCrossEntropy, std::remove_reference_t<decltype(opt_a)>> trainer(a, opt_a, 0.5f);
+    for (int step = 0; step < 3; ++step) {
+      const auto got = trainer.step(xv, y);
+      const float want = two_pass_step(b, opt_b, xv, y, 0.5f);
+      REQUIRE(got.finite);
+      REQUIRE(got.loss == want);
+      REQUIRE(all_params(a) == all_params(b));
+    }
+  };
+  SECTION("plain SGD: one pass") {
+    Sgd<float> sa({0.1f, 0.f, 1.f}), sb({0.1f, 0.f, 1.f});
+    check(sa, sb);
+  }
+  SECTION("SGD with Nesterov momentum") {
+    static Sgd<float, Net::kParamCount> sa({0.1f, 0.9f, 1.f, true}), sb({0.1f, 0.9f, 1.f, true});
+    check(sa, sb);
+  }
+  SECTION("Adam, chosen at run time") {
+    static RuntimeOptimizer<float, Net::kParamCount> ra(AdamConfig<float>{}, false), rb(AdamConfig<float>{}, false);
+    check(ra, rb);
+  }
+  SECTION("plain SGD, chosen at run time") {
+    static RuntimeOptimizer<float, Net::kParamCount> ra(SgdConfig<float>{0.1f, 0.f, 1.f}),
+        rb(SgdConfig<float>{0.1f, 0.f, 1.f});
+    check(ra, rb);
+  }
 }
 
 namespace {

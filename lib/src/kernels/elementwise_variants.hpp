@@ -13,6 +13,7 @@ template <class A>
 constexpr ElementwiseVariant elementwise_for(const char* name) noexcept {
   return {name,
           ew::l2_grad_sumsq<A>,
+          ew::l2_sgd_sumsq<A>,
           ew::axpy<A>,
           ew::relu_fwd<A>,
           ew::relu_bwd<A>,

@@ -14,6 +14,7 @@ namespace firmnet::kernels {
 struct ElementwiseVariant {
   const char* name;  // the GEMM variant's: "avx512bw", "fma3+avx2", or the baseline's
   float (*l2_grad_sumsq)(const float* w, float reg, float* dw, std::size_t n) noexcept;
+  float (*l2_sgd_sumsq)(float* w, float reg, float* dw, std::size_t n, float lr) noexcept;
   void (*axpy)(float alpha, const float* x, float* y, std::size_t n) noexcept;
   void (*relu_fwd)(const float* x, float* y, std::size_t n) noexcept;
   void (*relu_bwd)(const float* y, const float* dy, float* dx, std::size_t n) noexcept;

@@ -16,6 +16,20 @@ T l2_grad_sumsq_ref(const T* w, T reg, T* dw, std::size_t n) noexcept {
   return sum;
 }
 
+// The L2 pass and plain SGD's update in one pass over w: l2_grad_sumsq_ref, then w += (-lr)·dw
+// element by element, so w and dw get the bits of the two passes run one after the other.
+// Returns Σ w² of the weights before the update.
+template <class T>
+T l2_sgd_sumsq_ref(T* w, T reg, T* dw, std::size_t n, T lr) noexcept {
+  T sum = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    sum += w[i] * w[i];
+    dw[i] += reg * w[i];
+    w[i] += -lr * dw[i];
+  }
+  return sum;
+}
+
 // y += alpha·x
 template <class T>
 void axpy_ref(T alpha, const T* x, T* y, std::size_t n) noexcept {

@@ -49,26 +49,41 @@ FB<A> exact_sqrt(FB<A> a) noexcept {
   return xsimd::sqrt(a);
 }
 
-template <class A>
-float l2_grad_sumsq(const float* w, float reg, float* dw, std::size_t n) noexcept {
+// The L2 gradient and Σ w² in one pass; with Step, plain SGD's w += (-lr)·dw too, on each vector
+// as soon as its gradient is complete (l2_sgd_sumsq: one pass where two read and wrote w and dw).
+template <class A, bool Step>
+float l2_pass(const float* w, float reg, float* dw, std::size_t n, float lr, float* w_out) noexcept {
   constexpr std::size_t W = FB<A>::size, K = 16 / W;
   static_assert(K * W == 16);
   FB<A> sum[K];
   for (std::size_t k = 0; k < K; ++k) sum[k] = FB<A>(0.0f);
-  const FB<A> r(reg);
+  const FB<A> r(reg), neg_lr(-lr);
   std::size_t i = 0;
   for (; i + 16 <= n; i += 16)
     for (std::size_t k = 0; k < K; ++k) {
       const FB<A> x = FB<A>::load_unaligned(w + i + k * W);
       sum[k] = x * x + sum[k];
-      (r * x + FB<A>::load_unaligned(dw + i + k * W)).store_unaligned(dw + i + k * W);
+      const FB<A> g = r * x + FB<A>::load_unaligned(dw + i + k * W);
+      g.store_unaligned(dw + i + k * W);
+      if constexpr (Step) (neg_lr * g + x).store_unaligned(w_out + i + k * W);
     }
   alignas(64) float p[16];
   for (std::size_t k = 0; k < K; ++k) sum[k].store_aligned(p + k * W);
   float t[4];
   for (std::size_t j = 0; j < 4; ++j) t[j] = (p[j] + p[4 + j]) + (p[8 + j] + p[12 + j]);
   const float total = (t[0] + t[2]) + (t[1] + t[3]);  // SSE2's horizontal sum of the 4 lanes
+  if constexpr (Step) return total + l2_sgd_sumsq_ref(w_out + i, reg, dw + i, n - i, lr);
   return total + l2_grad_sumsq_ref(w + i, reg, dw + i, n - i);
+}
+
+template <class A>
+float l2_grad_sumsq(const float* w, float reg, float* dw, std::size_t n) noexcept {
+  return l2_pass<A, false>(w, reg, dw, n, 0.0f, nullptr);
+}
+
+template <class A>
+float l2_sgd_sumsq(float* w, float reg, float* dw, std::size_t n, float lr) noexcept {
+  return l2_pass<A, true>(w, reg, dw, n, lr, w);
 }
 
 template <class A>

@@ -28,13 +28,19 @@ void l2_grad_add(std::span<const T> w, T reg, std::span<T> dw) noexcept {
 
 // Over a model's parameters: adds reg·w to every regularized gradient, returns the total penalty
 // reg/2·Σw². One pass over each weight matrix (kernels::l2_grad_sumsq).
+// l2_grad_sum returns Σw² itself (params() order), for an optimizer's update_l2.
 template <class T, std::size_t N>
-T apply_l2(const std::array<Param<T>, N>& params, T reg) noexcept {
+T l2_grad_sum(const std::array<Param<T>, N>& params, T reg) noexcept {
   T sum_sq = 0;
-  if (reg == T(0)) return sum_sq;
   for (const Param<T>& p : params)
     if (p.regularized) sum_sq += kernels::l2_grad_sumsq(p.value, reg, p.grad, p.size());
-  return T(0.5) * reg * sum_sq;
+  return sum_sq;
+}
+
+template <class T, std::size_t N>
+T apply_l2(const std::array<Param<T>, N>& params, T reg) noexcept {
+  if (reg == T(0)) return T(0);
+  return T(0.5) * reg * l2_grad_sum(params, reg);
 }
 
 }  // namespace firmnet

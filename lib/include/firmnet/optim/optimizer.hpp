@@ -8,6 +8,8 @@
 //                                    learning rate, f(name, std::uint64_t&) for step counts:
 //                                    checkpoints save and restore any optimizer through it
 //   O::kName                         "sgd", "adam", "adamw"
+// Optional: o.update_l2(params, reg) -> Σw² of the regularized weights before the step: the L2
+// gradient reg·w added and the update made in one pass (Sgd); the trainer uses it when it has it.
 // State lives in the optimizer, sized at compile time by the model's parameter count.
 #pragma once
 

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <string_view>
 #include <variant>
 
+#include "firmnet/loss/l2.hpp"
 #include "firmnet/optim/adam.hpp"
 #include "firmnet/optim/sgd.hpp"
 
@@ -26,6 +28,22 @@ class RuntimeOptimizer {
   template <std::size_t N>
   void update(const std::array<Param<T>, N>& params, T weight_decay) noexcept {
     std::visit([&](auto& o) { o.update(params, weight_decay); }, v_);
+  }
+  // Sgd's one pass (optim/sgd.hpp); Adam: the L2 gradients, then its update unless the penalty
+  // is not finite (the trainer's two-pass path).
+  template <std::size_t N>
+  T update_l2(const std::array<Param<T>, N>& params, T reg) noexcept {
+    return std::visit(
+        [&](auto& o) -> T {
+          if constexpr (requires { o.update_l2(params, reg); }) {
+            return o.update_l2(params, reg);
+          } else {
+            const T sum_sq = l2_grad_sum(params, reg);
+            if (std::isfinite(sum_sq)) o.update(params, T(0));
+            return sum_sq;
+          }
+        },
+        v_);
   }
   void decay_learning_rate() noexcept {
     std::visit([](auto& o) { o.decay_learning_rate(); }, v_);

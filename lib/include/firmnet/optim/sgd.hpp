@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <span>
 #include <string_view>
@@ -16,6 +17,7 @@
 #include "firmnet/kernels/elementwise.hpp"
 #include "firmnet/kernels/optim_update.hpp"
 #include "firmnet/layers/param.hpp"
+#include "firmnet/loss/l2.hpp"
 
 namespace firmnet {
 
@@ -54,6 +56,25 @@ struct Sgd {
     } else {
       FIRMNET_EXPECTS(!"Sgd<T> has no velocity: momentum needs Sgd<T, ParamCount>");
     }
+  }
+  // The trainer's step when --reg is L2 (optim/optimizer.hpp): each regularized gradient gets
+  // reg·w (kernels::l2_grad_sumsq) and then the update. Without momentum both go in one pass over
+  // each weight matrix (kernels::l2_sgd_sumsq), with the bits of the two passes. Returns Σ w² of
+  // the regularized weights before the update, summed in params() order as apply_l2 sums it.
+  template <std::size_t N>
+  T update_l2(const std::array<Param<T>, N>& params, T reg) noexcept {
+    if (config.momentum != T(0)) {  // two passes, and no update after a non-finite penalty
+      const T sum_sq = l2_grad_sum(params, reg);
+      if (std::isfinite(sum_sq)) update(params, T(0));
+      return sum_sq;
+    }
+    T sum_sq = 0;
+    const T lr = config.learning_rate;
+    for (const Param<T>& p : params) {
+      if (p.regularized) sum_sq += kernels::l2_sgd_sumsq(p.value, reg, p.grad, p.size(), lr);
+      else kernels::axpy(-lr, p.grad, p.value, p.size());
+    }
+    return sum_sq;
   }
   void decay_learning_rate() noexcept { config.learning_rate *= config.lr_decay; }
   constexpr bool decoupled_weight_decay() const noexcept { return false; }

@@ -4,6 +4,10 @@
 // gradients (SGD, Adam), or as the decoupled decay AdamW applies to the weights itself.
 // Owns the fixed-size batch buffers (x, labels, dscores), so a step allocates nothing.
 // A non-finite loss stops before the update: the weights stay as they were, the caller decides.
+// With L2, an optimizer's update_l2 adds the gradient reg·w; plain SGD (momentum 0) does that,
+// sums the penalty and updates in one pass over each weight matrix, so there only the data loss is
+// checked before the update, and a penalty that is not finite (a weight already inf or NaN, or Σw²
+// beyond float's range) is reported after it.
 #pragma once
 
 #include <cmath>
@@ -52,6 +56,12 @@ class Trainer {
     model_->backward(dscores);
     const auto params = model_->params();
     const bool decoupled = optimizer_->decoupled_weight_decay();
+    if constexpr (requires { optimizer_->update_l2(params, reg_); }) {
+      if (!decoupled && reg_ != T(0)) {
+        loss += T(0.5) * reg_ * optimizer_->update_l2(params, reg_);
+        return {loss, std::isfinite(loss)};
+      }
+    }
     if (!decoupled) loss += apply_l2(params, reg_);
     if (!std::isfinite(loss)) return {loss, false};
     optimizer_->update(params, decoupled ? reg_ : T(0));
