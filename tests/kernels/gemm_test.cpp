@@ -320,6 +320,39 @@ TEST_CASE("gemm: the nt form gives the nn form's bits, with bias, ReLU and accum
 }
 #endif
 
+// The tn form reads A stored (K, M): AVX2 broadcasts it in place (or packs it where its rows are a
+// multiple of 4 KiB apart, m = 1024), the others pack it. Either way each element is the nn form's
+// chain of FMAs: the same bits as nn on A written out as (M, K), overwriting and accumulating.
+TEST_CASE("gemm: the tn form gives the nn form's bits", "[kernels][gemm][variants]") {
+  const Shape shapes[] = {{130, 50, 40}, {203, 97, 300}, {61, 33, 64}, {1024, 20, 70}, {127, 16, 9}};
+  for (const auto& variant : kernels::gemm_variants()) {
+    if (!variant.supported) continue;
+    for (const Shape s : shapes) {
+      const auto a_km = test::random_vector<float>(s.k * s.m, 41 + s.m);  // (k, m)
+      const auto b = test::random_vector<float>(s.k * s.n, 42 + s.n);
+      const auto c0 = test::random_vector<float>(s.m * s.n, 43 + s.k);
+      std::vector<float> a_mk(s.m * s.k);  // the same A as (m, k)
+      for (std::size_t i = 0; i < s.m; ++i)
+        for (std::size_t q = 0; q < s.k; ++q) a_mk[i * s.k + q] = a_km[q * s.m + i];
+      std::vector<float> scratch(kernels::gemm_tn_scratch(s.m, s.n, s.k) + kernels::gemm_nn_scratch(s.m, s.n, s.k));
+      for (const bool accumulate : {false, true}) {
+        CAPTURE(variant.name, s.m, s.n, s.k, accumulate);
+        std::vector<float> tn = c0, nn = c0;
+        kernels::gemm_f32_with(variant, kernels::problem_tn(s.m, s.n, s.k, a_km.data(), b.data(), tn.data(), accumulate),
+                               scratch);
+        kernels::gemm_f32_with(variant, kernels::problem_nn(s.m, s.n, s.k, a_mk.data(), b.data(), nn.data(), accumulate),
+                               scratch);
+        REQUIRE(std::memcmp(tn.data(), nn.data(), tn.size() * sizeof(float)) == 0);
+        std::vector<float> want = c0;
+        kernels::gemm_tn_ref(s.m, s.n, s.k, a_km.data(), b.data(), want.data(), accumulate);
+        std::vector<float> scale = abs_of(c0);
+        kernels::gemm_tn_ref(s.m, s.n, s.k, abs_of(a_km).data(), abs_of(b).data(), scale.data(), accumulate);
+        REQUIRE(worst_error(tn, want, scale) < kTol);
+      }
+    }
+  }
+}
+
 TEST_CASE("gemm: an empty sum gives the bias (or zero), through relu", "[kernels][gemm]") {
   const float bias[3] = {1.5f, -2.f, 0.f};
   float c[6] = {9, 9, 9, 9, 9, 9};

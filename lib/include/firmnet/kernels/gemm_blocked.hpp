@@ -13,9 +13,9 @@
 // outside C is read or written. The pack buffers are carved out of the caller's scratch, which
 // holds at least gemm_scratch_floats(m, n, k, ...) floats (blocking.hpp; checked).
 // AVX2 departs from this where its 16 registers and 8-float vectors are better served otherwise
-// (is_avx256 below): row-major A read in place (or, tall and deep, copied row by row), edge rows
-// by kernels of their own height, K cut into equal blocks, B in place only for rows of 512 bytes
-// or less. Both AVX variants take A·Bᵀ with a short A as Cᵀ tiles (gemm_transposed_c.hpp).
+// (is_avx256 below): A read in place, row-major or stored (K, M) (or, row-major, tall and deep,
+// copied row by row), edge rows by kernels of their own height, K cut into equal blocks, B in
+// place only for rows of 512 bytes or less. Both AVX variants take A·Bᵀ with a short A as Cᵀ tiles (gemm_transposed_c.hpp).
 #pragma once
 
 #include <cstddef>
@@ -98,6 +98,14 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
   // front to back. Packing it (8 x 8 transposes, 6 of every 8 floats kept) cost 7 % of the
   // 64 x 128 x 3072 product, and a 6-row panel of a row-major block is no better for the cache.
   const bool a_in_place = kAvx256 && p.a.k_stride == 1 && !p.a_conv;  // a conv builds its rows while packing
+  // AVX2, A stored (K, M) (the Xᵀ of a weight gradient Xᵀ·dY): read in place too, a tile's 6
+  // values of a depth step adjacent in one row of X, the next step a row further. The pack into
+  // 6-wide panels was 4.5-5 % of TN 784x128x64; in place, TN 784x128x64 ran 129 -> 132-134
+  // GFLOP/s and 784x128x200, 1000x128x64, 2000x128x300 2-6 % faster (Zen 5). Not where X's rows
+  // are a multiple of 4 KiB apart (1024, 2048, 3072 columns): those ran at two thirds of the
+  // speed (126 -> 86 GFLOP/s at 3072x128x64), every step's line in the same L1 set; they pack.
+  const bool a_cols = kAvx256 && p.a.row_stride == 1 && p.a.k_stride != 1 && !p.a_conv &&
+                      p.a.k_stride * sizeof(float) % 4096 != 0;
   const std::size_t kc_max = kc_step<Arch>(p.k);  // the K blocks' depth (AVX2: equal blocks; blocking.hpp)
   // AVX2, A row-major over more than one block of rows and of depth, and B wider than two of its
   // blocks (the 1024^3 square): each block's rows are copied into a contiguous block (copy_rows,
@@ -114,7 +122,7 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
   const std::size_t mc_max = (p.m < BS::MC ? p.m : BS::MC) + MR - 1;  // rows of A packed, rounded up to MR
   const std::size_t nc_max = (p.n < nc_step ? p.n : nc_step) + NR - 1;
   const std::size_t a_floats =  // whole cache lines, so B starts on one
-      a_in_place && !copy_a ? 0 : ((mc_max - mc_max % MR) * kc_max + 15) / 16 * 16;
+      (a_in_place && !copy_a) || a_cols ? 0 : ((mc_max - mc_max % MR) * kc_max + 15) / 16 * 16;
   float* const pack_a = pack_buffers<Arch>(scratch, a_floats + (nc_max - nc_max % NR) * kc_max);
   float* const pack_b = pack_a + a_floats;
   for (std::size_t jc = 0; jc < p.n; jc += nc_step) {
@@ -131,7 +139,7 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
         const std::size_t mc = p.m - ic < BS::MC ? p.m - ic : BS::MC;
         if (p.a_conv) pack_conv_panels<Arch, MR>(*p.a_conv, p.a_row0 + ic, pc, mc, kc, pack_a);
         else if (copy_a) copy_rows<Arch>(element<Arch>(p.a, ic, pc), p.a.row_stride, mc, kc, pack_a);
-        else if (!a_in_place)
+        else if (!a_in_place && !a_cols)
           pack_panels<Arch, MR>({element<Arch>(p.a, ic, pc), p.a.row_stride, p.a.k_stride}, mc, kc, pack_a);
         // Where A is copied, the next block's lines (the next rows, or the first rows of the next K
         // block) are prefetched toward L2 a few per tile while this block runs: its copy then reads
@@ -150,7 +158,7 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
         // and 10. Batches of 32 or 128 rows (5 or 21 tiles and 2 rows) gain most; the block count
         // stays the same, and every element's sum is the same operations in the same order.
         auto tile_rows = [&](std::size_t left) {
-          if (kAvx256 && a_in_place && left > MR && left < MR + 4) return (left + 1) / 2;
+          if (kAvx256 && (a_in_place || a_cols) && left > MR && left < MR + 4) return (left + 1) / 2;
           return left < MR ? left : MR;
         };
         for (std::size_t jr = 0; jr < nc; jr += NR) {
@@ -163,12 +171,18 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
             mr = tile_rows(mc - ir);
             if (next_a)
               prefetch_lines_part<Arch>(next_a, p.a.row_stride, next_mc, next_kc, jr / NR * tiles + t, panels * tiles);
-            // A in place (or copied): rows lda apart; packed: MR x kc panels.
-            const float* ap = a_in_place && !copy_a ? element<Arch>(p.a, ic + ir, pc) : pack_a + ir * kc;
+            // A in place (or copied): rows lda apart; stored (K, M) in place: steps lda apart;
+            // packed: MR x kc panels.
+            const float* ap = (a_in_place && !copy_a) || a_cols ? element<Arch>(p.a, ic + ir, pc) : pack_a + ir * kc;
             float* c = p.c + (ic + ir) * p.ldc + jc + jr;
-            const std::size_t lda = copy_a ? kc : p.a.row_stride;
+            const std::size_t lda = copy_a ? kc : a_cols ? p.a.k_stride : p.a.row_stride;
             if constexpr (kAvx256) {
               // Full tiles and edge rows straight to C; only a partial panel of columns below.
+              if (nr == NR && a_cols) {
+                if (mr == MR) GemmUkr<Arch, MR, NR, kAColumns>::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, lda);
+                else gemm_ukr_rows<Arch, MR, NR, kAColumns>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, lda);
+                continue;
+              }
               if (nr == NR && a_in_place) {
                 if (mr == MR) GemmUkr<Arch, MR, NR, 0>::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, lda);
                 else gemm_ukr_rows<Arch, MR, NR, 0>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, lda);
@@ -188,7 +202,11 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
             for (std::size_t r = 0; r < mr && init == Init::from_c; ++r)
               for (std::size_t j = 0; j < nr; ++j) tile[r * NR + j] = c[r * p.ldc + j];
             for (std::size_t j = 0; j < nr && init == Init::from_bias; ++j) tile_bias[j] = bias[j];
-            if (a_in_place) {  // rows past A are not read: the tile's own number of rows
+            if (a_cols) {
+              const bool relu = p.relu && last;
+              if (mr == MR) GemmUkr<Arch, MR, NR, kAColumns>::run(kc, ap, bp, ldb, tile, NR, init, tile_bias, relu, lda);
+              else gemm_ukr_rows<Arch, MR, NR, kAColumns>(mr, kc, ap, bp, ldb, tile, NR, init, tile_bias, relu, lda);
+            } else if (a_in_place) {  // rows past A are not read: the tile's own number of rows
               const bool relu = p.relu && last;
               if (mr == MR) GemmUkr<Arch, MR, NR, 0>::run(kc, ap, bp, ldb, tile, NR, init, tile_bias, relu, lda);
               else gemm_ukr_rows<Arch, MR, NR, 0>(mr, kc, ap, bp, ldb, tile, NR, init, tile_bias, relu, lda);

@@ -2,7 +2,8 @@
 // over the xsimd Arch (gemm_ukr<Arch, 8, 32> is the AVX-512 one, <Arch, 6, 16> the AVX2 one).
 //   ap: packed A, kc x LDA, k-major (ap[k*LDA + r] = A(r, k)): MR values broadcast per step;
 //       LDA > MR runs the first MR rows of a wider panel (the AVX2 edge kernels, gemm_blocked.hpp);
-//       LDA = 0: A read in place, row-major (ap[r*lda_rows + k] = A(r, k))
+//       LDA = 0: A read in place, row-major (ap[r*lda_rows + k] = A(r, k));
+//       LDA = kAColumns: A read in place, stored (K, M) (ap[k*lda_rows + r] = A(r, k))
 //   bp: B, kc rows of NR floats, row stride ldb (packed: ldb = NR)
 //   c:  MR x NR, row stride ldc; read only when init == Init::from_c
 //   CT: the tile is Cᵀ (gemm_transposed_c.hpp; AVX2 6 x 16, AVX-512 8 x 32, the latter never
@@ -19,6 +20,8 @@
 
 #if FIRMNET_HAVE_XSIMD
 namespace firmnet::kernels {
+
+inline constexpr std::size_t kAColumns = ~std::size_t(0);
 
 template <class Arch, std::size_t MR, std::size_t NR, std::size_t LDA = MR, bool CT = false>
 struct GemmUkr {
@@ -60,7 +63,7 @@ struct GemmUkr {
       for (std::size_t v = 0; v < NV; ++v) b[v] = B::load_unaligned(bp + k * ldb + v * W);
 #pragma GCC unroll 16
       for (std::size_t r = 0; r < MR; ++r) {
-        const B a(LDA ? ap[k * LDA + r] : ap[r * lda_rows + k]);
+        const B a(LDA == kAColumns ? ap[k * lda_rows + r] : LDA ? ap[k * LDA + r] : ap[r * lda_rows + k]);
 #pragma GCC unroll 8
         for (std::size_t v = 0; v < NV; ++v) acc[r][v] = simd::madd<Arch>(a, b[v], acc[r][v]);
       }
