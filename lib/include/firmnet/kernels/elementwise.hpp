@@ -1,7 +1,7 @@
 // kernels/elementwise.hpp: the element-wise passes of a training step over the weights, with the
 // contract of elementwise_ref.hpp: the L2 gradient and penalty in one pass, y += alpha·x for the
-// SGD update, and both in one pass (plain SGD with L2). float runs the SIMD kernels of the active GEMM variant (elementwise_dispatch.hpp:
-// the CPU's width, the SSE2 path's bits), whose L2 sum keeps 16 partial sums rather than one serial
+// SGD update, and both in one pass (plain SGD with L2). float runs the SIMD kernels of the active
+// GEMM variant (elementwise_dispatch.hpp: the CPU's width, the SSE2 path's bits), whose L2 sum keeps 16 partial sums rather than one serial
 // chain of dependent additions: its rounding differs from the sequential reference (a different
 // order), never from run to run or CPU to CPU. double and SIMD-less builds run the reference loops.
 // Large parameters (64 K floats or more) are split across the GEMM's thread pool (split_range):

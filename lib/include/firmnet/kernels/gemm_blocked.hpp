@@ -15,7 +15,8 @@
 // AVX2 departs from this where its 16 registers and 8-float vectors are better served otherwise
 // (is_avx256 below): A read in place, row-major or stored (K, M) (or, row-major, tall and deep,
 // copied row by row), edge rows by kernels of their own height, K cut into equal blocks, B in
-// place only for rows of 512 bytes or less. Both AVX variants take A·Bᵀ with a short A as Cᵀ tiles (gemm_transposed_c.hpp).
+// place only for rows of 512 bytes or less. Both AVX variants take A·Bᵀ with a short A as Cᵀ
+// tiles (gemm_transposed_c.hpp).
 #pragma once
 
 #include <cstddef>
@@ -173,14 +174,16 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
               prefetch_lines_part<Arch>(next_a, p.a.row_stride, next_mc, next_kc, jr / NR * tiles + t, panels * tiles);
             // A in place (or copied): rows lda apart; stored (K, M) in place: steps lda apart;
             // packed: MR x kc panels.
-            const float* ap = (a_in_place && !copy_a) || a_cols ? element<Arch>(p.a, ic + ir, pc) : pack_a + ir * kc;
+            const bool ap_in_place = (a_in_place && !copy_a) || a_cols;
+            const float* ap = ap_in_place ? element<Arch>(p.a, ic + ir, pc) : pack_a + ir * kc;
             float* c = p.c + (ic + ir) * p.ldc + jc + jr;
             const std::size_t lda = copy_a ? kc : a_cols ? p.a.k_stride : p.a.row_stride;
             if constexpr (kAvx256) {
               // Full tiles and edge rows straight to C; only a partial panel of columns below.
               if (nr == NR && a_cols) {
-                if (mr == MR) GemmUkr<Arch, MR, NR, kAColumns>::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, lda);
-                else gemm_ukr_rows<Arch, MR, NR, kAColumns>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, lda);
+                const bool relu = p.relu && last;
+                if (mr == MR) GemmUkr<Arch, MR, NR, kAColumns>::run(kc, ap, bp, ldb, c, p.ldc, init, bias, relu, lda);
+                else gemm_ukr_rows<Arch, MR, NR, kAColumns>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, relu, lda);
                 continue;
               }
               if (nr == NR && a_in_place) {

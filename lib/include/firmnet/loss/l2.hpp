@@ -26,9 +26,9 @@ void l2_grad_add(std::span<const T> w, T reg, std::span<T> dw) noexcept {
   for (std::size_t i = 0; i < w.size(); ++i) dw[i] += reg * w[i];
 }
 
-// Over a model's parameters: adds reg·w to every regularized gradient, returns the total penalty
-// reg/2·Σw². One pass over each weight matrix (kernels::l2_grad_sumsq).
-// l2_grad_sum returns Σw² itself (params() order), for an optimizer's update_l2.
+// Over a model's parameters: adds reg·w to every regularized gradient, one pass over each weight
+// matrix (kernels::l2_grad_sumsq); l2_grad_sum returns Σw² (summed in params() order), apply_l2
+// the penalty reg/2·Σw².
 template <class T, std::size_t N>
 T l2_grad_sum(const std::array<Param<T>, N>& params, T reg) noexcept {
   T sum_sq = 0;

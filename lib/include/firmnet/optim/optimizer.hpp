@@ -10,10 +10,12 @@
 //   O::kName                         "sgd", "adam", "adamw"
 // Optional: o.update_l2(params, reg) -> Σw² of the regularized weights before the step: the L2
 // gradient reg·w added and the update made in one pass (Sgd); the trainer uses it when it has it.
+// l2_then_update below is the two-pass form, for an optimizer (or a mode) without such a pass.
 // State lives in the optimizer, sized at compile time by the model's parameter count.
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -21,6 +23,7 @@
 #include <string_view>
 
 #include "firmnet/layers/param.hpp"
+#include "firmnet/loss/l2.hpp"
 
 namespace firmnet {
 
@@ -41,5 +44,14 @@ concept Optimizer = requires(O& o, const O& co, const std::array<Param<T>, N>& p
   o.visit_state(detail::StateProbe{});
   { co.name() } -> std::convertible_to<std::string_view>;
 };
+
+// The L2 gradients (loss/l2.hpp), then o's update, unless Σw² is not finite (the trainer then
+// stops with the weights as they were). Returns Σw², as update_l2 does.
+template <class O, class T, std::size_t N>
+T l2_then_update(O& o, const std::array<Param<T>, N>& params, T reg) noexcept {
+  const T sum_sq = l2_grad_sum(params, reg);
+  if (std::isfinite(sum_sq)) o.update(params, T(0));
+  return sum_sq;
+}
 
 }  // namespace firmnet

@@ -5,13 +5,12 @@
 #pragma once
 
 #include <array>
-#include <cmath>
 #include <cstddef>
 #include <string_view>
 #include <variant>
 
-#include "firmnet/loss/l2.hpp"
 #include "firmnet/optim/adam.hpp"
+#include "firmnet/optim/optimizer.hpp"
 #include "firmnet/optim/sgd.hpp"
 
 namespace firmnet {
@@ -35,13 +34,8 @@ class RuntimeOptimizer {
   T update_l2(const std::array<Param<T>, N>& params, T reg) noexcept {
     return std::visit(
         [&](auto& o) -> T {
-          if constexpr (requires { o.update_l2(params, reg); }) {
-            return o.update_l2(params, reg);
-          } else {
-            const T sum_sq = l2_grad_sum(params, reg);
-            if (std::isfinite(sum_sq)) o.update(params, T(0));
-            return sum_sq;
-          }
+          if constexpr (requires { o.update_l2(params, reg); }) return o.update_l2(params, reg);
+          else return l2_then_update(o, params, reg);
         },
         v_);
   }

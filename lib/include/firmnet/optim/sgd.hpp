@@ -7,7 +7,6 @@
 #pragma once
 
 #include <array>
-#include <cmath>
 #include <cstddef>
 #include <span>
 #include <string_view>
@@ -17,7 +16,7 @@
 #include "firmnet/kernels/elementwise.hpp"
 #include "firmnet/kernels/optim_update.hpp"
 #include "firmnet/layers/param.hpp"
-#include "firmnet/loss/l2.hpp"
+#include "firmnet/optim/optimizer.hpp"
 
 namespace firmnet {
 
@@ -63,11 +62,7 @@ struct Sgd {
   // the regularized weights before the update, summed in params() order as apply_l2 sums it.
   template <std::size_t N>
   T update_l2(const std::array<Param<T>, N>& params, T reg) noexcept {
-    if (config.momentum != T(0)) {  // two passes, and no update after a non-finite penalty
-      const T sum_sq = l2_grad_sum(params, reg);
-      if (std::isfinite(sum_sq)) update(params, T(0));
-      return sum_sq;
-    }
+    if (config.momentum != T(0)) return l2_then_update(*this, params, reg);  // two passes
     T sum_sq = 0;
     const T lr = config.learning_rate;
     for (const Param<T>& p : params) {
