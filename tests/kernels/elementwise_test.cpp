@@ -54,6 +54,21 @@ TEST_CASE("l2_sgd_sumsq gives the bits of l2_grad_sumsq then axpy", "[kernels][e
   }
 }
 
+// The penalty alone (the trainer's, where backward folds the step into the weight gradient):
+// the sum l2_sgd_sumsq returns, bit for bit, over one chunk, several (taken several at a time) and
+// a short last one; the reference the sum of its reference.
+TEST_CASE("sumsq gives the sum of l2_sgd_sumsq", "[kernels][elementwise]") {
+  for (const std::size_t n : {0, 1, 15, 16, 17, 1000, 16384, 16385, 3 * 16384, 40000, 100352, 100352 + 5, 393216}) {
+    CAPTURE(n);
+    const auto w0 = test::random_vector<float>(n, 6 * n), dw0 = test::random_vector<float>(n, 6 * n + 1);
+    auto w = w0, dw = dw0;
+    const float want = kernels::l2_sgd_sumsq(w.data(), 0.5f, dw.data(), n, 0.01f);
+    REQUIRE(kernels::sumsq(w0.data(), n) == want);
+    auto w_ref = w0, dw_ref = dw0;
+    REQUIRE(kernels::sumsq_ref(w0.data(), n) == kernels::l2_sgd_sumsq_ref(w_ref.data(), 0.5f, dw_ref.data(), n, 0.01f));
+  }
+}
+
 TEST_CASE("axpy equals the reference", "[kernels][elementwise]") {
   for (const std::size_t n : {1, 7, 13, 65, 129, 4099}) {
     const auto x = test::random_vector<float>(n, 2 * n);
@@ -80,6 +95,15 @@ TEST_CASE("every element-wise variant gives the baseline's bits", "[kernels][ele
       const auto w = test::random_vector<float>(n, 3 * n), g = test::random_vector<float>(n, 3 * n + 1);
       auto a = test::random_vector<float>(n, 3 * n + 2), b = a;
       REQUIRE(v.l2_grad_sumsq(w.data(), 0.3f, a.data(), n) == base.l2_grad_sumsq(w.data(), 0.3f, b.data(), n));
+      REQUIRE(v.sumsq(w.data(), n) == base.sumsq(w.data(), n));
+      REQUIRE(v.sumsq(w.data(), n) == base.l2_grad_sumsq(w.data(), 0.3f, std::vector<float>(n).data(), n));
+      // 1 to 9 chunks at once (every group size of every width), each chunk as sumsq sums it alone.
+      for (std::size_t count = 1; count <= 9 && count <= n; ++count) {
+        const std::size_t len = n / count;
+        std::vector<float> sums(count);
+        v.sumsq_chunks(w.data(), len, count, sums.data());
+        for (std::size_t q = 0; q < count; ++q) REQUIRE(sums[q] == base.sumsq(w.data() + q * len, len));
+      }
       REQUIRE(a == b);
       v.axpy(-0.7f, g.data(), a.data(), n), base.axpy(-0.7f, g.data(), b.data(), n);
       REQUIRE(a == b);

@@ -193,6 +193,7 @@ TEST_CASE("optimizer updates split across threads give the single-thread bits", 
     w.push_back(sum);
     std::vector<float> w3 = w0, dw3 = g;
     w.push_back(kernels::l2_sgd_sumsq(w3.data(), 1e-3f, dw3.data(), n, 0.01f));  // the same chunks, and the step
+    w.push_back(kernels::sumsq(w0.data(), n));                                       // the same chunks, several at once
     w.insert(w.end(), w3.begin(), w3.end());
     w.insert(w.end(), dw3.begin(), dw3.end());
     w.insert(w.end(), dw.begin(), dw.end());
@@ -206,7 +207,7 @@ TEST_CASE("optimizer updates split across threads give the single-thread bits", 
   const auto single = run(nullptr);
   const std::size_t jobs = pool.jobs();
   const auto two = run(&pool);
-  REQUIRE(pool.jobs() == jobs + 5);  // both updates, the axpy and both L2 passes were split
+  REQUIRE(pool.jobs() == jobs + 6);  // both updates, the axpy, both L2 passes and the penalty were split
   REQUIRE(std::memcmp(single.data(), two.data(), single.size() * sizeof(float)) == 0);
 }
 

@@ -14,6 +14,8 @@ constexpr ElementwiseVariant elementwise_for(const char* name) noexcept {
   return {name,
           ew::l2_grad_sumsq<A>,
           ew::l2_sgd_sumsq<A>,
+          ew::sumsq<A>,
+          ew::sumsq_chunks<A>,
           ew::axpy<A>,
           ew::relu_fwd<A>,
           ew::relu_bwd<A>,

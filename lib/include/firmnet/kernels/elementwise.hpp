@@ -1,6 +1,6 @@
 // kernels/elementwise.hpp: the element-wise passes of a training step over the weights, with the
 // contract of elementwise_ref.hpp: the L2 gradient and penalty in one pass, y += alpha·x for the
-// SGD update, and both in one pass (plain SGD with L2). float runs the SIMD kernels of the active
+// SGD update, both in one pass (plain SGD with L2), and the penalty alone (sumsq). float runs the SIMD kernels of the active
 // GEMM variant (elementwise_dispatch.hpp: the CPU's width, the SSE2 path's bits), whose L2 sum keeps 16 partial sums rather than one serial
 // chain of dependent additions: its rounding differs from the sequential reference (a different
 // order), never from run to run or CPU to CPU. double and SIMD-less builds run the reference loops.
@@ -31,24 +31,43 @@ inline constexpr std::size_t kSumChunk = std::size_t(1) << 14, kMaxSumChunks = 2
 
 #if FIRMNET_HAVE_XSIMD
 namespace detail {
-// Σ over a parameter of n floats of pass(begin, len), each a chunk's partial sum (the chunking
-// above, set by n alone), added in chunk order: the sum never depends on the thread count.
-template <class Pass>
-float sum_in_chunks(std::size_t n, Pass pass) noexcept {
-  if (n <= kSumChunk) return pass(std::size_t(0), n);
+// The chunking above, set by n alone: chunks of `chunk` floats, the last one possibly shorter.
+struct SumChunks {
+  std::size_t chunk, count;
+};
+inline SumChunks sum_chunks(std::size_t n) noexcept {
+  if (n <= kSumChunk) return {n, 1};
   std::size_t chunk = (n + kMaxSumChunks - 1) / kMaxSumChunks;
   chunk = chunk < kSumChunk ? kSumChunk : (chunk + kSplitUnit - 1) / kSplitUnit * kSplitUnit;
-  const std::size_t chunks = (n + chunk - 1) / chunk;
+  return {chunk, (n + chunk - 1) / chunk};
+}
+
+// Σ over a parameter of n floats of its chunks' partial sums, added in chunk order (the sum never
+// depends on the thread count); pass(first, last, chunk, partial) fills partial[first..last).
+template <class RangePass>
+float sum_chunk_ranges(std::size_t n, RangePass pass) noexcept {
+  const auto [chunk, chunks] = sum_chunks(n);
   float partial[kMaxSumChunks];
-  split_range(chunks, 1, kMinSplitElements / kSumChunk, [&](std::size_t first, std::size_t last) {
+  if (chunks == 1) {
+    pass(std::size_t(0), std::size_t(1), chunk, partial);
+    return partial[0];
+  }
+  split_range(chunks, 1, kMinSplitElements / kSumChunk,
+              [&](std::size_t first, std::size_t last) { pass(first, last, chunk, partial); });
+  float sum = 0;
+  for (std::size_t c = 0; c < chunks; ++c) sum += partial[c];
+  return sum;
+}
+
+// The same, with pass(begin, len) summing one chunk.
+template <class Pass>
+float sum_in_chunks(std::size_t n, Pass pass) noexcept {
+  return sum_chunk_ranges(n, [&](std::size_t first, std::size_t last, std::size_t chunk, float* partial) {
     for (std::size_t c = first; c < last; ++c) {
       const std::size_t begin = c * chunk, len = n - begin < chunk ? n - begin : chunk;
       partial[c] = pass(begin, len);
     }
   });
-  float sum = 0;
-  for (std::size_t c = 0; c < chunks; ++c) sum += partial[c];
-  return sum;
 }
 }  // namespace detail
 #endif
@@ -81,6 +100,25 @@ T l2_sgd_sumsq(T* w, T reg, T* dw, std::size_t n, T lr) noexcept {
   }
 #endif
   return l2_sgd_sumsq_ref(w, reg, dw, n, lr);
+}
+
+// Σ w² with the bits l2_grad_sumsq and l2_sgd_sumsq return (the same chunks and partial sums):
+// the penalty of a weight matrix whose step backward folds into its gradient (gemm_tn_sgd).
+template <class T>
+T sumsq(const T* w, std::size_t n) noexcept {
+#if FIRMNET_HAVE_XSIMD
+  if constexpr (std::is_same_v<T, float>) {
+    const auto& ew = elementwise_active();
+    if (n <= kSumChunk) return ew.sumsq(w, n);
+    // The whole chunks of a range several at a time (sumsq_chunks), a short last one alone.
+    return detail::sum_chunk_ranges(n, [&](std::size_t first, std::size_t last, std::size_t chunk, float* partial) {
+      const std::size_t whole = n / chunk, end = last < whole ? last : whole;
+      if (first < end) ew.sumsq_chunks(w + first * chunk, chunk, end - first, partial + first);
+      if (last > whole && whole * chunk < n) partial[whole] = ew.sumsq(w + whole * chunk, n - whole * chunk);
+    });
+  }
+#endif
+  return sumsq_ref(w, n);
 }
 
 template <class T>

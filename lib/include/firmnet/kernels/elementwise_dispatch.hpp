@@ -15,6 +15,9 @@ struct ElementwiseVariant {
   const char* name;  // the GEMM variant's: "avx512bw", "fma3+avx2", or the baseline's
   float (*l2_grad_sumsq)(const float* w, float reg, float* dw, std::size_t n) noexcept;
   float (*l2_sgd_sumsq)(float* w, float reg, float* dw, std::size_t n, float lr) noexcept;
+  float (*sumsq)(const float* w, std::size_t n) noexcept;
+  // out[q] = sumsq(w + q·len, len) for q < count, several chunks at once (elementwise_simd.hpp).
+  void (*sumsq_chunks)(const float* w, std::size_t len, std::size_t count, float* out) noexcept;
   void (*axpy)(float alpha, const float* x, float* y, std::size_t n) noexcept;
   void (*relu_fwd)(const float* x, float* y, std::size_t n) noexcept;
   void (*relu_bwd)(const float* y, const float* dy, float* dx, std::size_t n) noexcept;

@@ -16,6 +16,14 @@ T l2_grad_sumsq_ref(const T* w, T reg, T* dw, std::size_t n) noexcept {
   return sum;
 }
 
+// Σ w², as the two passes above and below sum it.
+template <class T>
+T sumsq_ref(const T* w, std::size_t n) noexcept {
+  T sum = 0;
+  for (std::size_t i = 0; i < n; ++i) sum += w[i] * w[i];
+  return sum;
+}
+
 // The L2 pass and plain SGD's update in one pass over w: l2_grad_sumsq_ref, then w += (-lr)·dw
 // element by element, so w and dw get the bits of the two passes run one after the other.
 // Returns Σ w² of the weights before the update.

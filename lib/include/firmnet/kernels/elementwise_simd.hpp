@@ -49,9 +49,25 @@ FB<A> exact_sqrt(FB<A> a) noexcept {
   return xsimd::sqrt(a);
 }
 
-// The L2 gradient and Σ w² in one pass; with Step, plain SGD's w += (-lr)·dw too, on each vector
-// as soon as its gradient is complete (l2_sgd_sumsq: one pass where two read and wrote w and dw).
-template <class A, bool Step>
+// The 16 partial sums (K = 16 / W batches; element i of a pass in lane i mod 16) added in one
+// fixed order, whatever the width.
+template <class A>
+float sum16(const FB<A>* sum) noexcept {
+  constexpr std::size_t W = FB<A>::size, K = 16 / W;
+  alignas(64) float p[16];
+  for (std::size_t k = 0; k < K; ++k) sum[k].store_aligned(p + k * W);
+  float t[4];
+  for (std::size_t j = 0; j < 4; ++j) t[j] = (p[j] + p[4 + j]) + (p[8 + j] + p[12 + j]);
+  return (t[0] + t[2]) + (t[1] + t[3]);  // SSE2's horizontal sum of the 4 lanes
+}
+
+// Σ w² in 16 partial sums, and with it: the L2 gradient (grad), that and then plain SGD's
+// w += (-lr)·dw on each vector as soon as its gradient is complete (sgd: l2_sgd_sumsq, one pass
+// where two read and wrote w and dw), or nothing else (sum: the penalty alone, with the bits the
+// other two return).
+enum class L2Pass { grad, sgd, sum };
+
+template <class A, L2Pass Mode>
 float l2_pass(const float* w, float reg, float* dw, std::size_t n, float lr, float* w_out) noexcept {
   constexpr std::size_t W = FB<A>::size, K = 16 / W;
   static_assert(K * W == 16);
@@ -63,27 +79,64 @@ float l2_pass(const float* w, float reg, float* dw, std::size_t n, float lr, flo
     for (std::size_t k = 0; k < K; ++k) {
       const FB<A> x = FB<A>::load_unaligned(w + i + k * W);
       sum[k] = x * x + sum[k];
+      if constexpr (Mode == L2Pass::sum) continue;
       const FB<A> g = r * x + FB<A>::load_unaligned(dw + i + k * W);
       g.store_unaligned(dw + i + k * W);
-      if constexpr (Step) (neg_lr * g + x).store_unaligned(w_out + i + k * W);
+      if constexpr (Mode == L2Pass::sgd) (neg_lr * g + x).store_unaligned(w_out + i + k * W);
     }
-  alignas(64) float p[16];
-  for (std::size_t k = 0; k < K; ++k) sum[k].store_aligned(p + k * W);
-  float t[4];
-  for (std::size_t j = 0; j < 4; ++j) t[j] = (p[j] + p[4 + j]) + (p[8 + j] + p[12 + j]);
-  const float total = (t[0] + t[2]) + (t[1] + t[3]);  // SSE2's horizontal sum of the 4 lanes
-  if constexpr (Step) return total + l2_sgd_sumsq_ref(w_out + i, reg, dw + i, n - i, lr);
+  const float total = sum16<A>(sum);
+  if constexpr (Mode == L2Pass::sgd) return total + l2_sgd_sumsq_ref(w_out + i, reg, dw + i, n - i, lr);
+  if constexpr (Mode == L2Pass::sum) return total + sumsq_ref(w + i, n - i);
   return total + l2_grad_sumsq_ref(w + i, reg, dw + i, n - i);
 }
 
 template <class A>
 float l2_grad_sumsq(const float* w, float reg, float* dw, std::size_t n) noexcept {
-  return l2_pass<A, false>(w, reg, dw, n, 0.0f, nullptr);
+  return l2_pass<A, L2Pass::grad>(w, reg, dw, n, 0.0f, nullptr);
 }
 
 template <class A>
 float l2_sgd_sumsq(float* w, float reg, float* dw, std::size_t n, float lr) noexcept {
-  return l2_pass<A, true>(w, reg, dw, n, lr, w);
+  return l2_pass<A, L2Pass::sgd>(w, reg, dw, n, lr, w);
+}
+
+template <class A>
+float sumsq(const float* w, std::size_t n) noexcept {
+  return l2_pass<A, L2Pass::sum>(w, 0.0f, nullptr, n, 0.0f, nullptr);
+}
+
+// Σ w² of G chunks of len floats, one after the other from w, into out[0..G): each with the bits
+// of sumsq over that chunk alone, the G chunks in one loop. A chunk's 16 sums are 16 chains of
+// dependent additions, which hold one chunk to an addition's latency per K batches (100 K floats:
+// 4.5-5 us on a Zen 5, AVX2, from L2); G chunks' chains overlap.
+template <class A, std::size_t G>
+void sumsq_group(const float* w, std::size_t len, float* out) noexcept {
+  constexpr std::size_t W = FB<A>::size, K = 16 / W;
+  FB<A> sum[G][K];
+  for (std::size_t q = 0; q < G; ++q)
+    for (std::size_t k = 0; k < K; ++k) sum[q][k] = FB<A>(0.0f);
+  std::size_t i = 0;
+  for (; i + 16 <= len; i += 16)
+    for (std::size_t q = 0; q < G; ++q)
+      for (std::size_t k = 0; k < K; ++k) {
+        const FB<A> x = FB<A>::load_unaligned(w + q * len + i + k * W);
+        sum[q][k] = x * x + sum[q][k];
+      }
+  for (std::size_t q = 0; q < G; ++q) out[q] = sum16<A>(sum[q]) + sumsq_ref(w + q * len + i, len - i);
+}
+
+// out[q] = sumsq(w + q·len, len) for q < count, in groups of up to 8 / K chunks (8 batches of
+// partial sums: 8 of the 16 ymm or zmm registers, 8 of 16 xmm).
+template <class A>
+void sumsq_chunks(const float* w, std::size_t len, std::size_t count, float* out) noexcept {
+  constexpr std::size_t K = 16 / FB<A>::size, G = 8 / K;
+  std::size_t q = 0;
+  for (; q + G <= count; q += G) sumsq_group<A, G>(w + q * len, len, out + q);
+  if constexpr (G >= 4) {
+    for (; q + 4 <= count; q += 4) sumsq_group<A, 4>(w + q * len, len, out + q);
+  }
+  for (; q + 2 <= count; q += 2) sumsq_group<A, 2>(w + q * len, len, out + q);
+  for (; q < count; ++q) sumsq_group<A, 1>(w + q * len, len, out + q);
 }
 
 template <class A>
