@@ -14,8 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "firmnet/kernels/elementwise_ref.hpp"
 #include "firmnet/kernels/gemm.hpp"
 #include "firmnet/kernels/gemm_ref.hpp"
+#include "firmnet/kernels/thread_pool.hpp"
 #include "support/cpu.hpp"
 #include "support/random.hpp"
 
@@ -350,6 +352,75 @@ TEST_CASE("gemm: the tn form gives the nn form's bits", "[kernels][gemm][variant
         REQUIRE(worst_error(tn, want, scale) < kTol);
       }
     }
+  }
+}
+
+#if FIRMNET_HAVE_XSIMD
+// Plain SGD folded into a weight gradient's product (gemm_problem.hpp SgdStep): the bits of the
+// product stored and then stepped by l2_sgd_sumsq (axpy without L2), on every variant, on the
+// tiles that fold it (full, edge rows, a partial panel through the local tile) and on the paths
+// that store the gradient first (small M, narrow N, several K blocks on AVX2, an empty depth).
+TEST_CASE("gemm: the SGD step folded into the tn product gives the step's bits", "[kernels][gemm][variants]") {
+  const Shape shapes[] = {{784, 128, 64}, {61, 40, 70}, {127, 33, 9}, {130, 50, 40}, {1024, 20, 70}, {3, 17, 8},
+                          {100, 10, 64},  {40, 12, 8},  {64, 128, 300}, {20, 40, 0}, {6, 16, 1}};
+  for (const auto& variant : kernels::gemm_variants()) {
+    if (!variant.supported) continue;
+    for (const Shape s : shapes)
+      for (const float reg : {0.0f, 0.25f}) {
+        CAPTURE(variant.name, s.m, s.n, s.k, reg);
+        const auto a = test::random_vector<float>(s.k * s.m, 51 + s.m);  // (k, m)
+        const auto b = test::random_vector<float>(s.k * s.n, 52 + s.n);
+        const auto w0 = test::random_vector<float>(s.m * s.n, 53 + s.k);
+        std::vector<float> scratch(kernels::gemm_tn_scratch(s.m, s.n, s.k) + 1);
+        std::vector<float> want = w0, g(s.m * s.n);
+        kernels::gemm_f32_with(variant, kernels::problem_tn(s.m, s.n, s.k, a.data(), b.data(), g.data(), false), scratch);
+        if (reg != 0.0f) kernels::l2_sgd_sumsq_ref(want.data(), reg, g.data(), g.size(), 0.125f);
+        else kernels::axpy_ref(-0.125f, g.data(), want.data(), g.size());
+        std::vector<float> got = w0, dw(s.m * s.n, std::numeric_limits<float>::quiet_NaN());
+        const kernels::SgdStep step{-0.125f, reg, reg != 0.0f, got.data(), dw.data()};
+        kernels::GemmProblem p = kernels::problem_tn(s.m, s.n, s.k, a.data(), b.data(), got.data(), false);
+        p.step = &step;
+        kernels::gemm_f32_with(variant, p, scratch);
+        REQUIRE(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)) == 0);
+      }
+  }
+}
+
+// The layers' entry point, on the active variant with and without a pool: the same bits.
+TEST_CASE("gemm_tn_sgd gives the same bits on one thread and two", "[kernels][gemm][threads]") {
+  const Shape s{784, 128, 64};
+  const auto a = test::random_vector<float>(s.k * s.m, 61), b = test::random_vector<float>(s.k * s.n, 62);
+  const auto w0 = test::random_vector<float>(s.m * s.n, 63);
+  std::vector<float> scratch(kernels::kMaxGemmScratch), dw(s.m * s.n);
+  auto run = [&](kernels::ThreadPool* pool) {
+    std::vector<float> w = w0;
+    kernels::set_gemm_thread_pool(pool);
+    kernels::gemm_tn_sgd(s.m, s.n, s.k, a.data(), b.data(), w.data(), dw.data(), 0.01f, 1e-3f, scratch);
+    kernels::set_gemm_thread_pool(nullptr);
+    return w;
+  };
+  kernels::ThreadPool pool(2);
+  const auto one = run(nullptr);
+  const std::size_t jobs = pool.jobs();
+  const auto two = run(&pool);
+  REQUIRE(pool.jobs() == jobs + 1);  // split
+  REQUIRE(one == two);
+  REQUIRE(one != w0);
+}
+#endif
+
+// double (gradient checks) and SIMD-less builds: the product into dw, then the step.
+TEST_CASE("gemm_tn_sgd in double is the product and then the step", "[kernels][gemm]") {
+  const std::size_t m = 13, n = 7, k = 5;
+  const auto a = test::random_vector<double>(k * m, 71), b = test::random_vector<double>(k * n, 72);
+  const auto w0 = test::random_vector<double>(m * n, 73);
+  for (const double reg : {0.0, 0.5}) {
+    std::vector<double> want = w0, g(m * n), got = w0, dw(m * n);
+    kernels::gemm_tn_ref(m, n, k, a.data(), b.data(), g.data(), false);
+    if (reg != 0.0) kernels::l2_sgd_sumsq_ref(want.data(), reg, g.data(), g.size(), 0.1);
+    else kernels::axpy_ref(-0.1, g.data(), want.data(), g.size());
+    kernels::gemm_tn_sgd(m, n, k, a.data(), b.data(), got.data(), dw.data(), 0.1, reg, {});
+    REQUIRE(got == want);
   }
 }
 

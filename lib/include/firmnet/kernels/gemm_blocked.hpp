@@ -39,13 +39,26 @@ namespace firmnet::kernels {
 // The first `rows` (< MR) rows of an MR-row panel (LDA = MR: packed; 0: A in place, row stride
 // lda_rows), written straight to C: a kernel of that many rows, so an edge of 4 rows (M = 64 with
 // MR = 6) costs 4 rows, not 6 through a local tile, and reads no row past A.
-template <class Arch, std::size_t MR, std::size_t NR, std::size_t LDA, std::size_t Rows = MR - 1>
+template <class Arch, std::size_t MR, std::size_t NR, std::size_t LDA, bool kStep = false, std::size_t Rows = MR - 1>
 void gemm_ukr_rows(std::size_t rows, std::size_t kc, const float* ap, const float* bp, std::size_t ldb, float* c,
-                   std::size_t ldc, Init init, const float* bias, bool relu, std::size_t lda_rows) noexcept {
+                   std::size_t ldc, Init init, const float* bias, bool relu, std::size_t lda_rows,
+                   const SgdStep* step = nullptr) noexcept {
   if constexpr (Rows > 0) {
-    if (rows == Rows) return GemmUkr<Arch, Rows, NR, LDA>::run(kc, ap, bp, ldb, c, ldc, init, bias, relu, lda_rows);
-    gemm_ukr_rows<Arch, MR, NR, LDA, Rows - 1>(rows, kc, ap, bp, ldb, c, ldc, init, bias, relu, lda_rows);
+    if (rows == Rows)
+      return GemmUkr<Arch, Rows, NR, LDA>::template run<kStep>(kc, ap, bp, ldb, c, ldc, init, bias, relu, lda_rows, step);
+    gemm_ukr_rows<Arch, MR, NR, LDA, kStep, Rows - 1>(rows, kc, ap, bp, ldb, c, ldc, init, bias, relu, lda_rows, step);
   }
+}
+
+// Whether the driver below folds p.step (gemm_problem.hpp) into its tiles' store: a product from
+// zero over one K block that takes the blocked path. Other paths store the gradient and step after.
+template <class Arch>
+bool gemm_folds_step(const GemmProblem& p) noexcept {
+  if (p.accumulate || p.bias || p.relu || p.a_conv || p.k == 0 || kc_step<Arch>(p.k) != p.k) return false;
+  if (p.m <= 4 && p.b.row_stride == 1) return false;  // gemm_small_m
+  if (narrow_n_fits<Arch>(p)) return false;
+  if constexpr (simd::is_avx<Arch>) return !transposed_c_fits<Arch>(p);
+  return true;
 }
 
 template <class Arch>
@@ -59,6 +72,15 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
   constexpr bool kAvx256 = simd::is_avx256<Arch>;
 
   if (p.m == 0 || p.n == 0) return;
+  if (p.step && !gemm_folds_step<Arch>(p)) {  // the gradient to its own matrix, then the step
+    GemmProblem g = p;
+    g.step = nullptr;
+    g.c = p.step->grad_at(p.c);
+    gemm_blocked<Arch>(g, scratch);
+    for (std::size_t i = 0; i < p.m; ++i)
+      for (std::size_t j = 0; j < p.n; ++j) p.c[i * p.ldc + j] = p.step->stepped(p.c[i * p.ldc + j], g.c[i * p.ldc + j]);
+    return;
+  }
   if (p.a_conv && p.a_conv->padded) {  // conv_direct.hpp
     if (p.a_conv->patch_major) return gemm_conv_dw<Arch>(p);
     return gemm_conv_rows<Arch, MR, NR>(p, scratch);
@@ -133,6 +155,7 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
       const std::size_t kc = p.k - pc < kc_max ? p.k - pc : kc_max;
       const bool last = pc + kc == p.k;
       const Init init = (pc > 0 || p.accumulate) ? Init::from_c : (p.bias ? Init::from_bias : Init::zero);
+      const SgdStep* const step = last ? p.step : nullptr;  // p.step: one K block (gemm_folds_step)
       if (nc_full < nc)
         pack_panels<Arch, NR>({element<Arch>(p.b, jc + nc_full, pc), p.b.row_stride, p.b.k_stride}, nc - nc_full, kc,
                               pack_b + nc_full * kc);
@@ -182,22 +205,31 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
               // Full tiles and edge rows straight to C; only a partial panel of columns below.
               if (nr == NR && a_cols) {
                 const bool relu = p.relu && last;
-                if (mr == MR) GemmUkr<Arch, MR, NR, kAColumns>::run(kc, ap, bp, ldb, c, p.ldc, init, bias, relu, lda);
+                using U = GemmUkr<Arch, MR, NR, kAColumns>;
+                if (step && mr == MR) U::template run<true>(kc, ap, bp, ldb, c, p.ldc, init, bias, relu, lda, step);
+                else if (step) gemm_ukr_rows<Arch, MR, NR, kAColumns, true>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, relu, lda, step);
+                else if (mr == MR) U::run(kc, ap, bp, ldb, c, p.ldc, init, bias, relu, lda);
                 else gemm_ukr_rows<Arch, MR, NR, kAColumns>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, relu, lda);
                 continue;
               }
               if (nr == NR && a_in_place) {
-                if (mr == MR) GemmUkr<Arch, MR, NR, 0>::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, lda);
+                using U = GemmUkr<Arch, MR, NR, 0>;
+                if (step && mr == MR) U::template run<true>(kc, ap, bp, ldb, c, p.ldc, init, bias, false, lda, step);
+                else if (step) gemm_ukr_rows<Arch, MR, NR, 0, true>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, false, lda, step);
+                else if (mr == MR) U::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, lda);
                 else gemm_ukr_rows<Arch, MR, NR, 0>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, lda);
                 continue;
               }
               if (nr == NR) {
-                if (mr == MR) Ukr::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last);
+                if (step && mr == MR) Ukr::template run<true>(kc, ap, bp, ldb, c, p.ldc, init, bias, false, 0, step);
+                else if (step) gemm_ukr_rows<Arch, MR, NR, MR, true>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, false, 0, step);
+                else if (mr == MR) Ukr::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last);
                 else gemm_ukr_rows<Arch, MR, NR, MR>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, 0);
                 continue;
               }
             } else if (mr == MR && nr == NR) {
-              Ukr::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last);
+              if (step) Ukr::template run<true>(kc, ap, bp, ldb, c, p.ldc, init, bias, false, 0, step);
+              else Ukr::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last);
               continue;
             }
             alignas(64) float tile[MR * NR] = {};
@@ -217,7 +249,8 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
               Ukr::run(kc, ap, bp, ldb, tile, NR, init, tile_bias, p.relu && last);
             }
             for (std::size_t r = 0; r < mr; ++r)
-              for (std::size_t j = 0; j < nr; ++j) c[r * p.ldc + j] = tile[r * NR + j];
+              for (std::size_t j = 0; j < nr; ++j)
+                c[r * p.ldc + j] = step ? step->stepped(c[r * p.ldc + j], tile[r * NR + j]) : tile[r * NR + j];
           }
         }
       }

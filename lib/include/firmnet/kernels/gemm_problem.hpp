@@ -22,6 +22,24 @@ const float* element(const Strided& s, std::size_t i, std::size_t p) noexcept {
   return s.data + i * s.row_stride + p * s.k_stride;
 }
 
+// Plain SGD's step folded into the store of a weight gradient (kernels/gemm.hpp gemm_tn_sgd):
+// C holds the weights w, the product is their gradient g, and each element of C becomes
+//   w + neg_lr·(g + reg·w)   (l2)     or     w + neg_lr·g   (!l2)
+// in place of g: the bits of storing g and then running l2_sgd_sumsq (axpy without L2) over it,
+// every product and sum rounded on its own. Where a product's path cannot fold it (more than one
+// K block, the small-M, narrow-N and Cᵀ paths, an empty depth), g goes to `grad` at C's offset
+// from `weights` and the step follows in a pass over the block (gemm_blocked.hpp).
+struct SgdStep {
+  float neg_lr;    // -learning rate
+  float reg;       // the L2 factor, when l2
+  bool l2;
+  float* weights;  // the whole weight matrix (C of the unsplit product)
+  float* grad;     // a matrix of its shape and row stride, for the gradient where it is not folded
+
+  float* grad_at(const float* c) const noexcept { return grad + (c - weights); }
+  float stepped(float w, float g) const noexcept { return w + neg_lr * (l2 ? g + reg * w : g); }
+};
+
 struct GemmProblem {
   std::size_t m, n, k;
   Strided a;  // element (i, p) of A, i < m, p < k
@@ -35,6 +53,8 @@ struct GemmProblem {
   // its row a_row0 on; `a` is then unused. Such a product always takes the blocked path.
   const ConvSource* a_conv = nullptr;
   std::size_t a_row0 = 0;
+  // C is a weight matrix stepped by its gradient, the product (not accumulating, no bias or ReLU).
+  const SgdStep* step = nullptr;
 };
 
 // How a tile's accumulators start.

@@ -9,7 +9,9 @@
 //   CT: the tile is Cᵀ (gemm_transposed_c.hpp; AVX2 6 x 16, AVX-512 8 x 32, the latter never
 //       from C): tile element (r, j) goes to c[j*ldc + r], and bias[r] serves a whole row
 // The accumulators (MR x NR/W batches) live in registers for the whole kc loop. The epilogue
-// adds nothing (bias is the initial value) and applies ReLU on the last K block if asked.
+// adds nothing (bias is the initial value) and applies ReLU on the last K block if asked, or,
+// given a step (gemm_problem.hpp SgdStep; one K block from zero, C holding the weights), stores
+// w + neg_lr·(g [+ reg·w]) in place of the gradient g (sgd).
 // Full tiles only: the driver runs edge tiles on a local MR x NR buffer.
 #pragma once
 
@@ -37,10 +39,17 @@ struct GemmUkr {
   static_assert(!CT || (LDA == 0 && ((kAddCLast && MR == 6 && W == 8) || (simd::is_avx512<Arch> && MR == 8 && W == 16))),
                 "Cᵀ tiles: the AVX2 6-row or the AVX-512 8-row kernel, A in place");
 
+  // kStep: with the SGD epilogue (sgd set); its own instantiation, so that the kernels without it
+  // keep their code (with a run-time test in the one kernel, GCC's register allocation of the k
+  // loop changed and every product ran at half speed).
+  template <bool kStep = false>
   static void run(std::size_t kc, const float* ap, const float* bp, std::size_t ldb, float* c, std::size_t ldc,
-                  Init init, const float* bias, bool relu, std::size_t lda_rows = 0) noexcept {
+                  Init init, const float* bias, bool relu, std::size_t lda_rows = 0,
+                  const SgdStep* sgd = nullptr) noexcept {
+    static_assert(!(CT && kStep), "the step is folded into row-major tiles only (gemm_folds_step)");
     const bool c_last = kAddCLast && init == Init::from_c;
-    if (c_last) {
+    // The rows of C the epilogue reads, requested now so they arrive during the k loop.
+    if (c_last || (!CT && kStep)) {
 #pragma GCC unroll 16
       for (std::size_t r = 0; r < (CT ? NR : MR); ++r) {  // the rows of C the tile covers
         __builtin_prefetch(c + r * ldc);
@@ -100,6 +109,24 @@ struct GemmUkr {
       for (std::size_t r = 0; r < MR; ++r)
 #pragma GCC unroll 8
         for (std::size_t v = 0; v < NV; ++v) acc[r][v] = simd::relu<Arch>(acc[r][v]);
+    }
+    if constexpr (kStep) {
+      // The gradient goes through a local tile: with the step's operands live beside the
+      // accumulators, GCC kept one of them on the stack through the whole k loop (half speed).
+      alignas(64) float g[MR * NR];
+#pragma GCC unroll 16
+      for (std::size_t r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+        for (std::size_t v = 0; v < NV; ++v) acc[r][v].store_aligned(g + r * NR + v * W);
+      // Each product and sum rounded on its own, as SgdStep::stepped and the SGD passes.
+      const B neg_lr(sgd->neg_lr), reg(sgd->reg);
+      for (std::size_t r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+        for (std::size_t v = 0; v < NV; ++v) {
+          const B w = B::load_unaligned(c + r * ldc + v * W), d = B::load_aligned(g + r * NR + v * W);
+          (neg_lr * (sgd->l2 ? reg * w + d : d) + w).store_unaligned(c + r * ldc + v * W);
+        }
+      return;
     }
 #pragma GCC unroll 16
     for (std::size_t r = 0; r < MR; ++r)
