@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "firmnet/kernels/thread_pool.hpp"
 #include "firmnet/models/linear_classifier.hpp"
 #include "firmnet/models/two_layer_net.hpp"
 #include "firmnet/optim/runtime_optimizer.hpp"
@@ -227,6 +228,75 @@ TEST_CASE("trainer: L2 folded into the update gives the two passes' bits", "[tra
         rb(SgdConfig<float>{0.1f, 0.f, 1.f});
     check(ra, rb);
   }
+}
+
+// Plain SGD on a dense stack is made by backward itself (Network::kFoldsSgd): each weight matrix
+// stepped as its gradient's product is stored. The same loss and weights, bit for bit, as the
+// optimizer's step after a plain backward (two_pass_step), with and without L2, on one thread and
+// two, on a layer whose product folds the step (the 1000 x 40 weights: their gradient is never
+// stored) and on those that store the gradient first (10 outputs: the narrow-N path; 3 inputs:
+// the small-M path; a batch of 300: more than one K block).
+TEST_CASE("trainer: plain SGD folded into backward gives the optimizer's bits", "[train][l2][fold]") {
+  using Net = TwoLayerNet<1000, 40, 10, 8>;
+  using Deep = Network<Train<float, 300>, Input<3>, Fc<300>, Relu, Fc<64>, Relu, Fc<10>>;
+  static_assert(Net::kFoldsSgd && Deep::kFoldsSgd);
+  static Net a, b;
+  static Deep da, db;
+  auto run = [](auto& na, auto& nb, std::size_t rows, float reg, kernels::ThreadPool* pool, bool w1_folds) {
+    using N = std::remove_reference_t<decltype(na)>;
+    constexpr std::size_t In = N::kInputs;
+    const auto x = test::random_vector<float>(rows * In, 77 + rows);
+    std::vector<Label> y(rows);
+    for (std::size_t r = 0; r < rows; ++r) y[r] = Label(r * 7 % 10);
+    const ConstView<float, In> xv(x.data(), rows);
+    Rng ra(9), rb(9);
+    na.init(ra, InitRule::gaussian(0.05));
+    nb.init(rb, InitRule::gaussian(0.05));
+    Sgd<float> sa({0.1f, 0.f, 1.f}), sb({0.1f, 0.f, 1.f});
+    Trainer<N, SoftmaxCrossEntropy, Sgd<float>> trainer(na, sa, reg);
+    kernels::set_gemm_thread_pool(pool);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (int step = 0; step < 3; ++step) {
+      for (const auto& p : na.params()) std::fill(p.grad, p.grad + p.size(), nan);
+      const auto got = trainer.step(xv, y.data());
+      const float want = two_pass_step(nb, sb, xv, y.data(), reg);
+      REQUIRE(got.finite);
+      REQUIRE(got.loss == want);
+      REQUIRE(all_params(na) == all_params(nb));
+      // The fold was taken: the first weight matrix's gradient was never stored.
+      const auto w1 = na.params()[0];
+      if (w1_folds) REQUIRE(std::all_of(w1.grad, w1.grad + w1.size(), [](float g) { return std::isnan(g); }));
+    }
+    kernels::set_gemm_thread_pool(nullptr);
+  };
+  kernels::ThreadPool pool(2);
+  for (const float reg : {0.0f, 0.5f}) {
+    CAPTURE(reg);
+    run(a, b, 8, reg, nullptr, true);
+    run(a, b, 8, reg, &pool, true);
+    run(da, db, 300, reg, nullptr, false);
+    run(da, db, 300, reg, &pool, false);
+  }
+}
+
+// Folded, the penalty is summed before any weight changes: a Σw² beyond float's range stops the
+// step with every weight as it was (the weight is on an input that is always 0, so the data
+// loss stays finite).
+TEST_CASE("trainer: a penalty that is not finite leaves the weights unchanged when backward steps them", "[train][l2][fold]") {
+  using Net = TwoLayerNet<20, 24, 3, 4>;
+  static Net net;
+  Rng rng(4);
+  net.init(rng, InitRule::gaussian(0.1));
+  net.params()[0].value[5] = 1e30f;  // row 0: input 0
+  auto x = test::random_vector<float>(4 * 20, 5);
+  for (std::size_t r = 0; r < 4; ++r) x[r * 20] = 0.0f;
+  const Label y[4] = {0, 1, 2, 0};
+  const auto before = all_params(net);
+  Sgd<float> sgd({0.1f, 0.f, 1.f});
+  Trainer<Net, SoftmaxCrossEntropy, Sgd<float>> trainer(net, sgd, 1e-3f);
+  const auto step = trainer.step(ConstView<float, 20>(x.data(), 4), y);
+  REQUIRE_FALSE(step.finite);
+  REQUIRE(all_params(net) == before);
 }
 
 namespace {

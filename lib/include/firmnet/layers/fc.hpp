@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include "firmnet/core/tensor.hpp"
+#include "firmnet/kernels/elementwise.hpp"
 #include "firmnet/kernels/gemm.hpp"
 #include "firmnet/kernels/relu.hpp"
 #include "firmnet/layers/layer.hpp"
@@ -32,6 +33,9 @@ struct FcLayer {
   static constexpr std::size_t kParams = 2, kParamScalars = kIn * N + N;
   static constexpr bool kInPlace = false;
   static constexpr bool kPerInputWeights = true;  // each input value has weights of its own (see Network)
+  // Backward can step w and b itself (Grads::sgd): w's step is folded into the store of dw's
+  // product (kernels::gemm_tn_sgd), so w is read and written once and dw never stored.
+  static constexpr bool kFoldsSgd = kTraining;
   // A large w is read by the forward in the two halves of rows the optimizer updates on two
   // threads (kernels::gemm_nn_bias_halves): the bits are the same for any thread count.
   static constexpr bool kHalves = kernels::gemm_halves_pay(kIn, N);
@@ -60,6 +64,18 @@ struct FcLayer {
     const std::size_t rows = x.rows();
     FIRMNET_EXPECTS(y.rows() == rows && dy.rows() == rows);
     if constexpr (kRelu) kernels::relu_bwd(y.data(), dy.data(), dy.data(), rows * N);  // dz, in place
+    if (g.sgd) {  // dx first: it reads w before the step
+      FIRMNET_EXPECTS(g.w == nullptr && g.b == nullptr);  // a stack in halves never folds (Network)
+      if constexpr (kGradInput) {
+        FIRMNET_EXPECTS(dx.rows() == rows);
+        kernels::gemm_nt(rows, kIn, N, dy.data(), w.data(), dx.data(), false, gemm_scratch(s));  // dx = dz·wᵀ
+      }
+      kernels::gemm_tn_sgd(kIn, N, rows, x.data(), dy.data(), w.data(), dw.data(), g.sgd->lr, g.sgd->reg, gemm_scratch(s));
+      kernels::col_sum(rows, N, dy.data(), db.data());
+      kernels::axpy(-g.sgd->lr, db.data(), b.data(), N);  // the bias: no L2
+      if constexpr (kGradInput) return dx;
+      else return {};
+    }
     kernels::gemm_tn(kIn, N, rows, x.data(), dy.data(), g.w ? g.w : dw.data(), false, gemm_scratch(s));  // dw = xᵀ·dz
     kernels::col_sum(rows, N, dy.data(), g.b ? g.b : db.data());  // db = Σ_rows dz
     if constexpr (!kGradInput) return {};

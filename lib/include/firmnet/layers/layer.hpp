@@ -30,6 +30,11 @@
 //       dy may be overwritten (a fused ReLU masks it in place). A layer with parameters takes
 //       one more argument, Grads<T> g = {}: where its weight and bias gradients go instead of
 //       its own dw and db (a network running two halves of a batch keeps the second half's apart).
+//   static constexpr bool kFoldsSgd (optional, false if absent): given g.sgd (FoldedSgd below),
+//       its backward steps its parameters by plain SGD itself, after everything in it that reads
+//       them, with the bits of the optimizer's step, and keeps no gradients; a network whose
+//       layers with parameters all can (Network::kFoldsSgd) lets the trainer skip the optimizer
+//       pass (Fc folds the weights' step into the store of their gradient's product).
 //   static constexpr bool kBatchHalves (optional, false if absent): its work per sample is large
 //       (a convolution), so a network holding it trains and predicts in two halves of the batch,
 //       one per thread through every layer, rather than splitting each layer's kernels.
@@ -88,11 +93,23 @@ struct Input<H, W, C> {
   using Shape = firmnet::Shape<H, W, C>;
 };
 
+// Plain SGD (momentum 0) applied by backward itself (Network::kFoldsSgd):
+//   w -= lr·(dw + reg·w),  b -= lr·db
+// with the bits of the optimizer's step after backward (Sgd::update_l2, or update when reg is 0).
+template <class T>
+struct FoldedSgd {
+  T lr;
+  T reg;
+};
+
 // Where a layer's backward writes its parameters' gradients: w's and b's, or null for its own.
+// With sgd, a layer that declares kFoldsSgd steps its parameters instead, as soon as nothing in
+// its backward reads them any more (its gradients are then not kept).
 template <class T>
 struct Grads {
   T* w = nullptr;
   T* b = nullptr;
+  const FoldedSgd<T>* sgd = nullptr;
 };
 
 // The shared scratch a network lends its layers, in the network's scalar type: im2col columns,

@@ -116,6 +116,13 @@ constexpr bool batch_halves() noexcept {
   else return false;
 }
 
+// A layer with no parameters, or one whose backward can step them itself (Grads::sgd).
+template <class L>
+constexpr bool folds_sgd() noexcept {
+  if constexpr (requires { L::kFoldsSgd; }) return L::kFoldsSgd;
+  else return L::kParams == 0;
+}
+
 template <class T>
 constexpr bool is_input = false;
 template <std::size_t... D>
@@ -176,6 +183,10 @@ class NetworkImpl<Mode, InputSpec, List<Ls...>> {
   static constexpr bool kPerPixelMean = dense_first<Ls...>();
   // Training in two halves of the batch (see the top of this file).
   static constexpr bool kHalves = kTraining && (batch_halves<Ls>() || ...);
+  // backward(dscores, sgd) can make plain SGD's step itself: every layer with parameters steps
+  // them in its own backward, once nothing upstream reads them (not in halves: the two halves'
+  // gradients must be added before any step).
+  static constexpr bool kFoldsSgd = kTraining && !kHalves && kParamTensors > 0 && (folds_sgd<Ls>() && ...);
   static_assert(kParamTensors <= 2 * 999, "more than 999 parameterized layers");
 
   // Inference: the activation buffers and scratch of one forward pass, apart from the weights.
@@ -226,19 +237,22 @@ class NetworkImpl<Mode, InputSpec, List<Ls...>> {
     }
   }
 
-  // Back-propagates dL/dscores (it may be overwritten) into every parameter's gradient.
-  void backward(View<T, kOutputs> dscores) noexcept
+  // Back-propagates dL/dscores (it may be overwritten) into every parameter's gradient; given
+  // sgd (kFoldsSgd), steps every parameter by it instead (w -= lr·(dw + reg·w), b -= lr·db: the
+  // bits of Sgd's step after a backward without it) and keeps no gradients.
+  void backward(View<T, kOutputs> dscores, const FoldedSgd<T>* sgd = nullptr) noexcept
     requires kTraining
   {
     const std::size_t rows = input_.rows();
     FIRMNET_EXPECTS(dscores.rows() == rows);
+    if constexpr (!kFoldsSgd) FIRMNET_EXPECTS(sgd == nullptr);
     if constexpr (kHalves) {
       in_halves(rows, [&](std::size_t part, std::size_t first, std::size_t n) {
-        backward_from<kLayers - 1>(View<T, kOutputs>(dscores.data() + first * kOutputs, n), first, part, false);
+        backward_from<kLayers - 1>(View<T, kOutputs>(dscores.data() + first * kOutputs, n), first, part, false, nullptr);
       });
       if (rows >= 2) add_second_half();
     } else {
-      backward_from<kLayers - 1>(dscores, 0, 0, false);
+      backward_from<kLayers - 1>(dscores, 0, 0, false, sgd);
     }
   }
 
@@ -325,13 +339,14 @@ class NetworkImpl<Mode, InputSpec, List<Ls...>> {
   }
 
   // dy holds rows [first, first + dy.rows()); dy_in_a: it lies in grad_a_ (else in grad_b_ or the
-  // caller's dscores).
+  // caller's dscores); sgd: the step each layer makes in its backward (Grads::sgd), or null.
   template <std::size_t I>
-  void backward_from(View<T, LayerAt<I>::kOut> dy, std::size_t first, std::size_t part, bool dy_in_a) noexcept {
+  void backward_from(View<T, LayerAt<I>::kOut> dy, std::size_t first, std::size_t part, bool dy_in_a,
+                     const FoldedSgd<T>* sgd) noexcept {
     using L = LayerAt<I>;
     const std::size_t rows = dy.rows();
     if constexpr (L::kInPlace) {  // the gradient passes through unchanged
-      if constexpr (I > 0 && L::kGradInput) backward_from<I - 1>(View<T, L::kIn>(dy.data(), rows), first, part, dy_in_a);
+      if constexpr (I > 0 && L::kGradInput) backward_from<I - 1>(View<T, L::kIn>(dy.data(), rows), first, part, dy_in_a, sgd);
       return;
     } else {
       if constexpr (!L::kGradInput && L::kParams == 0) return;  // nothing upstream learns
@@ -341,24 +356,24 @@ class NetworkImpl<Mode, InputSpec, List<Ls...>> {
       const View<T, L::kIn> dx(buffer + first * kWidest, rows);
       L& layer = std::get<I>(layers);
       if constexpr (L::kParams > 0)
-        layer.backward(input_of<I>(first, rows), output_rows<I>(first, rows), dy, dx, scratch(part), grads_of<I>(part));
+        layer.backward(input_of<I>(first, rows), output_rows<I>(first, rows), dy, dx, scratch(part), grads_of<I>(part, sgd));
       else
         layer.backward(input_of<I>(first, rows), output_rows<I>(first, rows), dy, dx, scratch(part));
-      if constexpr (I > 0 && L::kGradInput) backward_from<I - 1>(dx, first, part, !dy_in_a);
+      if constexpr (I > 0 && L::kGradInput) backward_from<I - 1>(dx, first, part, !dy_in_a, sgd);
     }
   }
 
   // The first half's gradients go to the layers' own dw and db, the second's to grads1_, at the
   // layer's offset in params() order.
   template <std::size_t I>
-  Grads<T> grads_of(std::size_t part) noexcept {
+  Grads<T> grads_of(std::size_t part, const FoldedSgd<T>* sgd) noexcept {
     if constexpr (kHalves) {
       if (part == 1) {
         T* const w = grads1_.data() + param_offset<I>();
         return {w, w + std::get<I>(layers).params()[0].size()};
       }
     }
-    return {};
+    return {nullptr, nullptr, sgd};
   }
   template <std::size_t I>
   static constexpr std::size_t param_offset() noexcept {

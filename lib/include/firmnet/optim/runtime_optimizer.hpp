@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <string_view>
 #include <variant>
 
@@ -36,6 +37,14 @@ class RuntimeOptimizer {
         [&](auto& o) -> T {
           if constexpr (requires { o.update_l2(params, reg); }) return o.update_l2(params, reg);
           else return l2_then_update(o, params, reg);
+        },
+        v_);
+  }
+  std::optional<T> plain_sgd_lr() const noexcept {
+    return std::visit(
+        [](const auto& o) -> std::optional<T> {
+          if constexpr (requires { o.plain_sgd_lr(); }) return o.plain_sgd_lr();
+          else return std::nullopt;
         },
         v_);
   }

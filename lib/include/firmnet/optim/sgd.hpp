@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -70,6 +71,12 @@ struct Sgd {
       else kernels::axpy(-lr, p.grad, p.value, p.size());
     }
     return sum_sq;
+  }
+  // Momentum 0: the learning rate of a step w -= lr·g that needs no state, which a network can
+  // make in its backward (Network::kFoldsSgd; the trainer asks). Otherwise none.
+  std::optional<T> plain_sgd_lr() const noexcept {
+    if (config.momentum != T(0)) return std::nullopt;
+    return config.learning_rate;
   }
   void decay_learning_rate() noexcept { config.learning_rate *= config.lr_decay; }
   constexpr bool decoupled_weight_decay() const noexcept { return false; }

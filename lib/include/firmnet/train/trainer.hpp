@@ -4,10 +4,14 @@
 // gradients (SGD, Adam), or as the decoupled decay AdamW applies to the weights itself.
 // Owns the fixed-size batch buffers (x, labels, dscores), so a step allocates nothing.
 // A non-finite loss stops before the update: the weights stay as they were, the caller decides.
-// With L2, an optimizer's update_l2 adds the gradient reg·w; plain SGD (momentum 0) does that,
-// sums the penalty and updates in one pass over each weight matrix, so there only the data loss is
-// checked before the update, and a penalty that is not finite (a weight already inf or NaN, or Σw²
-// beyond float's range) is reported after it.
+// Plain SGD (momentum 0) on a network that can fold it (Network::kFoldsSgd: dense layers) is made
+// by backward itself, each weight matrix stepped as its gradient is stored (kernels::gemm_tn_sgd),
+// after the penalty is summed (kernels::sumsq): the same bits as the step below, and the loss,
+// penalty included, checked before any weight changes. Otherwise, with L2, an optimizer's
+// update_l2 adds the gradient reg·w; plain SGD does that, sums the penalty and updates in one pass
+// over each weight matrix, so there only the data loss is checked before the update, and a
+// penalty that is not finite (a weight already inf or NaN, or Σw² beyond float's range) is
+// reported after it.
 #pragma once
 
 #include <cmath>
@@ -15,6 +19,7 @@
 
 #include "firmnet/core/label.hpp"
 #include "firmnet/core/tensor.hpp"
+#include "firmnet/layers/layer.hpp"
 #include "firmnet/loss/l2.hpp"
 #include "firmnet/loss/loss.hpp"
 #include "firmnet/models/classifier.hpp"
@@ -53,9 +58,25 @@ class Trainer {
     const auto dscores = dscores_.view(x.rows());
     T loss = loss_.template compute<T, kClasses>(scores, y, dscores);
     if (!std::isfinite(loss)) return {loss, false};
-    model_->backward(dscores);
     const auto params = model_->params();
     const bool decoupled = optimizer_->decoupled_weight_decay();
+    if constexpr (requires { M::kFoldsSgd; optimizer_->plain_sgd_lr(); }) {
+      if constexpr (M::kFoldsSgd) {
+        if (const auto lr = optimizer_->plain_sgd_lr(); lr && !decoupled) {
+          // The penalty as update_l2 sums it, before backward changes the weights.
+          T sum_sq = 0;
+          if (reg_ != T(0))
+            for (const Param<T>& p : params)
+              if (p.regularized) sum_sq += kernels::sumsq(p.value, p.size());
+          loss += reg_ != T(0) ? T(0.5) * reg_ * sum_sq : T(0);
+          if (!std::isfinite(loss)) return {loss, false};
+          const FoldedSgd<T> sgd{*lr, reg_};
+          model_->backward(dscores, &sgd);
+          return {loss, true};
+        }
+      }
+    }
+    model_->backward(dscores);
     if constexpr (requires { optimizer_->update_l2(params, reg_); }) {
       if (!decoupled && reg_ != T(0)) {
         loss += T(0.5) * reg_ * optimizer_->update_l2(params, reg_);
