@@ -40,6 +40,9 @@ using Scratch = std::span<float>;
 // two halves of rows across the pool (kMinSplitElements, thread_pool.hpp). Reading w in the same
 // halves, each thread touches only the rows it updates: no line of w moves between the cores in
 // a training step (split by columns instead, the Fashion-MNIST step ran no faster on 2 threads).
+// Where backward makes plain SGD's step itself (gemm_tn_sgd), w is stepped in the weight
+// gradient's own split across the pool (rows in 48-row units, gemm_dispatch.cpp), which may cut a
+// few rows away from the halves: a matter of speed only, the bits never depend on either.
 constexpr bool gemm_halves_pay(std::size_t k, std::size_t n) noexcept { return k * n >= (std::size_t(1) << 16); }
 // Where the second half starts: half the depth in whole cache lines of A's rows (784 -> 384).
 constexpr std::size_t gemm_k_half(std::size_t k) noexcept { return (k + 15) / 16 / 2 * 16; }

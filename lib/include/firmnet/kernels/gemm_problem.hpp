@@ -28,7 +28,10 @@ const float* element(const Strided& s, std::size_t i, std::size_t p) noexcept {
 // in place of g: the bits of storing g and then running l2_sgd_sumsq (axpy without L2) over it,
 // every product and sum rounded on its own. Where a product's path cannot fold it (more than one
 // K block, the small-M, narrow-N and Cᵀ paths, an empty depth), g goes to `grad` at C's offset
-// from `weights` and the step follows in a pass over the block (gemm_blocked.hpp).
+// from `weights` and the step follows in a pass over the block (gemm_blocked.hpp). (armv7 only:
+// its NEON flushes subnormal floats to zero where its scalar VFP does not, and which elements the
+// vector code steps differs from the separate passes', so a subnormal weight or gradient may
+// round differently there; x86 and aarch64 run both in one mode, core/fp_mode.hpp.)
 struct SgdStep {
   float neg_lr;    // -learning rate
   float reg;       // the L2 factor, when l2

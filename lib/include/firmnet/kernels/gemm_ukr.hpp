@@ -5,7 +5,8 @@
 //       LDA = 0: A read in place, row-major (ap[r*lda_rows + k] = A(r, k));
 //       LDA = kAColumns: A read in place, stored (K, M) (ap[k*lda_rows + r] = A(r, k))
 //   bp: B, kc rows of NR floats, row stride ldb (packed: ldb = NR)
-//   c:  MR x NR, row stride ldc; read only when init == Init::from_c
+//   c:  MR x NR, row stride ldc; read only when init == Init::from_c, or with the SGD step (the
+//       weights the tile's gradient steps)
 //   CT: the tile is Cᵀ (gemm_transposed_c.hpp; AVX2 6 x 16, AVX-512 8 x 32, the latter never
 //       from C): tile element (r, j) goes to c[j*ldc + r], and bias[r] serves a whole row
 // The accumulators (MR x NR/W batches) live in registers for the whole kc loop. The epilogue

@@ -9,7 +9,8 @@
 //                                    checkpoints save and restore any optimizer through it
 //   O::kName                         "sgd", "adam", "adamw"
 // Optional: o.update_l2(params, reg) -> Σw² of the regularized weights before the step: the L2
-// gradient reg·w added and the update made in one pass (Sgd); the trainer uses it when it has it.
+// gradient reg·w added and the update made in one pass (Sgd); the trainer uses it when it has it
+// and the step is not made by backward (plain_sgd_lr below).
 // l2_then_update below is the two-pass form, for an optimizer (or a mode) without such a pass.
 // Optional: o.plain_sgd_lr() -> std::optional<T>: the learning rate when the step is plain SGD
 // (w -= lr·g, no state), which the trainer then lets a network that can (Network::kFoldsSgd)

@@ -57,7 +57,8 @@ struct Sgd {
       FIRMNET_EXPECTS(!"Sgd<T> has no velocity: momentum needs Sgd<T, ParamCount>");
     }
   }
-  // The trainer's step when --reg is L2 (optim/optimizer.hpp): each regularized gradient gets
+  // The trainer's step when --reg is L2 and the network does not make the step in its backward
+  // (optim/optimizer.hpp, plain_sgd_lr): each regularized gradient gets
   // reg·w (kernels::l2_grad_sumsq) and then the update. Without momentum both go in one pass over
   // each weight matrix (kernels::l2_sgd_sumsq), with the bits of the two passes. Returns Σ w² of
   // the regularized weights before the update, summed in params() order as apply_l2 sums it.
