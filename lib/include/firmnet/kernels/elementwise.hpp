@@ -46,7 +46,8 @@ inline SumChunks sum_chunks(std::size_t n) noexcept {
 // depends on the thread count); pass(first, last, chunk, partial) fills partial[first..last).
 template <class RangePass>
 float sum_chunk_ranges(std::size_t n, RangePass pass) noexcept {
-  const auto [chunk, chunks] = sum_chunks(n);
+  const SumChunks split = sum_chunks(n);  // (clang 14 captures no structured bindings)
+  const std::size_t chunk = split.chunk, chunks = split.count;
   float partial[kMaxSumChunks];
   if (chunks == 1) {
     pass(std::size_t(0), std::size_t(1), chunk, partial);
