@@ -168,17 +168,32 @@ TEST_CASE("trainer: a non-finite loss leaves the weights unchanged", "[train]") 
 }
 
 namespace {
+// Forward, the data loss and backward (gradients stored): the first half of a step taken by hand.
+template <class Net>
+float loss_and_backward(Net& net, ConstView<float, Net::kInputs> x, const Label* y) {
+  static Matrix<float, Net::kMaxBatch, Net::kClasses> dscores;
+  const auto scores = net.forward(x);
+  const float loss = SoftmaxCrossEntropy{}.compute<float, Net::kClasses>(scores, y, dscores.view(x.rows()));
+  net.backward(dscores.view(x.rows()));
+  return loss;
+}
+
 // One step the way the trainer took it before update_l2: the L2 pass over the gradients, then the
 // optimizer's update. Returns the loss; the model holds the weights after it.
 template <class Net, class Opt>
 float two_pass_step(Net& net, Opt& opt, ConstView<float, Net::kInputs> x, const Label* y, float reg) {
-  static Matrix<float, Net::kMaxBatch, Net::kClasses> dscores;
-  const auto scores = net.forward(x);
-  float loss = SoftmaxCrossEntropy{}.compute<float, Net::kClasses>(scores, y, dscores.view(x.rows()));
-  net.backward(dscores.view(x.rows()));
+  float loss = loss_and_backward(net, x, y);
   loss += apply_l2(net.params(), reg);
   opt.update(net.params(), 0.f);
   return loss;
+}
+
+// One step through the optimizer's update_l2 after a plain backward (the trainer's path for a
+// network that does not make plain SGD's step in its backward). Returns the loss.
+template <class Net, class Opt>
+float update_l2_step(Net& net, Opt& opt, ConstView<float, Net::kInputs> x, const Label* y, float reg) {
+  const float loss = loss_and_backward(net, x, y);
+  return loss + 0.5f * reg * opt.update_l2(net.params(), reg);
 }
 
 template <class Net>
@@ -188,17 +203,6 @@ std::vector<float> all_params(Net& net) {
   return out;
 }
 }  // namespace
-
-// One step through the optimizer's update_l2 after a plain backward (the trainer's path for a
-// network that does not make plain SGD's step in its backward). Returns the loss.
-template <class Net, class Opt>
-float update_l2_step(Net& net, Opt& opt, ConstView<float, Net::kInputs> x, const Label* y, float reg) {
-  static Matrix<float, Net::kMaxBatch, Net::kClasses> dscores;
-  const auto scores = net.forward(x);
-  float loss = SoftmaxCrossEntropy{}.compute<float, Net::kClasses>(scores, y, dscores.view(x.rows()));
-  net.backward(dscores.view(x.rows()));
-  return loss + 0.5f * reg * opt.update_l2(net.params(), reg);
-}
 
 // The trainer hands L2 to the optimizer's update_l2 (one pass for plain SGD; plain SGD on this
 // dense net is made by backward instead, the test below): the same loss and weights, bit for bit,
