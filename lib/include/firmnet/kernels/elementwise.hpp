@@ -1,9 +1,10 @@
 // kernels/elementwise.hpp: the element-wise passes of a training step over the weights, with the
 // contract of elementwise_ref.hpp: the L2 gradient and penalty in one pass, y += alpha·x for the
-// SGD update, both in one pass (plain SGD with L2), and the penalty alone (sumsq). float runs the SIMD kernels of the active
-// GEMM variant (elementwise_dispatch.hpp: the CPU's width, the SSE2 path's bits), whose L2 sum keeps 16 partial sums rather than one serial
-// chain of dependent additions: its rounding differs from the sequential reference (a different
-// order), never from run to run or CPU to CPU. double and SIMD-less builds run the reference loops.
+// SGD update, both in one pass (plain SGD with L2), and the penalty alone (sumsq). float runs the
+// SIMD kernels of the active GEMM variant (elementwise_dispatch.hpp: the CPU's width, the SSE2
+// path's bits), whose L2 sum keeps 16 partial sums rather than one serial chain of dependent
+// additions: its rounding differs from the sequential reference (a different order), never from
+// run to run or CPU to CPU. double and SIMD-less builds run the reference loops.
 // Large parameters (64 K floats or more) are split across the GEMM's thread pool (split_range):
 // y += alpha·x element by element, the L2 pass in fixed chunks whose partial sums are added in
 // chunk order afterwards, so the sum depends on the chunking (set by n alone), never on the

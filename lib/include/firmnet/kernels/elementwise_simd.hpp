@@ -107,8 +107,8 @@ float sumsq(const float* w, std::size_t n) noexcept {
 
 // Σ w² of G chunks of len floats, one after the other from w, into out[0..G): each with the bits
 // of sumsq over that chunk alone, the G chunks in one loop. A chunk's 16 sums are 16 chains of
-// dependent additions, which hold one chunk to an addition's latency per K batches (100 K floats:
-// 4.5-5 us on a Zen 5, AVX2, from L2); G chunks' chains overlap.
+// dependent additions, which hold one chunk to an addition's latency per K batches; G chunks'
+// chains overlap (100 K floats from L2, AVX2 on a Zen 5: 2.98 us one chunk at a time, 1.9 us).
 template <class A, std::size_t G>
 void sumsq_group(const float* w, std::size_t len, float* out) noexcept {
   constexpr std::size_t W = FB<A>::size, K = 16 / W;
