@@ -65,7 +65,8 @@ def main():
     figures, peak = gemm_figures(one, variant)
     print(f"Machine: {ctx.get('host_name', '?')}, {ctx.get('num_cpus')} CPUs at {ctx.get('mhz_per_cpu')} MHz; "
           f"caches {', '.join(str(c['size'] // 1024) + ' KiB L' + str(c['level']) + c['type'][0].lower() for c in ctx.get('caches', []))}")
-    print(f"Variant {variant}. firmnet GEMM: {ctx.get('firmnet_gemm')}, element-wise: {ctx.get('firmnet_relu')}; "
+    print(f"Variant {variant}. firmnet GEMM: {ctx.get('firmnet_gemm')} (planned for an L1d of {ctx.get('firmnet_l1d')}), "
+          f"element-wise: {ctx.get('firmnet_relu')}; "
           f"OpenBLAS: {ctx.get('openblas')}; Eigen SIMD: {ctx.get(VARIANTS[variant]['eigen'] + '_simd')}")
     print(f"FMA peak of this variant, 1 core: {fmt(peak)} GFLOP/s "
           f"(avx512 {fmt(counter(one.get('BM_FmaPeak/avx512'), 'GFLOPS'))}, avx2 {fmt(counter(one.get('BM_FmaPeak/avx2'), 'GFLOPS'))})")

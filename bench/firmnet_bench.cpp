@@ -391,6 +391,8 @@ void register_all() {
 int main(int argc, char** argv) {
   openblas_set_num_threads(1);  // every comparison is single-threaded, like firmnet's kernels
   benchmark::AddCustomContext("firmnet_gemm", firmnet::kernels::gemm_active().name);
+  const auto& l1 = firmnet::kernels::gemm_l1();  // the L1 the GEMM plans for (CPUID or FIRMNET_L1D)
+  benchmark::AddCustomContext("firmnet_l1d", std::to_string(l1.bytes / 1024) + " KiB " + std::to_string(l1.ways) + "-way");
   benchmark::AddCustomContext("firmnet_relu", firmnet::kernels::elementwise_active().name);
   benchmark::AddCustomContext("firmnet_int8", firmnet::kernels::qgemm_name());
   benchmark::AddCustomContext("openblas", openblas_get_config());

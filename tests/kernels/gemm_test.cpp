@@ -3,9 +3,14 @@
 // bias and bias+ReLU epilogues, on edge shapes around every block size and on the model's shapes.
 #include <catch2/catch.hpp>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <cstdlib>
 #include <functional>
@@ -270,6 +275,62 @@ TEST_CASE("gemm: the same bits wherever the scratch starts", "[kernels][gemm][va
 #endif
 
 #if FIRMNET_HAVE_XSIMD
+// Where the rows of a tile of A, read in place a page apart, and its 16 KiB panel of B (4 lines in
+// each set of a 4 KiB way) fit in one set of L1 beside a line of C: 6 + 4 + 1 ways. AVX2 copies a
+// big product's A block by block where they do not (gemm_blocked.hpp).
+TEST_CASE("gemm: whether L1 holds a tile's rows beside its panel of B", "[kernels][gemm]") {
+  REQUIRE_FALSE(kernels::l1_holds_rows_beside_panel({32 * 1024, 8}, 6, 16 * 1024));   // Zen 2-4, Skylake
+  REQUIRE(kernels::l1_holds_rows_beside_panel({48 * 1024, 12}, 6, 16 * 1024));        // Zen 5, Ice Lake on
+  REQUIRE(kernels::l1_holds_rows_beside_panel({32 * 1024, 8}, 3, 16 * 1024));         // 3 rows: 8 ways
+  REQUIRE(kernels::l1_holds_rows_beside_panel({48 * 1024, 12}, 6, 20 * 1024));       // 5 lines a set: 12
+  REQUIRE_FALSE(kernels::l1_holds_rows_beside_panel({48 * 1024, 12}, 6, 20 * 1024 + 1));  // 6: 13
+  REQUIRE_FALSE(kernels::l1_holds_rows_beside_panel({0, 0}, 1, 64));                  // nothing known: copy
+  REQUIRE_FALSE(kernels::l1_holds_rows_beside_panel({64, 8}, 1, 64));
+}
+
+// The L1 plan is a matter of speed only: a product planned for an 8-way L1 (AVX2: A copied block
+// by block where it is tall, deep and B wide) and for a 12-way one (A in place) gives the same
+// bits, with the bias, ReLU and accumulation, and the reference's values; on every variant (the
+// others read A as they always do). Shapes through the copy: rows 260-1024 floats apart, one a
+// page (1024), blocks of A with short edges, B in several blocks of 1024 columns.
+TEST_CASE("gemm: the same bits whatever L1 the blocking plans for", "[kernels][gemm][variants]") {
+  const kernels::L1Data eight{32 * 1024, 8}, twelve{48 * 1024, 12};
+  const Shape shapes[] = {{130, 1030, 260}, {127, 600, 300}, {250, 530, 1024}, {241, 1100, 700}};
+  for (const auto& variant : kernels::gemm_variants()) {
+    if (!variant.supported) continue;
+    for (const Shape s : shapes)
+      for (const int mode : {0, 1, 2}) {  // overwrite, accumulate, bias + ReLU
+        CAPTURE(variant.name, s.m, s.n, s.k, mode);
+        const auto a = test::random_vector<float>(s.m * s.k, 31 + s.m);
+        const auto b = test::random_vector<float>(s.k * s.n, 32 + s.n);
+        const auto bias = test::random_vector<float>(s.n, 33);
+        const auto c0 = test::random_vector<float>(s.m * s.n, 34);
+        std::vector<float> scratch(kernels::gemm_nn_scratch(s.m, s.n, s.k));
+        const auto run = [&](const kernels::L1Data& l1) {
+          std::vector<float> c = c0;
+          const auto p = kernels::problem_nn(s.m, s.n, s.k, a.data(), b.data(), c.data(), mode == 1,
+                                             mode == 2 ? bias.data() : nullptr, mode == 2);
+          kernels::gemm_f32_with(variant, p, scratch, l1);
+          return c;
+        };
+        const auto copied = run(eight), in_place = run(twelve);
+        REQUIRE(std::memcmp(copied.data(), in_place.data(), copied.size() * sizeof(float)) == 0);
+        std::vector<float> want = c0, scale = abs_of(c0);
+        if (mode == 2) {
+          kernels::gemm_nn_bias_relu_ref(s.m, s.n, s.k, a.data(), b.data(), bias.data(), want.data());
+          for (std::size_t i = 0; i < s.m; ++i)
+            for (std::size_t j = 0; j < s.n; ++j) scale[i * s.n + j] = std::fabs(bias[j]);
+        } else {
+          kernels::gemm_nn_ref(s.m, s.n, s.k, a.data(), b.data(), want.data(), mode == 1);
+        }
+        kernels::gemm_nn_ref(s.m, s.n, s.k, abs_of(a).data(), abs_of(b).data(), scale.data(), mode != 0);
+        REQUIRE(worst_error(copied, want, scale) < kTol);
+      }
+  }
+}
+#endif
+
+#if FIRMNET_HAVE_XSIMD
 // C = A·Bᵀ with B stored (n, k) is one chain of FMAs per element on every path of a variant, so
 // the nt form gives the bits of the nn form on the same B written out as (k, n): on AVX2 and
 // AVX-512 most nt shapes below take the Cᵀ tiles (gemm_transposed_c.hpp), the nn form the blocked
@@ -494,6 +555,87 @@ TEST_CASE("gemm dispatch picks the variant the CPU supports", "[kernels][dispatc
     REQUIRE(worst_error(got, want, scale) < kTol);
   }
 }
+
+#if FIRMNET_HAVE_XSIMD
+namespace {
+// "<KiB>/<ways>" as FIRMNET_L1D and FIRMNET_EXPECT_L1D write it.
+kernels::L1Data parse_l1(const std::string& text) {
+  const auto slash = text.find('/');
+  REQUIRE(slash != std::string::npos);
+  return {std::stoul(text.substr(0, slash)) * 1024, std::stoul(text.substr(slash + 1))};
+}
+
+// The level-1 data cache Linux reports for CPU 0, {0, 0} where it reports none.
+kernels::L1Data sysfs_l1() {
+  const auto read = [](const std::string& path) {
+    std::string value;
+    if (std::FILE* f = std::fopen(path.c_str(), "r")) {
+      char line[64] = {};
+      if (std::fgets(line, sizeof line, f)) value = line;
+      std::fclose(f);
+    }
+    while (!value.empty() && (value.back() == '\n' || value.back() == 'K')) value.pop_back();
+    return value;
+  };
+  for (int i = 0; i < 8; ++i) {
+    const std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(i) + "/";
+    if (read(dir + "level") == "1" && read(dir + "type") == "Data") {
+      const std::string size = read(dir + "size"), ways = read(dir + "ways_of_associativity");
+      if (size.empty() || ways.empty()) return {0, 0};
+      return {std::stoul(size) * 1024, std::stoul(ways)};
+    }
+  }
+  return {0, 0};
+}
+
+#if FIRMNET_X86_DISPATCH_TESTS
+// Whether this process sees the CPU Linux describes: CPUID's brand string is /proc/cpuinfo's model
+// name (under qemu-x86_64 -cpu Haswell it is qemu's Haswell, and sysfs the host's caches).
+bool cpuid_is_the_host() {
+  unsigned regs[12] = {};
+  for (unsigned i = 0; i < 3; ++i)
+    if (!__get_cpuid(0x80000002u + i, &regs[4 * i], &regs[4 * i + 1], &regs[4 * i + 2], &regs[4 * i + 3])) return false;
+  char text[49] = {};
+  std::memcpy(text, regs, 48);
+  std::string brand = text;
+  while (!brand.empty() && brand.back() == ' ') brand.pop_back();
+  std::string model;
+  if (std::FILE* f = std::fopen("/proc/cpuinfo", "r")) {
+    char line[512];
+    while (model.empty() && std::fgets(line, sizeof line, f)) {
+      const std::string l = line;
+      if (l.rfind("model name", 0) == 0 && l.find(':') != std::string::npos) model = l.substr(l.find(':') + 2);
+    }
+    std::fclose(f);
+  }
+  while (!model.empty() && (model.back() == '\n' || model.back() == ' ')) model.pop_back();
+  return !brand.empty() && brand == model;
+}
+#endif
+}  // namespace
+
+// The L1 the GEMM plans for: FIRMNET_L1D where a ctest sets it (FIRMNET_EXPECT_L1D says what it
+// should come out as; a malformed value is ignored); otherwise, on x86 CPUs with AVX2, what CPUID
+// says, which Linux reports too (sysfs, where present); elsewhere the default.
+TEST_CASE("gemm plans for the L1 data cache of this CPU", "[kernels][dispatch]") {
+  const auto& l1 = kernels::gemm_l1();
+  std::printf("gemm plans for an L1d of %zu KiB, %zu-way\n", l1.bytes / 1024, l1.ways);
+  REQUIRE(l1.ways >= 1);
+  REQUIRE(l1.bytes >= l1.ways * 64);
+  if (const char* expect = std::getenv("FIRMNET_EXPECT_L1D")) {
+    REQUIRE(l1 == parse_l1(expect));
+    return;
+  }
+#if FIRMNET_X86_DISPATCH_TESTS
+  __builtin_cpu_init();
+  const auto linux_l1 = sysfs_l1();
+  CAPTURE(linux_l1.bytes, linux_l1.ways, l1.bytes, l1.ways);
+  if (__builtin_cpu_supports("avx2") && linux_l1.ways != 0 && cpuid_is_the_host()) REQUIRE(l1 == linux_l1);
+#elif !defined(__x86_64__)
+  REQUIRE(l1 == kernels::L1Data{});
+#endif
+}
+#endif
 
 #if FIRMNET_X86_DISPATCH_TESTS
 // The variants the dispatcher marks supported are exactly those this CPU (and FIRMNET_MAX_ISA)

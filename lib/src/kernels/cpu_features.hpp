@@ -4,6 +4,8 @@
 // it lacked the rest. An unknown level is reported on stderr and ignored, never fatal.
 #pragma once
 
+#include "firmnet/kernels/blocking.hpp"
+
 namespace firmnet::kernels {
 
 struct X86Features {
@@ -14,6 +16,10 @@ struct X86Features {
 
 #if FIRMNET_X86_DISPATCH
 X86Features x86_features() noexcept;
+// The first level-1 data cache CPUID describes (leaf 4 on Intel, 0x8000001D on AMD), or the
+// FIRMNET_L1D override (KiB/ways, e.g. 32/8: to measure the other plan on one machine; a malformed
+// value is reported on stderr and ignored); L1Data{} where neither says anything usable.
+L1Data x86_l1_data() noexcept;
 #endif
 
 }  // namespace firmnet::kernels

@@ -3,8 +3,8 @@
 
 namespace firmnet::kernels::variants {
 
-void gemm_avx2(const GemmProblem& p, std::span<float> scratch) noexcept {
-  gemm_blocked<xsimd::fma3<xsimd::avx2>>(p, scratch);
+void gemm_avx2(const GemmProblem& p, std::span<float> scratch, const L1Data& l1) noexcept {
+  gemm_blocked<xsimd::fma3<xsimd::avx2>>(p, scratch, l1);
 }
 
 void wino_weights_avx2(const ConvGeometry& g, std::size_t k, const float* w, float* u) noexcept {

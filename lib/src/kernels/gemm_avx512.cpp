@@ -3,8 +3,8 @@
 
 namespace firmnet::kernels::variants {
 
-void gemm_avx512(const GemmProblem& p, std::span<float> scratch) noexcept {
-  gemm_blocked<xsimd::avx512bw>(p, scratch);
+void gemm_avx512(const GemmProblem& p, std::span<float> scratch, const L1Data& l1) noexcept {
+  gemm_blocked<xsimd::avx512bw>(p, scratch, l1);
 }
 
 void wino_weights_avx512(const ConvGeometry& g, std::size_t k, const float* w, float* u) noexcept {

@@ -3,8 +3,8 @@
 
 namespace firmnet::kernels::variants {
 
-void gemm_baseline(const GemmProblem& p, std::span<float> scratch) noexcept {
-  gemm_blocked<SimdArch>(p, scratch);
+void gemm_baseline(const GemmProblem& p, std::span<float> scratch, const L1Data& l1) noexcept {
+  gemm_blocked<SimdArch>(p, scratch, l1);
 }
 const char* baseline_name() noexcept { return SimdArch::name(); }
 

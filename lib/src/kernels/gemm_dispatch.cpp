@@ -42,6 +42,15 @@ const Table& table() {
 
 }  // namespace
 
+const L1Data& gemm_l1() noexcept {
+#if FIRMNET_X86_DISPATCH
+  static const L1Data l1 = x86_l1_data();
+#else
+  static const L1Data l1{};
+#endif
+  return l1;
+}
+
 std::span<const GemmVariant> gemm_variants() noexcept { return {table().variants, table().count}; }
 const GemmVariant& gemm_active() noexcept { return *table().active; }
 
@@ -84,8 +93,8 @@ std::size_t largest_part(std::size_t total, std::size_t unit, std::size_t parts)
 }
 
 // Part `part` of `parts` of p, cut along its rows (else its columns) at multiples of unit.
-void run_part(const GemmVariant& variant, const GemmProblem& p, bool rows, std::size_t unit, std::size_t part,
-              std::size_t parts, std::span<float> scratch) noexcept {
+void run_part(const GemmVariant& variant, const GemmProblem& p, const L1Data& l1, bool rows, std::size_t unit,
+              std::size_t part, std::size_t parts, std::span<float> scratch) noexcept {
   const auto [first, last] = part_range(rows ? p.m : p.n, unit, part, parts);
   if (first >= last) return;
   GemmProblem sub = p;
@@ -100,26 +109,26 @@ void run_part(const GemmVariant& variant, const GemmProblem& p, bool rows, std::
     sub.c += first;
     if (sub.bias) sub.bias += first;
   }
-  variant.run(sub, scratch);
+  variant.run(sub, scratch, l1);
 }
 
 // p on every thread of the pool, a part each.
-void run_split(const GemmVariant& variant, const GemmProblem& p, bool rows, std::size_t unit, ThreadPool& pool,
-               std::span<float> scratch) noexcept {
+void run_split(const GemmVariant& variant, const GemmProblem& p, const L1Data& l1, bool rows, std::size_t unit,
+               ThreadPool& pool, std::span<float> scratch) noexcept {
   run_parts(pool, [&](std::size_t part, std::size_t parts) {
-    run_part(variant, p, rows, unit, part, parts, part_scratch(pool, part, scratch));
+    run_part(variant, p, l1, rows, unit, part, parts, part_scratch(pool, part, scratch));
   });
 }
 }  // namespace
 
-void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p, std::span<float> scratch) noexcept {
+void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p, std::span<float> scratch, const L1Data& l1) noexcept {
   ThreadPool* pool = gemm_thread_pool();
   if (pool && pool->size() > 1 && 2.0 * double(p.m) * double(p.n) * double(p.k) >= kMinSplitFlops) {
     const std::size_t parts = pool->size();
     if (p.a_conv && p.a_conv->patch_major && p.a_conv->padded) {  // a convolution's dw, by rows
       const std::size_t unit = conv_dw_unit(p);
-      if (p.m >= 2 * unit) return run_split(variant, p, true, unit, *pool, scratch);
-      return variant.run(p, scratch);
+      if (p.m >= 2 * unit) return run_split(variant, p, l1, true, unit, *pool, scratch);
+      return variant.run(p, scratch, l1);
     }
     // Along the longer side, unless the other splits more evenly and is wide enough to split: in
     // units of 48 rows, 256 rows come out as 144 + 112 (the product waits for the 144), in units
@@ -132,9 +141,9 @@ void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p, std::span<f
     const std::size_t per_part = (rows ? p.m : p.n) / parts;
     // Same path in every part: the blocked one (m > 4, n > 16 and a wide enough share).
     if (p.m > 4 && p.n > 16 && per_part >= (rows ? kMinRows : kMinCols))
-      return run_split(variant, p, rows, rows ? kRowUnit : kColUnit, *pool, scratch);
+      return run_split(variant, p, l1, rows, rows ? kRowUnit : kColUnit, *pool, scratch);
   }
-  variant.run(p, scratch);
+  variant.run(p, scratch, l1);
 }
 
 void gemm_f32(const GemmProblem& p, std::span<float> scratch) noexcept { gemm_f32_with(*table().active, p, scratch); }
@@ -163,11 +172,11 @@ void gemm_f32_halves_with(const GemmVariant& variant, const GemmProblem& p, floa
     // Threads 0 and 1 take a half each; any further threads have nothing to do (splitting a half
     // again could change its path, direct or blocked, and with it the bits).
     run_parts(*pool, [&](std::size_t part, std::size_t) {
-      if (part < 2) variant.run(half[part], part_scratch(*pool, part, scratch));
+      if (part < 2) variant.run(half[part], part_scratch(*pool, part, scratch), gemm_l1());
     });
   } else {
-    variant.run(lo, scratch);
-    variant.run(hi, scratch);
+    variant.run(lo, scratch, gemm_l1());
+    variant.run(hi, scratch, gemm_l1());
   }
   // The sum (m x n, a few K floats: not worth a second wake-up), then the activation.
   for (std::size_t i = 0; i < p.m; ++i) {

@@ -27,6 +27,26 @@ struct BlockSizes {
                 "raise the kMax limits (and with them every caller's scratch bound) first");
 };
 
+// The L1 data cache the blocked GEMM plans for. x86 reads it from CPUID at the first product
+// (gemm_dispatch.hpp: gemm_l1); elsewhere, or where CPUID tells nothing usable, it is this
+// default: the 32 KiB 8-way L1 of Zen 2-4 and of Intel's cores before Ice Lake. The choice it
+// steers (AVX2: A read in place or copied, gemm_blocked.hpp) is one of speed only: the bits of a
+// product never depend on it.
+struct L1Data {
+  std::size_t bytes = 32 * 1024, ways = 8;
+  friend constexpr bool operator==(const L1Data&, const L1Data&) = default;
+};
+
+// Whether L1 keeps `rows` lines that fall into one set (rows a multiple of its way size apart:
+// bytes / ways, 4 KiB on the CPUs above) beside a contiguous panel of panel_bytes (panel_bytes /
+// way lines in every set) and one more line (C, the next row): the ways a tile of rows read in
+// place needs when its rows are a page apart.
+constexpr bool l1_holds_rows_beside_panel(const L1Data& l1, std::size_t rows, std::size_t panel_bytes) noexcept {
+  if (l1.ways == 0 || l1.bytes < l1.ways * 64) return false;
+  const std::size_t way = l1.bytes / l1.ways;
+  return rows + (panel_bytes + way - 1) / way + 1 <= l1.ways;
+}
+
 #if FIRMNET_HAVE_XSIMD
 template <class Arch>
 struct Blocking;  // specialised per ISA below; an ISA without one falls back to its parent's

@@ -61,8 +61,9 @@ bool gemm_folds_step(const GemmProblem& p) noexcept {
   return true;
 }
 
+// l1: the L1 the blocking plans for (blocking.hpp); it steers where A is read, never the bits.
 template <class Arch>
-void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
+void gemm_blocked(const GemmProblem& p, std::span<float> scratch, const L1Data& l1 = L1Data{}) noexcept {
   using BS = Blocking<Arch>;
   using Ukr = GemmUkr<Arch, BS::MR, BS::NR>;
   constexpr std::size_t MR = BS::MR, NR = BS::NR;
@@ -76,7 +77,7 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
     GemmProblem g = p;
     g.step = nullptr;
     g.c = p.step->grad_at(p.c);
-    gemm_blocked<Arch>(g, scratch);
+    gemm_blocked<Arch>(g, scratch, l1);
     for (std::size_t i = 0; i < p.m; ++i)
       for (std::size_t j = 0; j < p.n; ++j) p.c[i * p.ldc + j] = p.step->stepped(p.c[i * p.ldc + j], g.c[i * p.ldc + j]);
     return;
@@ -139,8 +140,15 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch) noexcept {
   // ran 1.03x OpenBLAS where 1024^3 ran 0.97x); B's panels come from L3, each serving the block's
   // 20 tiles from L1. A/B on a Zen 4, x OpenBLAS at 1024^3: 0.978 -> 1.005, 0.983 -> 0.992,
   // 0.989 -> 0.995, 0.986 -> 1.003 (firmnet_bench). Where B has only two blocks (512^3) the copy
-  // costs what it saves (1.001 -> 0.994), so it stays in place.
-  const bool copy_a = a_in_place && p.m > BS::MC && p.a.row_stride > kc_max && p.n > 2 * BS::NC;
+  // costs what it saves (1.001 -> 0.994), so it stays in place. What made the rows in place slow
+  // there is L1's ways: rows a page apart fall into one set, so a tile's 6 rows and the 4 lines
+  // per set of its 16 KiB B panel need 11 ways, and the 8-way L1 of a Zen 4 (or Zen 2/3, Skylake)
+  // evicted B's lines for A's. A 12-way L1 (Zen 5's 48 KiB, Intel's since Ice Lake) holds them
+  // all, and there A in place ran faster than copied (Zen 5, AVX2: 1024^3, 1200^3, 1536^3 and
+  // 2048^3 2-4 % faster in a standalone loop; firmnet_bench A/B at 1024^3 17.6 -> 17.37 ms, with
+  // OpenBLAS at 17.47): it is copied only where L1 cannot hold a tile's rows beside B's panel.
+  const bool copy_a = a_in_place && p.m > BS::MC && p.a.row_stride > kc_max && p.n > 2 * BS::NC &&
+                      !l1_holds_rows_beside_panel(l1, MR, BS::KC * NR * sizeof(float));
   const std::size_t nc_step = copy_a ? kMaxNC : BS::NC;
   const std::size_t mc_max = (p.m < BS::MC ? p.m : BS::MC) + MR - 1;  // rows of A packed, rounded up to MR
   const std::size_t nc_max = (p.n < nc_step ? p.n : nc_step) + NR - 1;

@@ -19,7 +19,7 @@ namespace firmnet::kernels {
 
 struct GemmVariant {
   const char* name;                            // the xsimd arch name, e.g. "avx512bw"
-  void (*run)(const GemmProblem&, std::span<float> scratch) noexcept;
+  void (*run)(const GemmProblem&, std::span<float> scratch, const L1Data& l1) noexcept;
   bool supported;                              // this CPU (and OS) can run it
   // Winograd's convolution (conv_winograd.hpp): the weights' transform, and tiles [first, last).
   void (*wino_weights)(const ConvGeometry& g, std::size_t k, const float* w, float* u) noexcept;
@@ -45,10 +45,15 @@ inline GemmProblem problem_nt(std::size_t m, std::size_t n, std::size_t k, const
 std::span<const GemmVariant> gemm_variants() noexcept;
 // The variant gemm_f32 runs.
 const GemmVariant& gemm_active() noexcept;
+// The L1 data cache the blocking plans for (blocking.hpp): x86 reads it from CPUID once (or
+// from FIRMNET_L1D, KiB/ways), other targets take L1Data{}. It changes where the AVX2 variant
+// reads A in big products, never a result's bits.
+const L1Data& gemm_l1() noexcept;
 // Runs p with the active variant; scratch holds the pack buffers (gemm_scratch_floats).
 void gemm_f32(const GemmProblem& p, std::span<float> scratch) noexcept;
-// Runs p with the given variant.
-void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p, std::span<float> scratch) noexcept;
+// Runs p with the given variant, planned for l1 (tests run both plans on any machine).
+void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p, std::span<float> scratch,
+                   const L1Data& l1 = gemm_l1()) noexcept;
 
 // p (not accumulating, A not a convolution's) in two halves of its depth, added last:
 //   C = act((bias + A(:, 0:k0)·B(0:k0, :)) + A(:, k0:k)·B(k0:k, :)),  k0 = gemm_k_half(k)
