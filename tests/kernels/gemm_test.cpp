@@ -286,16 +286,22 @@ TEST_CASE("gemm: whether L1 holds a tile's rows beside its panel of B", "[kernel
   REQUIRE_FALSE(kernels::l1_holds_rows_beside_panel({48 * 1024, 12}, 6, 20 * 1024 + 1));  // 6: 13
   REQUIRE_FALSE(kernels::l1_holds_rows_beside_panel({0, 0}, 1, 64));                  // nothing known: copy
   REQUIRE_FALSE(kernels::l1_holds_rows_beside_panel({64, 8}, 1, 64));
+  // AVX-512's 8 rows beside a depth step's 2 lines of B and 1 of C: 11 ways.
+  REQUIRE(kernels::l1_set_holds({48 * 1024, 12}, 8 + 3));
+  REQUIRE_FALSE(kernels::l1_set_holds({32 * 1024, 8}, 8 + 3));
+  REQUIRE_FALSE(kernels::l1_set_holds({0, 0}, 1));
 }
 
-// The L1 plan is a matter of speed only: a product planned for an 8-way L1 (AVX2: A copied block
-// by block where it is tall, deep and B wide) and for a 12-way one (A in place) gives the same
-// bits, with the bias, ReLU and accumulation, and the reference's values; on every variant (the
-// others read A as they always do). Shapes through the copy: rows 260-1024 floats apart, one a
-// page (1024), blocks of A with short edges, B in several blocks of 1024 columns.
+// The L1 plan is a matter of speed only: a product planned for an 8-way L1 and for a 12-way one
+// gives the same bits, with the bias, ReLU and accumulation, and the reference's values, on every
+// variant. The first four shapes go through AVX2's copy of A (block by block on 8 ways, in place
+// on 12): rows 260-1024 floats apart, one a page (1024), blocks with short edges, B in several
+// blocks of 1024 columns. The others through AVX-512's A in place (12 ways; packed on 8): one
+// block of rows, B in place, with edge rows (5, 7 of 8) and edge columns (a 16-column panel).
 TEST_CASE("gemm: the same bits whatever L1 the blocking plans for", "[kernels][gemm][variants]") {
   const kernels::L1Data eight{32 * 1024, 8}, twelve{48 * 1024, 12};
-  const Shape shapes[] = {{130, 1030, 260}, {127, 600, 300}, {250, 530, 1024}, {241, 1100, 700}};
+  const Shape shapes[] = {{130, 1030, 260}, {127, 600, 300}, {250, 530, 1024}, {241, 1100, 700},
+                          {64, 128, 3072}, {37, 128, 784}, {127, 80, 600}, {16, 144, 513}};
   for (const auto& variant : kernels::gemm_variants()) {
     if (!variant.supported) continue;
     for (const Shape s : shapes)

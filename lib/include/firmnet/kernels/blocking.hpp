@@ -37,14 +37,20 @@ struct L1Data {
   friend constexpr bool operator==(const L1Data&, const L1Data&) = default;
 };
 
-// Whether L1 keeps `rows` lines that fall into one set (rows a multiple of its way size apart:
-// bytes / ways, 4 KiB on the CPUs above) beside a contiguous panel of panel_bytes (panel_bytes /
-// way lines in every set) and one more line (C, the next row): the ways a tile of rows read in
-// place needs when its rows are a page apart.
+// Whether one set of L1 holds `lines` lines at once: the rows of a tile of A read in place fall
+// into one set when they are a multiple of the way size (bytes / ways, 4 KiB on the CPUs above)
+// apart, as a 1024- or 3072-wide row-major matrix's are. False where nothing is known.
+constexpr bool l1_set_holds(const L1Data& l1, std::size_t lines) noexcept {
+  return l1.ways != 0 && l1.bytes >= l1.ways * 64 && lines <= l1.ways;
+}
+
+// Whether L1 keeps `rows` lines of one set beside a contiguous panel of panel_bytes (a line in
+// every set per way size of it) and one more line (C, the next row): what a tile of rows read
+// in place a page apart needs beside its packed panel of B.
 constexpr bool l1_holds_rows_beside_panel(const L1Data& l1, std::size_t rows, std::size_t panel_bytes) noexcept {
-  if (l1.ways == 0 || l1.bytes < l1.ways * 64) return false;
+  if (!l1_set_holds(l1, 1)) return false;
   const std::size_t way = l1.bytes / l1.ways;
-  return rows + (panel_bytes + way - 1) / way + 1 <= l1.ways;
+  return l1_set_holds(l1, rows + (panel_bytes + way - 1) / way + 1);
 }
 
 #if FIRMNET_HAVE_XSIMD

@@ -15,8 +15,10 @@
 // AVX2 departs from this where its 16 registers and 8-float vectors are better served otherwise
 // (is_avx256 below): A read in place, row-major or stored (K, M) (or, row-major, tall and deep,
 // copied row by row), edge rows by kernels of their own height, K cut into equal blocks, B in
-// place only for rows of 512 bytes or less. Both AVX variants take A·Bᵀ with a short A as Cᵀ
-// tiles (gemm_transposed_c.hpp).
+// place only for rows of 512 bytes or less. AVX-512 reads a batch's row-major A in place too
+// where L1 has the ways for it (l1, below). Both AVX variants take A·Bᵀ with a short A as Cᵀ
+// tiles (gemm_transposed_c.hpp). Where A is read changes the speed only: every element's sum is
+// the same chain of FMAs on every path of a variant.
 #pragma once
 
 #include <cstddef>
@@ -68,8 +70,8 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch, const L1Data& 
   using Ukr = GemmUkr<Arch, BS::MR, BS::NR>;
   constexpr std::size_t MR = BS::MR, NR = BS::NR;
   // AVX2: edge rows through kernels of their own height (MR = 6 leaves 4 rows of M = 64), and A
-  // read in place when it is row-major (below). The AVX-512 variant keeps its code and summation
-  // order (training reproduces its bits).
+  // read in place when it is row-major (below). AVX-512 packs its tiles' edges into full panels,
+  // and reads A in place only in a batch's forward on a 12-way L1.
   constexpr bool kAvx256 = simd::is_avx256<Arch>;
 
   if (p.m == 0 || p.n == 0) return;
@@ -121,7 +123,16 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch, const L1Data& 
   // AVX2, A row-major (X·W, dY·Wᵀ): the kernel broadcasts A straight from its rows, each read
   // front to back. Packing it (8 x 8 transposes, 6 of every 8 floats kept) cost 7 % of the
   // 64 x 128 x 3072 product, and a 6-row panel of a row-major block is no better for the cache.
-  const bool a_in_place = kAvx256 && p.a.k_stride == 1 && !p.a_conv;  // a conv builds its rows while packing
+  // AVX-512, A row-major over one block of rows with B read in place (the forward X·W of a batch,
+  // and its halves or column parts on two threads): A in place too where one L1 set holds a
+  // tile's 8 rows (a page apart for a 3072-wide X) beside the 2 lines of B and the line of C a
+  // depth step brings: 11 ways, a 12-way L1 (Zen 5, Intel since Ice Lake). There the 8-row panels
+  // cost more than they saved: NN 64x128x3072 226 -> 238 GFLOP/s, 64x128x784 233 -> 242,
+  // 64x64x3072 (a thread's part on two) 212 -> 239, 100x256x2048 226 -> 237 (standalone loop,
+  // Zen 5). With B packed (rows over 2 KiB) it was no faster (64x1024x3072 176 -> 170): packed.
+  const bool a_in_place_wide = simd::is_avx512<Arch> && p.a.k_stride == 1 && !p.a_conv && p.m <= BS::MC &&
+                               b_in_place && l1_set_holds(l1, MR + 3);
+  const bool a_in_place = (kAvx256 && p.a.k_stride == 1 && !p.a_conv) || a_in_place_wide;  // a conv packs its rows
   // AVX2, A stored (K, M) (the Xᵀ of a weight gradient Xᵀ·dY): read in place too, a tile's 6
   // values of a depth step adjacent in one row of X, the next step a row further. The pack into
   // 6-wide panels was 4.5-5 % of TN 784x128x64; in place, TN 784x128x64 ran 129 -> 132-134
@@ -235,6 +246,11 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch, const L1Data& 
                 else gemm_ukr_rows<Arch, MR, NR, MR>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, 0);
                 continue;
               }
+            } else if (mr == MR && nr == NR && a_in_place) {
+              using U = GemmUkr<Arch, MR, NR, 0>;
+              if (step) U::template run<true>(kc, ap, bp, ldb, c, p.ldc, init, bias, false, lda, step);
+              else U::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, lda);
+              continue;
             } else if (mr == MR && nr == NR) {
               if (step) Ukr::template run<true>(kc, ap, bp, ldb, c, p.ldc, init, bias, false, 0, step);
               else Ukr::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last);
