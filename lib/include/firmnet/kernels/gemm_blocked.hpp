@@ -15,8 +15,8 @@
 // AVX2 departs from this where its 16 registers and 8-float vectors are better served otherwise
 // (is_avx256 below): A read in place, row-major or stored (K, M) (or, row-major, tall and deep,
 // copied row by row), edge rows by kernels of their own height, K cut into equal blocks, B in
-// place only for rows of 512 bytes or less. AVX-512 reads a batch's row-major A in place too
-// where L1 has the ways for it (l1, below). Both AVX variants take A·Bᵀ with a short A as Cᵀ
+// place only for rows of 512 bytes or less. AVX-512 reads A stored (K, M) in place as AVX2 does,
+// and a batch's row-major A where L1 has the ways for it (l1, below). Both AVX variants take A·Bᵀ with a short A as Cᵀ
 // tiles (gemm_transposed_c.hpp). Where A is read changes the speed only: every element's sum is
 // the same chain of FMAs on every path of a variant.
 #pragma once
@@ -70,8 +70,8 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch, const L1Data& 
   using Ukr = GemmUkr<Arch, BS::MR, BS::NR>;
   constexpr std::size_t MR = BS::MR, NR = BS::NR;
   // AVX2: edge rows through kernels of their own height (MR = 6 leaves 4 rows of M = 64), and A
-  // read in place when it is row-major (below). AVX-512 packs its tiles' edges into full panels,
-  // and reads A in place only in a batch's forward on a 12-way L1.
+  // read in place when it is row-major (below). AVX-512 packs its tiles' edges into full panels
+  // where it packs A (its edge rows read in place run on a local tile).
   constexpr bool kAvx256 = simd::is_avx256<Arch>;
 
   if (p.m == 0 || p.n == 0) return;
@@ -133,14 +133,17 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch, const L1Data& 
   const bool a_in_place_wide = simd::is_avx512<Arch> && p.a.k_stride == 1 && !p.a_conv && p.m <= BS::MC &&
                                b_in_place && l1_set_holds(l1, MR + 3);
   const bool a_in_place = (kAvx256 && p.a.k_stride == 1 && !p.a_conv) || a_in_place_wide;  // a conv packs its rows
-  // AVX2, A stored (K, M) (the Xᵀ of a weight gradient Xᵀ·dY): read in place too, a tile's 6
-  // values of a depth step adjacent in one row of X, the next step a row further. The pack into
-  // 6-wide panels was 4.5-5 % of TN 784x128x64; in place, TN 784x128x64 ran 129 -> 132-134
-  // GFLOP/s and 784x128x200, 1000x128x64, 2000x128x300 2-6 % faster (Zen 5). Not where X's rows
+  // A stored (K, M) (the Xᵀ of a weight gradient Xᵀ·dY), on either AVX variant: read in place
+  // too, a tile's 6 or 8 values of a depth step adjacent in one row of X, the next step a row
+  // further. AVX2: the pack into 6-wide panels was 4.5-5 % of TN 784x128x64; in place, TN
+  // 784x128x64 ran 129 -> 132-134 GFLOP/s and 784x128x200, 1000x128x64, 2000x128x300 2-6 %
+  // faster (Zen 5). AVX-512 (8-wide panels): 784x128x64 239 -> 251 GFLOP/s, with the SGD step
+  // folded in 223 -> 235, 1000x128x64 237 -> 249, 784x128x200 237 -> 252 (Zen 5, standalone
+  // loop). The steps' lines fall into every set in turn, whatever L1's ways. Not where X's rows
   // are a multiple of 4 KiB apart (1024, 2048, 3072 columns): those ran at two thirds of the
-  // speed (126 -> 86 GFLOP/s at 3072x128x64), every step's line in the same L1 set; they pack.
-  const bool a_cols = kAvx256 && p.a.row_stride == 1 && p.a.k_stride != 1 && !p.a_conv &&
-                      p.a.k_stride * sizeof(float) % 4096 != 0;
+  // speed (AVX2: 126 -> 86 GFLOP/s at 3072x128x64), every step's line in the same L1 set; they pack.
+  const bool a_cols = (kAvx256 || simd::is_avx512<Arch>) && p.a.row_stride == 1 && p.a.k_stride != 1 &&
+                      !p.a_conv && p.a.k_stride * sizeof(float) % 4096 != 0;
   const std::size_t kc_max = kc_step<Arch>(p.k);  // the K blocks' depth (AVX2: equal blocks; blocking.hpp)
   // AVX2, A row-major over more than one block of rows and of depth, and B wider than two of its
   // blocks (the 1024^3 square): each block's rows are copied into a contiguous block (copy_rows,
@@ -246,6 +249,11 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch, const L1Data& 
                 else gemm_ukr_rows<Arch, MR, NR, MR>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, 0);
                 continue;
               }
+            } else if (mr == MR && nr == NR && a_cols) {
+              using U = GemmUkr<Arch, MR, NR, kAColumns>;
+              if (step) U::template run<true>(kc, ap, bp, ldb, c, p.ldc, init, bias, false, lda, step);
+              else U::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, lda);
+              continue;
             } else if (mr == MR && nr == NR && a_in_place) {
               using U = GemmUkr<Arch, MR, NR, 0>;
               if (step) U::template run<true>(kc, ap, bp, ldb, c, p.ldc, init, bias, false, lda, step);
