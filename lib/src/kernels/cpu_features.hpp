@@ -16,9 +16,11 @@ struct X86Features {
 
 #if FIRMNET_X86_DISPATCH
 X86Features x86_features() noexcept;
-// The first level-1 data cache CPUID describes (leaf 4 on Intel, 0x8000001D on AMD), or the
-// FIRMNET_L1D override (KiB/ways, e.g. 32/8: to measure the other plan on one machine; a malformed
-// value is reported on stderr and ignored); L1Data{} where neither says anything usable.
+// The level-1 data cache the GEMM plans for: the FIRMNET_L1D override (KiB/ways, e.g. 32/8: to
+// measure the other plan on one machine; a malformed value is reported on stderr and ignored),
+// else what CPUID says as Linux reads it (leaf 4 on Intel; 0x8000001D, else 0x80000005, on AMD
+// and Hygon) on the core this first runs on (a hybrid CPU's core types differ: only the speed
+// depends on it), else L1Data{}.
 L1Data x86_l1_data() noexcept;
 #endif
 

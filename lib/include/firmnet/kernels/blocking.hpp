@@ -29,9 +29,9 @@ struct BlockSizes {
 
 // The L1 data cache the blocked GEMM plans for. x86 reads it from CPUID at the first product
 // (gemm_dispatch.hpp: gemm_l1); elsewhere, or where CPUID tells nothing usable, it is this
-// default: the 32 KiB 8-way L1 of Zen 2-4 and of Intel's cores before Ice Lake. The choice it
-// steers (AVX2: A read in place or copied, gemm_blocked.hpp) is one of speed only: the bits of a
-// product never depend on it.
+// default: the 32 KiB 8-way L1 of Zen 2-4 and of Intel's cores before Ice Lake. The choices it
+// steers (where the AVX variants read A: in place, copied or packed; gemm_blocked.hpp) are of
+// speed only: the bits of a product never depend on them.
 struct L1Data {
   std::size_t bytes = 32 * 1024, ways = 8;
   friend constexpr bool operator==(const L1Data&, const L1Data&) = default;

@@ -125,8 +125,9 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch, const L1Data& 
   // 64 x 128 x 3072 product, and a 6-row panel of a row-major block is no better for the cache.
   // AVX-512, A row-major over one block of rows with B read in place (the forward X·W of a batch,
   // and its halves or column parts on two threads): A in place too where one L1 set holds a
-  // tile's 8 rows (a page apart for a 3072-wide X) beside the 2 lines of B and the line of C a
-  // depth step brings: 11 ways, a 12-way L1 (Zen 5, Intel since Ice Lake). There the 8-row panels
+  // tile's 8 rows (one set when they are a multiple of the way size apart: 12 KiB for a 3072-wide
+  // X) beside the 2 lines of B and the line of C a depth step brings: 11 ways, a 12-way L1 (Zen 5,
+  // Intel since Ice Lake). There the 8-row panels
   // cost more than they saved: NN 64x128x3072 226 -> 238 GFLOP/s, 64x128x784 233 -> 242,
   // 64x64x3072 (a thread's part on two) 212 -> 239, 100x256x2048 226 -> 237 (standalone loop,
   // Zen 5). With B packed (rows over 2 KiB) it was no faster (64x1024x3072 176 -> 170): packed.
@@ -155,8 +156,8 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch, const L1Data& 
   // 20 tiles from L1. A/B on a Zen 4, x OpenBLAS at 1024^3: 0.978 -> 1.005, 0.983 -> 0.992,
   // 0.989 -> 0.995, 0.986 -> 1.003 (firmnet_bench). Where B has only two blocks (512^3) the copy
   // costs what it saves (1.001 -> 0.994), so it stays in place. What made the rows in place slow
-  // there is L1's ways: rows a page apart fall into one set, so a tile's 6 rows and the 4 lines
-  // per set of its 16 KiB B panel need 11 ways, and the 8-way L1 of a Zen 4 (or Zen 2/3, Skylake)
+  // there is L1's ways: rows a page apart fall into one set, so a tile's 6 rows, the 4 lines
+  // per set of its 16 KiB B panel and a line of C need 11 ways, and the 8-way L1 of a Zen 4 (or Zen 2/3, Skylake)
   // evicted B's lines for A's. A 12-way L1 (Zen 5's 48 KiB, Intel's since Ice Lake) holds them
   // all, and there A in place ran faster than copied (Zen 5, AVX2: 1024^3, 1200^3, 1536^3 and
   // 2048^3 2-4 % faster in a standalone loop; firmnet_bench A/B at 1024^3 17.6 -> 17.37 ms, with

@@ -46,8 +46,8 @@ std::span<const GemmVariant> gemm_variants() noexcept;
 // The variant gemm_f32 runs.
 const GemmVariant& gemm_active() noexcept;
 // The L1 data cache the blocking plans for (blocking.hpp): x86 reads it from CPUID once (or
-// from FIRMNET_L1D, KiB/ways), other targets take L1Data{}. It changes where the AVX2 variant
-// reads A in big products, never a result's bits.
+// from FIRMNET_L1D, KiB/ways), other targets take L1Data{}. It changes where the AVX variants
+// read A (gemm_blocked.hpp), never a result's bits.
 const L1Data& gemm_l1() noexcept;
 // Runs p with the active variant; scratch holds the pack buffers (gemm_scratch_floats).
 void gemm_f32(const GemmProblem& p, std::span<float> scratch) noexcept;
