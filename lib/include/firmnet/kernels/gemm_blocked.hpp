@@ -16,9 +16,9 @@
 // (is_avx256 below): A read in place, row-major or stored (K, M) (or, row-major, tall and deep,
 // copied row by row), edge rows by kernels of their own height, K cut into equal blocks, B in
 // place only for rows of 512 bytes or less. AVX-512 reads A stored (K, M) in place as AVX2 does,
-// and a batch's row-major A where L1 has the ways for it (l1, below). Both AVX variants take A·Bᵀ with a short A as Cᵀ
-// tiles (gemm_transposed_c.hpp). Where A is read changes the speed only: every element's sum is
-// the same chain of FMAs on every path of a variant.
+// and a batch's row-major A where L1 has the ways for it (l1, below). Both AVX variants take
+// A·Bᵀ with a short A as Cᵀ tiles (gemm_transposed_c.hpp). Where A is read changes the speed
+// only: every element's sum is the same chain of FMAs on every path of a variant.
 #pragma once
 
 #include <cstddef>
@@ -127,8 +127,8 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch, const L1Data& 
   // and its halves or column parts on two threads): A in place too where one L1 set holds a
   // tile's 8 rows (one set when they are a multiple of the way size apart: 12 KiB for a 3072-wide
   // X) beside the 2 lines of B and the line of C a depth step brings: 11 ways, a 12-way L1 (Zen 5,
-  // Intel since Ice Lake). There the 8-row panels
-  // cost more than they saved: NN 64x128x3072 226 -> 238 GFLOP/s, 64x128x784 233 -> 242,
+  // Intel since Ice Lake). There the 8-row panels cost more than they saved: NN 64x128x3072
+  // 226 -> 238 GFLOP/s, 64x128x784 233 -> 242,
   // 64x64x3072 (a thread's part on two) 212 -> 239, 100x256x2048 226 -> 237 (standalone loop,
   // Zen 5). With B packed (rows over 2 KiB) it was no faster (64x1024x3072 176 -> 170): packed.
   const bool a_in_place_wide = simd::is_avx512<Arch> && p.a.k_stride == 1 && !p.a_conv && p.m <= BS::MC &&
@@ -157,8 +157,8 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch, const L1Data& 
   // 0.989 -> 0.995, 0.986 -> 1.003 (firmnet_bench). Where B has only two blocks (512^3) the copy
   // costs what it saves (1.001 -> 0.994), so it stays in place. What made the rows in place slow
   // there is L1's ways: rows a page apart fall into one set, so a tile's 6 rows, the 4 lines
-  // per set of its 16 KiB B panel and a line of C need 11 ways, and the 8-way L1 of a Zen 4 (or Zen 2/3, Skylake)
-  // evicted B's lines for A's. A 12-way L1 (Zen 5's 48 KiB, Intel's since Ice Lake) holds them
+  // per set of its 16 KiB B panel and a line of C need 11 ways, and the 8-way L1 of a Zen 4
+  // (or Zen 2/3, Skylake) evicted B's lines for A's. A 12-way L1 (Zen 5's 48 KiB, Intel's since Ice Lake) holds them
   // all, and there A in place ran faster than copied (Zen 5, AVX2: 1024^3, 1200^3, 1536^3 and
   // 2048^3 2-4 % faster in a standalone loop; firmnet_bench A/B at 1024^3 17.6 -> 17.37 ms, with
   // OpenBLAS at 17.47): it is copied only where L1 cannot hold a tile's rows beside B's panel.
