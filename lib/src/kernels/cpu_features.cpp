@@ -4,8 +4,6 @@
 #if FIRMNET_X86_DISPATCH
 #include <cpuid.h>
 
-#include <initializer_list>
-
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
