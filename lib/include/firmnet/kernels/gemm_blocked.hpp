@@ -52,6 +52,26 @@ void gemm_ukr_rows(std::size_t rows, std::size_t kc, const float* ap, const floa
   }
 }
 
+// One tile of C that spans a whole B panel (NR columns), straight to C: A's layout by LDA (MR:
+// packed; 0: in place, rows lda apart; kAColumns: stored (K, M)), the SGD step folded into the
+// store when given (its own kernel instantiation, GemmUkr::run). A tile of fewer than MR rows
+// runs a kernel of its own height (AVX2 only: the driver sends AVX-512's edge rows through a
+// local tile).
+template <class Arch, std::size_t MR, std::size_t NR, std::size_t LDA>
+void gemm_tile_to_c(std::size_t mr, std::size_t kc, const float* ap, const float* bp, std::size_t ldb, float* c,
+                    std::size_t ldc, Init init, const float* bias, bool relu, std::size_t lda,
+                    const SgdStep* step) noexcept {
+  using U = GemmUkr<Arch, MR, NR, LDA>;
+  if constexpr (simd::is_avx256<Arch>) {
+    if (mr < MR) {
+      if (step) return gemm_ukr_rows<Arch, MR, NR, LDA, true>(mr, kc, ap, bp, ldb, c, ldc, init, bias, relu, lda, step);
+      return gemm_ukr_rows<Arch, MR, NR, LDA>(mr, kc, ap, bp, ldb, c, ldc, init, bias, relu, lda);
+    }
+  }
+  if (step) return U::template run<true>(kc, ap, bp, ldb, c, ldc, init, bias, relu, lda, step);
+  U::run(kc, ap, bp, ldb, c, ldc, init, bias, relu, lda);
+}
+
 // Whether the driver below folds p.step (gemm_problem.hpp) into its tiles' store: a product from
 // zero over one K block that takes the blocked path. Other paths store the gradient and step after.
 template <class Arch>
@@ -224,45 +244,17 @@ void gemm_blocked(const GemmProblem& p, std::span<float> scratch, const L1Data& 
             const float* ap = ap_in_place ? element<Arch>(p.a, ic + ir, pc) : pack_a + ir * kc;
             float* c = p.c + (ic + ir) * p.ldc + jc + jr;
             const std::size_t lda = copy_a ? kc : a_cols ? p.a.k_stride : p.a.row_stride;
-            if constexpr (kAvx256) {
-              // Full tiles and edge rows straight to C; only a partial panel of columns below.
-              if (nr == NR && a_cols) {
-                const bool relu = p.relu && last;
-                using U = GemmUkr<Arch, MR, NR, kAColumns>;
-                if (step && mr == MR) U::template run<true>(kc, ap, bp, ldb, c, p.ldc, init, bias, relu, lda, step);
-                else if (step) gemm_ukr_rows<Arch, MR, NR, kAColumns, true>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, relu, lda, step);
-                else if (mr == MR) U::run(kc, ap, bp, ldb, c, p.ldc, init, bias, relu, lda);
-                else gemm_ukr_rows<Arch, MR, NR, kAColumns>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, relu, lda);
-                continue;
-              }
-              if (nr == NR && a_in_place) {
-                using U = GemmUkr<Arch, MR, NR, 0>;
-                if (step && mr == MR) U::template run<true>(kc, ap, bp, ldb, c, p.ldc, init, bias, false, lda, step);
-                else if (step) gemm_ukr_rows<Arch, MR, NR, 0, true>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, false, lda, step);
-                else if (mr == MR) U::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, lda);
-                else gemm_ukr_rows<Arch, MR, NR, 0>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, lda);
-                continue;
-              }
-              if (nr == NR) {
-                if (step && mr == MR) Ukr::template run<true>(kc, ap, bp, ldb, c, p.ldc, init, bias, false, 0, step);
-                else if (step) gemm_ukr_rows<Arch, MR, NR, MR, true>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, false, 0, step);
-                else if (mr == MR) Ukr::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last);
-                else gemm_ukr_rows<Arch, MR, NR, MR>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, 0);
-                continue;
-              }
-            } else if (mr == MR && nr == NR && a_cols) {
-              using U = GemmUkr<Arch, MR, NR, kAColumns>;
-              if (step) U::template run<true>(kc, ap, bp, ldb, c, p.ldc, init, bias, false, lda, step);
-              else U::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, lda);
-              continue;
-            } else if (mr == MR && nr == NR && a_in_place) {
-              using U = GemmUkr<Arch, MR, NR, 0>;
-              if (step) U::template run<true>(kc, ap, bp, ldb, c, p.ldc, init, bias, false, lda, step);
-              else U::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last, lda);
-              continue;
-            } else if (mr == MR && nr == NR) {
-              if (step) Ukr::template run<true>(kc, ap, bp, ldb, c, p.ldc, init, bias, false, 0, step);
-              else Ukr::run(kc, ap, bp, ldb, c, p.ldc, init, bias, p.relu && last);
+            // Whole panels straight to C: every tile on AVX2 (edge rows by kernels of their own
+            // height), full tiles on AVX-512; a partial panel of columns through a local tile below.
+            // (With a step, relu is off: gemm_folds_step.)
+            if (nr == NR && (kAvx256 || mr == MR)) {
+              const bool relu = p.relu && last;
+              if (a_cols)
+                gemm_tile_to_c<Arch, MR, NR, kAColumns>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, relu, lda, step);
+              else if (a_in_place)
+                gemm_tile_to_c<Arch, MR, NR, 0>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, relu, lda, step);
+              else
+                gemm_tile_to_c<Arch, MR, NR, MR>(mr, kc, ap, bp, ldb, c, p.ldc, init, bias, relu, 0, step);
               continue;
             }
             alignas(64) float tile[MR * NR] = {};
