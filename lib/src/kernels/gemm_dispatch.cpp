@@ -152,7 +152,7 @@ static_assert(gemm_halves_pay(256, 256) && !gemm_halves_pay(255, 256) && kMinSpl
               "a product runs in halves from the size from which the update passes split (gemm.hpp)");
 
 void gemm_f32_halves_with(const GemmVariant& variant, const GemmProblem& p, float* partial,
-                          std::span<float> scratch) noexcept {
+                          std::span<float> scratch, const L1Data& l1) noexcept {
   FIRMNET_EXPECTS(!p.accumulate && p.a_conv == nullptr);
   const std::size_t k0 = gemm_k_half(p.k);
   GemmProblem half[2] = {p, p};
@@ -172,11 +172,11 @@ void gemm_f32_halves_with(const GemmVariant& variant, const GemmProblem& p, floa
     // Threads 0 and 1 take a half each; any further threads have nothing to do (splitting a half
     // again could change its path, direct or blocked, and with it the bits).
     run_parts(*pool, [&](std::size_t part, std::size_t) {
-      if (part < 2) variant.run(half[part], part_scratch(*pool, part, scratch), gemm_l1());
+      if (part < 2) variant.run(half[part], part_scratch(*pool, part, scratch), l1);
     });
   } else {
-    variant.run(lo, scratch, gemm_l1());
-    variant.run(hi, scratch, gemm_l1());
+    variant.run(lo, scratch, l1);
+    variant.run(hi, scratch, l1);
   }
   // The sum (m x n, a few K floats: not worth a second wake-up), then the activation.
   for (std::size_t i = 0; i < p.m; ++i) {

@@ -62,7 +62,7 @@ void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p, std::span<f
 // second half, before the sum); scratch: the pack buffers, as for gemm_f32. See gemm_nn_bias_halves.
 void gemm_f32_halves(const GemmProblem& p, float* partial, std::span<float> scratch) noexcept;
 void gemm_f32_halves_with(const GemmVariant& variant, const GemmProblem& p, float* partial,
-                          std::span<float> scratch) noexcept;
+                          std::span<float> scratch, const L1Data& l1 = gemm_l1()) noexcept;
 
 // Winograd's convolution p (conv_winograd.hpp) with the active variant: u = the transform of
 // HWIO weights w (winograd_weight_floats), then every tile. With a pool, products from 4 MFLOP
