@@ -3,8 +3,12 @@
 Usage: compare.py --variant avx2|avx512 one_thread.json [two_threads.json ...]
 The variant names the pairing bench/compare ran: firmnet's fma3+avx2 GEMM against OpenBLAS's
 Haswell kernels and Eigen -march=x86-64-v3, or its avx512bw GEMM against OpenBLAS's own choice
-and Eigen -march=x86-64-v4; % of peak is of that variant's vector width."""
+and Eigen -march=x86-64-v4; % of peak is of that variant's vector width.
+With the repetitions in the JSON (bench/compare keeps them), a ratio also gets its 95 % bootstrap
+interval: the GEMM ratios whose interval holds 1.00 are listed under the table (ties within the
+run's noise), and each training step's ratio to the cblas step shows its interval."""
 import json
+import random
 import sys
 
 # Per variant: the Eigen build it meets and the FMA peaks its % of peak is taken of.
@@ -23,6 +27,36 @@ def medians(path, aggregate="median"):
             continue
         out[b["run_name"].replace("/real_time", "")] = b
     return data["context"], out
+
+
+def repetitions(path):
+    """{run name: [each repetition's benchmark entry]} (bench/compare keeps them in its JSON)."""
+    with open(path) as f:
+        data = json.load(f)
+    out = {}
+    for b in data["benchmarks"]:
+        if b.get("run_type") == "iteration":
+            out.setdefault(b["run_name"].replace("/real_time", ""), []).append(b)
+    return out
+
+
+def interval(num, den, resamples=2000, seed=1):
+    """The 95 % bootstrap interval of median(num) / median(den): each side's repetitions resampled
+    on their own (they ran interleaved in one process, so a burst of load lands on both alike).
+    None with fewer than 5 repetitions a side. Seeded: the same JSON gives the same interval."""
+    if len(num) < 5 or len(den) < 5:
+        return None
+    rng = random.Random(seed)
+    med = lambda v: sorted(v)[len(v) // 2] if len(v) % 2 else sum(sorted(v)[len(v) // 2 - 1:len(v) // 2 + 1]) / 2
+    ratios = sorted(med(rng.choices(num, k=len(num))) / med(rng.choices(den, k=len(den))) for _ in range(resamples))
+    return ratios[int(0.025 * resamples)], ratios[int(0.975 * resamples) - 1]
+
+
+def within_noise(label, ratio_now, bounds, target):
+    """'label 0.998 [0.990, 1.006]' where the interval holds target, else None."""
+    if ratio_now is None or bounds is None or not bounds[0] <= target <= bounds[1]:
+        return None
+    return f"{label} {ratio_now:.3f} [{bounds[0]:.3f}, {bounds[1]:.3f}]"
 
 
 def counter(b, name):
@@ -79,17 +113,34 @@ def main():
         print(f"| {shape} | {fmt(g['firmnet'])} | {fmt(g['openblas'])} | {fmt(g['eigen'])} | {fmt(g['scalar'])} | "
               f"{fmt(ratio(g['firmnet'], g['openblas']), 2)} | {fmt(ratio(g['firmnet'], g['eigen']), 2)} | "
               f"{fmt(100 * g['firmnet'] / peak if g['firmnet'] and peak else None, 0)} | {fmt(f2)} | {fmt(o2)} | {fmt(ratio(f2, g['firmnet']), 2)} |")
+    reps = repetitions(args[0])
+    gflops = lambda name: [r["GFLOPS"] for r in reps.get(name, []) if "GFLOPS" in r]
+    ties = []
+    for shape, g in figures.items():
+        for peer, bench, impl in (("OpenBLAS", "openblas", "openblas"), ("Eigen", VARIANTS[variant]["eigen"], "eigen")):
+            mine, theirs = gflops(f"BM_Gemm/firmnet/{shape}"), gflops(f"BM_Gemm/{bench}/{shape}")
+            tie = within_noise(f"{shape} x {peer}", ratio(g["firmnet"], g[impl]), interval(mine, theirs), 1.0)
+            if tie:
+                ties.append(tie)
+    if reps:
+        print()
+        print("Ratios within the noise of this run (the 95 % bootstrap interval over the repetitions of each "
+              f"side holds 1.00): {'; '.join(ties) if ties else 'none'}")
     if not any(k.startswith("BM_TrainStep/") for k in one):
         return  # bench/compare --gemm-only
     print()
-    print("| training step, batch 64 | firmnet ms | cblas (numpy's way) ms | x cblas | firmnet 2 threads ms | 2 threads / 1 |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| training step, batch 64 | firmnet ms | cblas (numpy's way) ms | x cblas | x cblas, 95 % interval | firmnet 2 threads ms | 2 threads / 1 |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for shape in ("3072-128-10", "784-128-10"):
         f = one.get(f"BM_TrainStep/firmnet/{shape}")
         c = one.get(f"BM_TrainStep/cblas/{shape}")
         f2 = two.get(f"BM_TrainStep/firmnet_2t/{shape}")
         ms = lambda b: b["real_time"] / 1e6 if b and b["time_unit"] == "ns" else None
-        print(f"| {shape} | {fmt(ms(f), 3)} | {fmt(ms(c), 3)} | {fmt(ratio(ms(c), ms(f)), 2)} | {fmt(ms(f2), 3)} | {fmt(ratio(ms(f), ms(f2)), 2)} |")
+        times = lambda name: [r["real_time"] for r in reps.get(name, [])]
+        bounds = interval(times(f"BM_TrainStep/cblas/{shape}"), times(f"BM_TrainStep/firmnet/{shape}"))
+        spread = f"{bounds[0]:.2f}-{bounds[1]:.2f}" if bounds else "-"
+        print(f"| {shape} | {fmt(ms(f), 3)} | {fmt(ms(c), 3)} | {fmt(ratio(ms(c), ms(f)), 2)} | {spread} | {fmt(ms(f2), 3)} | "
+              f"{fmt(ratio(ms(f), ms(f2)), 2)} |")
     trip = two.get("BM_CoreRoundTrip/firmnet_2t")
     mean = two_means.get("BM_CoreRoundTrip/firmnet_2t")
     if trip and trip["time_unit"] == "ns":  # where the host put the two vCPUs: ~50 ns within one L3, hundreds across
