@@ -42,14 +42,17 @@ def repetitions(path):
 
 def interval(num, den, resamples=2000, seed=1):
     """The 95 % bootstrap interval of median(num) / median(den): each side's repetitions resampled
-    on their own (they ran interleaved in one process, so a burst of load lands on both alike).
-    None with fewer than 5 repetitions a side. Seeded: the same JSON gives the same interval."""
+    on their own (they ran in random order among all the others, so no repetition of one side is
+    paired with one of the other). None with fewer than 5 repetitions a side. Seeded: the same
+    JSON gives the same interval."""
     if len(num) < 5 or len(den) < 5:
         return None
     rng = random.Random(seed)
-    med = lambda v: sorted(v)[len(v) // 2] if len(v) % 2 else sum(sorted(v)[len(v) // 2 - 1:len(v) // 2 + 1]) / 2
+    def med(v):
+        v = sorted(v)
+        return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
     ratios = sorted(med(rng.choices(num, k=len(num))) / med(rng.choices(den, k=len(den))) for _ in range(resamples))
-    return ratios[int(0.025 * resamples)], ratios[int(0.975 * resamples) - 1]
+    return ratios[round(0.025 * resamples)], ratios[round(0.975 * resamples) - 1]
 
 
 def within_noise(label, ratio_now, bounds, target):
@@ -115,17 +118,19 @@ def main():
               f"{fmt(100 * g['firmnet'] / peak if g['firmnet'] and peak else None, 0)} | {fmt(f2)} | {fmt(o2)} | {fmt(ratio(f2, g['firmnet']), 2)} |")
     reps = repetitions(args[0])
     gflops = lambda name: [r["GFLOPS"] for r in reps.get(name, []) if "GFLOPS" in r]
-    ties = []
+    ties, computed = [], 0
     for shape, g in figures.items():
         for peer, bench, impl in (("OpenBLAS", "openblas", "openblas"), ("Eigen", VARIANTS[variant]["eigen"], "eigen")):
             mine, theirs = gflops(f"BM_Gemm/firmnet/{shape}"), gflops(f"BM_Gemm/{bench}/{shape}")
-            tie = within_noise(f"{shape} x {peer}", ratio(g["firmnet"], g[impl]), interval(mine, theirs), 1.0)
+            bounds = interval(mine, theirs)
+            computed += bounds is not None
+            tie = within_noise(f"{shape} x {peer}", ratio(g["firmnet"], g[impl]), bounds, 1.0)
             if tie:
                 ties.append(tie)
     if reps:
         print()
         print("Ratios within the noise of this run (the 95 % bootstrap interval over the repetitions of each "
-              f"side holds 1.00): {'; '.join(ties) if ties else 'none'}")
+              f"side holds 1.00): {'; '.join(ties) if ties else 'none' if computed else 'not computed (fewer than 5 repetitions)'}")
     if not any(k.startswith("BM_TrainStep/") for k in one):
         return  # bench/compare --gemm-only
     print()
@@ -138,7 +143,7 @@ def main():
         ms = lambda b: b["real_time"] / 1e6 if b and b["time_unit"] == "ns" else None
         times = lambda name: [r["real_time"] for r in reps.get(name, [])]
         bounds = interval(times(f"BM_TrainStep/cblas/{shape}"), times(f"BM_TrainStep/firmnet/{shape}"))
-        spread = f"{bounds[0]:.2f}-{bounds[1]:.2f}" if bounds else "-"
+        spread = f"[{bounds[0]:.2f}, {bounds[1]:.2f}]" if bounds else "-"
         print(f"| {shape} | {fmt(ms(f), 3)} | {fmt(ms(c), 3)} | {fmt(ratio(ms(c), ms(f)), 2)} | {spread} | {fmt(ms(f2), 3)} | "
               f"{fmt(ratio(ms(f), ms(f2)), 2)} |")
     trip = two.get("BM_CoreRoundTrip/firmnet_2t")

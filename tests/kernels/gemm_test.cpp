@@ -298,6 +298,8 @@ TEST_CASE("gemm: whether L1 holds a tile's rows beside its panel of B", "[kernel
 // on 12): rows 260-1024 floats apart, one a page (1024), blocks with short edges, B in several
 // blocks of 1024 columns. The others through AVX-512's A in place (12 ways; packed on 8): one
 // block of rows, B in place, with edge rows (5, 7 of 8) and edge columns (a 16-column panel).
+// Also a large layer's forward in two halves of the depth (gemm_f32_halves_with), each half
+// taking the plan its shape gets.
 TEST_CASE("gemm: the same bits whatever L1 the blocking plans for", "[kernels][gemm][variants]") {
   const kernels::L1Data eight{32 * 1024, 8}, twelve{48 * 1024, 12};
   kernels::ThreadPool pool(2);
@@ -350,6 +352,18 @@ TEST_CASE("gemm: the same bits whatever L1 the blocking plans for", "[kernels][g
         }
         kernels::gemm_nn_ref(s.m, s.n, s.k, abs_of(a).data(), abs_of(b).data(), scale.data(), mode != 0);
         REQUIRE(worst_error(copied, want, scale) < kTol);
+        if (mode != 1) {  // in two halves of the depth (a large layer's forward): the same for either plan
+          const auto halves = [&](const kernels::L1Data& l1) {
+            std::vector<float> c = c0, partial(s.m * s.n);
+            const auto p = kernels::problem_nn(s.m, s.n, s.k, a.data(), b.data(), c.data(), false,
+                                               mode == 2 ? bias.data() : nullptr, mode == 2);
+            kernels::gemm_f32_halves_with(variant, p, partial.data(), scratch, l1);
+            return c;
+          };
+          const auto halves_copied = halves(eight), halves_in_place = halves(twelve);
+          REQUIRE(std::memcmp(halves_copied.data(), halves_in_place.data(), halves_copied.size() * sizeof(float)) == 0);
+          REQUIRE(worst_error(halves_copied, want, scale) < kTol);
+        }
       }
   }
 }

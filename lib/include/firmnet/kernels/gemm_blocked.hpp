@@ -39,7 +39,7 @@
 namespace firmnet::kernels {
 
 // The first `rows` (< MR) rows of an MR-row panel (LDA = MR: packed; 0: A in place, row stride
-// lda_rows), written straight to C: a kernel of that many rows, so an edge of 4 rows (M = 64 with
+// lda_rows; kAColumns: A stored (K, M), step stride lda_rows), written straight to C: a kernel of that many rows, so an edge of 4 rows (M = 64 with
 // MR = 6) costs 4 rows, not 6 through a local tile, and reads no row past A.
 template <class Arch, std::size_t MR, std::size_t NR, std::size_t LDA, bool kStep = false, std::size_t Rows = MR - 1>
 void gemm_ukr_rows(std::size_t rows, std::size_t kc, const float* ap, const float* bp, std::size_t ldb, float* c,
@@ -55,8 +55,8 @@ void gemm_ukr_rows(std::size_t rows, std::size_t kc, const float* ap, const floa
 // One tile of C that spans a whole B panel (NR columns), straight to C: A's layout by LDA (MR:
 // packed; 0: in place, rows lda apart; kAColumns: stored (K, M)), the SGD step folded into the
 // store when given (its own kernel instantiation, GemmUkr::run). A tile of fewer than MR rows
-// runs a kernel of its own height (AVX2 only: the driver sends AVX-512's edge rows through a
-// local tile).
+// runs a kernel of its own height on AVX2; on the other ISAs mr must be MR (the driver sends
+// their edge rows through a local tile: their MR-row kernels would read and write past them).
 template <class Arch, std::size_t MR, std::size_t NR, std::size_t LDA>
 void gemm_tile_to_c(std::size_t mr, std::size_t kc, const float* ap, const float* bp, std::size_t ldb, float* c,
                     std::size_t ldc, Init init, const float* bias, bool relu, std::size_t lda,

@@ -59,7 +59,8 @@ void gemm_f32_with(const GemmVariant& variant, const GemmProblem& p, std::span<f
 //   C = act((bias + A(:, 0:k0)·B(0:k0, :)) + A(:, k0:k)·B(k0:k, :)),  k0 = gemm_k_half(k)
 // With a pool, products from 4 MFLOP run the halves on threads 0 and 1 at once, each half the
 // code one thread runs, so the bits never depend on the thread count. partial: m x n floats (the
-// second half, before the sum); scratch: the pack buffers, as for gemm_f32. See gemm_nn_bias_halves.
+// second half, before the sum); scratch: the pack buffers, as for gemm_f32; l1: as for
+// gemm_f32_with. See gemm_nn_bias_halves.
 void gemm_f32_halves(const GemmProblem& p, float* partial, std::span<float> scratch) noexcept;
 void gemm_f32_halves_with(const GemmVariant& variant, const GemmProblem& p, float* partial,
                           std::span<float> scratch, const L1Data& l1 = gemm_l1()) noexcept;
