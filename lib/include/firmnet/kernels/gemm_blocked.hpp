@@ -39,8 +39,9 @@
 namespace firmnet::kernels {
 
 // The first `rows` (< MR) rows of an MR-row panel (LDA = MR: packed; 0: A in place, row stride
-// lda_rows; kAColumns: A stored (K, M), step stride lda_rows), written straight to C: a kernel of that many rows, so an edge of 4 rows (M = 64 with
-// MR = 6) costs 4 rows, not 6 through a local tile, and reads no row past A.
+// lda_rows; kAColumns: A stored (K, M), step stride lda_rows), written straight to C: a kernel of
+// that many rows, so an edge of 4 rows (M = 64 with MR = 6) costs 4 rows, not 6 through a local
+// tile, and reads no row past A.
 template <class Arch, std::size_t MR, std::size_t NR, std::size_t LDA, bool kStep = false, std::size_t Rows = MR - 1>
 void gemm_ukr_rows(std::size_t rows, std::size_t kc, const float* ap, const float* bp, std::size_t ldb, float* c,
                    std::size_t ldc, Init init, const float* bias, bool relu, std::size_t lda_rows,
