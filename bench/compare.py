@@ -18,6 +18,9 @@ VARIANTS = {
 }
 
 
+STEP_SHAPES = ("3072-128-10", "784-128-10")  # the training steps firmnet_bench measures
+
+
 def medians(path, aggregate="median"):
     with open(path) as f:
         data = json.load(f)
@@ -136,7 +139,7 @@ def main():
     print()
     print("| training step, batch 64 | firmnet ms | cblas (numpy's way) ms | x cblas | x cblas, 95 % interval | firmnet 2 threads ms | 2 threads / 1 |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for shape in ("3072-128-10", "784-128-10"):
+    for shape in STEP_SHAPES:
         f = one.get(f"BM_TrainStep/firmnet/{shape}")
         c = one.get(f"BM_TrainStep/cblas/{shape}")
         f2 = two.get(f"BM_TrainStep/firmnet_2t/{shape}")
