@@ -4,14 +4,14 @@
 Usage: history.py --variant avx2|avx512 --commit HASH [--method REPSxMIN_TIME] [--no-record]
                   one_thread.json [two_threads.json ...]
 
-Reads the GEMM medians of a bench/compare run, prints each shape's change against the previous
+Reads the medians of a bench/compare run, prints each shape's change against the previous
 entry of bench/history/<cpu>-<variant>.jsonl, appends the run as a new line (unless --no-record)
 and redraws bench/history/<cpu>-<variant>.svg, the ratio to OpenBLAS of every shape over the
 entries. What is compared is firmnet's GFLOP/s divided by OpenBLAS's in the same run: a busy or
 slower machine slows both, so the ratio moves far less than either time does. Where the run
 measured them, an entry also keeps the training steps (firmnet's and the cblas step's medians,
-their ratio and its 95 % bootstrap interval) and, from the two-thread files, each figure on two
-threads over one and the core-to-core round trip (where the host put the two vCPUs); the steps'
+their ratio and its 95 % bootstrap interval) and, from the two-thread files, firmnet's GEMMs and
+steps on two threads over one and the core-to-core round trip (where the host put the two vCPUs); the steps'
 ratios are compared and charted as the GEMMs' are. FIRMNET_BENCH_HISTORY names another directory
 for the history files (the tests use it).
 
@@ -29,8 +29,8 @@ speeding up, not a regression (OpenBLAS-Cooperlake went from 88 to 123 GFLOP/s o
 runs, firmnet's unchanged AVX-512 code from 80 to 83): a shape is flagged only if firmnet's GFLOP/s
 also fell by more than half the threshold below its own recent median. Each figure's change is
 printed against the previous entry. A training step is flagged the same way (its ratio to the
-cblas step more than DROP_THRESHOLD below its recent median, and firmnet's own time more than
-half that above its own). Exit status 2 when anything is flagged. Python 3 standard library only.
+cblas step more than DROP_THRESHOLD below the median of the last BASELINE_ENTRIES entries that
+measured it the same way, and firmnet's own time more than half that above its own). Exit status 2 when anything is flagged. Python 3 standard library only.
 """
 import datetime
 import json
@@ -177,17 +177,22 @@ def report(entries, new):
               "firmnet ms before | now | |")
         print("|---|---:|---:|---:|---:|---:|---:|---|")
     for shape, s in steps.items():
-        p = prev.get("steps", {}).get(shape)
-        past = sorted(e["steps"][shape]["x_cblas"] for e in recent if shape in e.get("steps", {}))
-        own = sorted(e["steps"][shape]["firmnet_ms"] for e in recent if shape in e.get("steps", {}))
-        if not p:
-            print(f"| {shape} | - | {s['x_cblas']:.2f} | new | - | - | {s['firmnet_ms']:.3f} | |")
-            continue
+        # Entries without steps (before the nineteenth session, or from --gemm-only) are passed
+        # over: "before" is the last entry that measured this step, the baseline the last
+        # BASELINE_ENTRIES of those measured the same way.
+        having = [e for e in entries if shape in e.get("steps", {})]
+        p = having[-1]["steps"][shape] if having else None
+        recent_steps = [e["steps"][shape] for e in having if e.get("method", "5x0.2") == new["method"]][-BASELINE_ENTRIES:]
+        past = sorted(r["x_cblas"] for r in recent_steps)
+        own = sorted(r["firmnet_ms"] for r in recent_steps)
         baseline = median(past) if past else None
         flag = (baseline is not None and s["x_cblas"] < (1 - DROP_THRESHOLD) * baseline
                 and s["firmnet_ms"] > (1 + DROP_THRESHOLD / 2) * median(own))
         if flag:
             flagged.append(f"step {shape}")
+        if not p:
+            print(f"| {shape} | - | {s['x_cblas']:.2f} | new | - | - | {s['firmnet_ms']:.3f} | |")
+            continue
         print(f"| {shape} | {p['x_cblas']:.2f} | {s['x_cblas']:.2f} | {s['x_cblas'] / p['x_cblas'] - 1:+.1%} | "
               f"{'-' if baseline is None else f'{baseline:.2f}'} | {p['firmnet_ms']:.3f} | {s['firmnet_ms']:.3f} | "
               f"{'**DROP**' if flag else ''} |")
@@ -224,7 +229,7 @@ def svg(entries, title, subtitle):
     lo = max([t for t in ticks if t <= min(values + [0.75])])
     hi = min([t for t in ticks if t >= max(values + [1.5])] + [ticks[-1]])
     left, top, width, height, legend = 60, 56, max(420, 90 * len(entries)), max(360, 15 * len(lines) + 20), 200
-    total_w, total_h = left + width + legend + 20, top + height + 106
+    total_w, total_h = left + width + legend + 20, top + height + (120 if steps else 106)
     x = lambda i: left + (width * (i + 0.5) / len(entries))
     y = lambda v: top + height * (math.log(hi) - math.log(min(max(v, lo), hi))) / (math.log(hi) - math.log(lo))
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w}" height="{total_h}" '
@@ -237,8 +242,7 @@ def svg(entries, title, subtitle):
                    f'stroke="{"#444" if tick == 1 else "#ddd"}"/>')
         out.append(f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:g}</text>')
     out.append(f'<text x="14" y="{top + height / 2}" transform="rotate(-90 14 {top + height / 2})" '
-               f'text-anchor="middle">firmnet / OpenBLAS (GFLOP/s, same run; log scale)'
-               f'{"; dashed: step / cblas step" if steps else ""}</text>')
+               f'text-anchor="middle">firmnet / OpenBLAS (GFLOP/s, same run; log scale)</text>')
     for i, e in enumerate(entries):
         out.append(f'<text x="{x(i):.1f}" y="{top + height + 16}" text-anchor="middle">{esc(e["commit"][:8])}</text>')
         out.append(f'<text x="{x(i):.1f}" y="{top + height + 30}" text-anchor="middle" fill="#666">'
@@ -263,8 +267,10 @@ def svg(entries, title, subtitle):
               f"({SMALL_DROP_THRESHOLD:.0%} under {SMALL_FLOPS / 1e6:.0f} MFLOP)",
               f"below the median of the last {BASELINE_ENTRIES} entries measured the same way (repetitions x seconds,",
               "under each commit), with firmnet's own GFLOP/s down by half that"]
+    if steps:
+        footer.append("dashed: a training step's time, the cblas step's over firmnet's (the same test on its own time)")
     for n, line in enumerate(footer):
-        out.append(f'<text x="{left}" y="{total_h - 38 + 14 * n}" fill="#666">{esc(line)}</text>')
+        out.append(f'<text x="{left}" y="{total_h - 10 - 14 * (len(footer) - 1 - n)}" fill="#666">{esc(line)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 

@@ -116,8 +116,8 @@ with tempfile.TemporaryDirectory() as h:
     status, out = run(h, scaled(BASE, "NN_1024x1024x1024", (0.7, 1, 1)), STEPS, record=False)
     check(status == 2, f"a big product 30 % slower exits 2 ({status})")
     check("**DROP**" in row(out, "NN_1024x1024x1024"), "and its row is flagged")
-    check("**DROP**" not in row(out, "NN_1x10x128") and "**DROP**" not in row(out, "784-128-10"),
-          "nothing else is")
+    check(row(out, "NN_1x10x128") and "**DROP**" not in row(out, "NN_1x10x128") and row(out, "784-128-10")
+          and "**DROP**" not in row(out, "784-128-10"), "nothing else is")
     check(len(entries(h)) == 3, "--no-record appends nothing")
 
     status, out = run(h, scaled(BASE, "NN_1024x1024x1024", (1, 1.3, 1)), STEPS, record=False)
@@ -131,14 +131,31 @@ with tempfile.TemporaryDirectory() as h:
     slow_step = dict(STEPS, **{"784-128-10": (0.205 * 1.2, 0.310)})
     status, out = run(h, BASE, slow_step, record=False)
     check(status == 2 and "**DROP**" in row(out, "784-128-10"), "a training step 20 % slower is flagged")
-    check("**DROP**" not in row(out, "3072-128-10"), "the other step is not")
+    check(row(out, "3072-128-10") and "**DROP**" not in row(out, "3072-128-10"), "the other step is not")
+
+    # A run without steps (bench/compare --gemm-only) in between: the next full run's steps are
+    # still compared with the last entries that measured them.
+    with tempfile.TemporaryDirectory() as d:
+        one, _ = write_run(d, BASE, {})
+        env = dict(os.environ, FIRMNET_BENCH_HISTORY=h)
+        p = subprocess.run([sys.executable, HISTORY, "--variant", "avx2", "--commit", "gemmonly", "--method",
+                            f"{REPS}x0.05", one], env=env, capture_output=True, text=True)
+    check(p.returncode == 0 and "steps" not in entries(h)[-1], "a run with GEMMs only is recorded without steps")
+    status, out = run(h, BASE, slow_step, record=False)
+    check(status == 2 and "**DROP**" in row(out, "784-128-10"), "after it a step 20 % slower is still flagged")
+    check(row(out, "784-128-10").startswith(f"| 784-128-10 | {0.310 / 0.205:.2f} |"),
+          "against the last entry that measured it")
 
     [chart] = [n for n in os.listdir(h) if n.endswith(".svg")]
     root = ET.parse(os.path.join(h, chart)).getroot()
     lines = [p for p in root.iter("{http://www.w3.org/2000/svg}polyline")]
     dashed = [p for p in lines if p.get("stroke-dasharray")]
     check(len(lines) == 4 and len(dashed) == 2, f"the chart draws 2 shapes and 2 dashed steps ({len(lines)}, {len(dashed)})")
-    texts = "".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
-    check("step 784-128-10 / cblas" in texts and "base2" in texts, "with their labels and the commits")
+    texts = [t for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    joined = "".join(t.text or "" for t in texts)
+    check("step 784-128-10 / cblas" in joined and "base2" in joined and "gemmonly" in joined,
+          "with their labels and the commits")
+    height = float(root.get("height"))
+    check(all(float(t.get("y")) <= height for t in texts), "every line of text within the chart")
 
 sys.exit(1 if failures else 0)
