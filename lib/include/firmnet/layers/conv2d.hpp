@@ -77,10 +77,18 @@ template <class B, std::size_t K, std::size_t KH, std::size_t KW, std::size_t S,
 struct Conv2dLayer {
   using T = typename B::Scalar;
   using In = typename B::In;
-  static_assert(In::kH + 2 * P >= KH && In::kW + 2 * P >= KW,
+  // A window that does not fit: an input of H = W = 1 is a vector (Input<N>, a dense layer's
+  // output), most likely images given as Input<H * W * C>, so that gets its own message.
+  static constexpr bool kFits = In::kH + 2 * P >= KH && In::kW + 2 * P >= KW;
+  static constexpr bool kFlatInput = In::kH == 1 && In::kW == 1;
+  static_assert(kFits || !kFlatInput, "Conv2d: its input is a vector (H = W = 1: Input<N>, or after Fc or Flatten); "
+                                      "give images as Input<H, W, C>, e.g. Input<28, 28, 1>");
+  static_assert(kFits || kFlatInput,
                 "Conv2d: the window is larger than the padded input (check the input shape, KH x KW and Pad)");
   static_assert(P < KH && P < KW, "Conv2d: padding as wide as the window would give outputs that see only zeros");
-  static constexpr kernels::ConvGeometry kGeometry{In::kH, In::kW, In::kC, KH, KW, S, P};
+  // (A window that does not fit is planned as 1 x 1, so the static_assert above is the only
+  // error, not one followed by layers of an output shape wrapped around 2^64.)
+  static constexpr kernels::ConvGeometry kGeometry{In::kH, In::kW, In::kC, kFits ? KH : 1, kFits ? KW : 1, S, P};
   static constexpr std::size_t kOH = kGeometry.oh(), kOW = kGeometry.ow(), kPixels = kOH * kOW;
   using Out = Shape<kOH, kOW, K>;
   static constexpr std::size_t kIn = In::kSize, kOut = Out::kSize, kMaxBatch = B::kMaxBatch;

@@ -21,8 +21,13 @@ template <class B, std::size_t K, std::size_t S>
 struct MaxPoolLayer {
   using T = typename B::Scalar;
   using In = typename B::In;
-  static_assert(In::kH >= K && In::kW >= K, "MaxPool: the window is larger than the input");
-  static constexpr kernels::ConvGeometry kGeometry{In::kH, In::kW, In::kC, K, K, S, 0};
+  static constexpr bool kFits = In::kH >= K && In::kW >= K;
+  static_assert(kFits || In::kH != 1 || In::kW != 1, "MaxPool: its input is a vector (H = W = 1: Input<N>, or after Fc "
+                                                     "or Flatten); give images as Input<H, W, C>, e.g. Input<28, 28, 1>");
+  static_assert(kFits || (In::kH == 1 && In::kW == 1), "MaxPool: the window is larger than the input");
+  // A window that does not fit is planned as 1 x 1, so the static_assert above is the only error
+  // (not followed by the next layers' errors about an output shape wrapped around 2^64).
+  static constexpr kernels::ConvGeometry kGeometry{In::kH, In::kW, In::kC, kFits ? K : 1, kFits ? K : 1, S, 0};
   using Out = Shape<kGeometry.oh(), kGeometry.ow(), In::kC>;
   static constexpr std::size_t kIn = In::kSize, kOut = Out::kSize, kMaxBatch = B::kMaxBatch;
   static constexpr bool kTraining = B::kTraining, kGradInput = B::kGradInput;

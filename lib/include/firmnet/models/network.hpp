@@ -127,6 +127,14 @@ template <class T>
 constexpr bool is_input = false;
 template <std::size_t... D>
 constexpr bool is_input<Input<D...>> = true;
+// The stack's Input<...>, checked before anything reads its shape (otherwise the first error a
+// user sees is "no type named 'Shape'"); a wrong one is replaced by Input<1>, so the
+// static_assert is the only error.
+template <class InputSpec>
+struct CheckedInput {
+  static_assert(is_input<InputSpec>, "a stack starts with its Input<...> shape, e.g. Input<784>");
+  using type = std::conditional_t<is_input<InputSpec>, InputSpec, Input<1>>;
+};
 
 // Parameter names w1, b1, w2, b2, ... for up to 999 parameterized layers.
 struct ParamNames {
@@ -435,11 +443,9 @@ class NetworkImpl<Mode, InputSpec, List<Ls...>> {
 
 template <class Mode, class InputSpec, class... Specs>
 class Network
-    : public detail::NetworkImpl<
-          Mode, InputSpec,
-          typename detail::BindSpecs<Mode, typename InputSpec::Shape, false, detail::List<Specs...>>::type> {
-  static_assert(detail::is_input<InputSpec>, "a stack starts with its Input<...> shape, e.g. Input<784>");
-
+    : public detail::NetworkImpl<Mode, typename detail::CheckedInput<InputSpec>::type,
+                                 typename detail::BindSpecs<Mode, typename detail::CheckedInput<InputSpec>::type::Shape,
+                                                            false, detail::List<Specs...>>::type> {
  public:
   // The same stack in another mode (Infer<float, 1> for a batch-1 firmware classifier, say).
   template <class OtherMode>

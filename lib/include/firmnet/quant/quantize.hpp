@@ -140,6 +140,9 @@ void widen(const Net& net, std::size_t rows, Calibration& c, std::index_sequence
 template <class Net>
 Calibration calibrate(Net& net, const Normalizer<Net::kInputs, float>& norm, const ImageSet& images,
                       Matrix<float, Net::kMaxBatch, Net::kInputs>& scratch) {
+  static_assert(Net::kTraining, "quant::calibrate and quant::quantize read every layer's output, which only a "
+                                "Train network keeps: give them a Network<Train<float, B>, ...> (load a checkpoint "
+                                "into one with io::load_checkpoint_into)");
   if (images.count == 0) throw std::invalid_argument("cannot quantize: the calibration set is empty (give it training images)");
   Calibration c;
   c.outputs.resize(Net::kLayers);
