@@ -36,7 +36,12 @@ struct Sgd {
   [[no_unique_address]] Maybe<(ParamCount > 0), Matrix<T, 1, ParamCount>> velocity;  // params() order
 
   Sgd() = default;
-  explicit Sgd(SgdConfig<T> c) noexcept : config(c) {}
+  // Sgd<T> keeps no velocity: momentum is refused here, where the mistake is made, rather than
+  // at the first step.
+  explicit Sgd(SgdConfig<T> c) noexcept : config(c) {
+    if constexpr (ParamCount == 0)
+      FIRMNET_EXPECTS(c.momentum == T(0) && "Sgd<T> has no velocity: momentum needs Sgd<T, Net::kParamCount>");
+  }
 
   template <std::size_t N>
   void update(const std::array<Param<T>, N>& params, T /*weight_decay: L2 goes through the loss*/) noexcept {
@@ -54,7 +59,7 @@ struct Sgd {
         used += p.size();
       }
     } else {
-      FIRMNET_EXPECTS(!"Sgd<T> has no velocity: momentum needs Sgd<T, ParamCount>");
+      FIRMNET_EXPECTS(!"Sgd<T> has no velocity: momentum needs Sgd<T, Net::kParamCount>");
     }
   }
   // The trainer's step when --reg is L2 and the network does not make the step in its backward
