@@ -46,8 +46,18 @@ inline CheckpointModel describe_checkpoint(const io::Checkpoint& checkpoint, con
   if (!compiled) throw io::Error(source + ": " + how_to_compile(checkpoint.spec));
   CheckpointModel d;
   d.dataset = dataset;
-  d.num_train = io::parse_decimal(io::require_metadata(checkpoint, "num_train", source), "num_train", source);
-  d.num_val = io::parse_decimal(io::require_metadata(checkpoint, "num_val", source), "num_val", source);
+  // The split rebuilds the validation and test sets (and checks the data): a checkpoint written by
+  // a program of one's own (io::make_checkpoint) records it only if that program sets these.
+  auto split_entry = [&](const char* key) {
+    const std::string* v = checkpoint.find_metadata(key);
+    if (!v)
+      throw io::Error(source + ": checkpoint has no '" + key + "': the split it was trained with (num_train, " +
+                      "num_val: set them as train and import do, 0 and 10000 for the usual one; " +
+                      "docs/checkpoint-format.md, section 7)");
+    return io::parse_decimal(*v, key, source);
+  };
+  d.num_train = split_entry("num_train");
+  d.num_val = split_entry("num_val");
   return d;
 }
 

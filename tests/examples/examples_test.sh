@@ -19,12 +19,14 @@ expect() {
   [ "$status" -eq "$want" ] || fail "exit status $status, expected $want"
   grep -qE -- "$pattern" <<<"$log" || fail "output does not match /$pattern/"
 }
-# set_metadata IN OUT KEY VALUE: a copy of checkpoint IN with metadata KEY set to VALUE and a valid
-# CRC (docs/checkpoint-format.md: strings are u32 length + bytes, the CRC-32 of all before it last).
+# set_metadata IN OUT KEY VALUE [NEW_KEY]: a copy of checkpoint IN with metadata KEY set to VALUE
+# (and renamed NEW_KEY, so KEY is gone) and a valid CRC (docs/checkpoint-format.md: strings are
+# u32 length + bytes, the CRC-32 of all before it last).
 set_metadata() {
   /usr/bin/python3 - "$@" <<'PY'
 import struct, sys, zlib
 src, dst, key, value = sys.argv[1:5]
+new_key = sys.argv[5] if len(sys.argv) > 5 else key
 data = open(src, "rb").read()[:-4]
 def entry(k, v):
     k, v = k.encode(), v.encode()
@@ -33,7 +35,7 @@ k = key.encode()
 at = data.index(struct.pack("<I", len(k)) + k)
 vlen = struct.unpack_from("<I", data, at + 4 + len(k))[0]
 old_end = at + 8 + len(k) + vlen
-data = data[:at] + entry(key, value) + data[old_end:]
+data = data[:at] + entry(new_key, value) + data[old_end:]
 open(dst, "wb").write(data + struct.pack("<I", zlib.crc32(data)))
 PY
 }
@@ -113,6 +115,13 @@ bad_checkpoint)
   head -c 3000 "$work/ckpt.fnck" > "$work/cut.fnck"
   expect 1 'cut.fnck: checkpoint checksum mismatch' "${ev[@]}" --checkpoint-file "$work/cut.fnck"
   expect 1 'plot.svg: not a firmnet checkpoint' "${ev[@]}" --checkpoint-file "$work/plot.svg"
+  # A checkpoint without its split (as one's own program may write with io::make_checkpoint):
+  # evaluate and quantize say which entries they need, not that it "cannot be resumed".
+  set_metadata "$work/ckpt.fnck" "$work/nosplit.fnck" num_train 0 unread_key || fail "could not edit the checkpoint"
+  expect 1 "nosplit.fnck: checkpoint has no 'num_train': the split it was trained with \(num_train, num_val" \
+    "${ev[@]}" --checkpoint-file "$work/nosplit.fnck"
+  expect 1 "nosplit.fnck: checkpoint has no 'num_train': the split" "$bin/quantize" --checkpoint-file "$work/nosplit.fnck" \
+    --data-dir "$work/data/fashion-mnist" --output-file "$work/nosplit.fnq"
   "$bin/train" "${fm[@]}" --epochs 1 --hidden 100000 --plot-file "$work/p2.svg" --checkpoint-file "$work/x.fnck" \
     >/dev/null 2>&1 && fail "an unsupported hidden size was accepted"
   ;;
