@@ -1,0 +1,28 @@
+# The README prints parts of example programs "as in README.md": each part between the marker
+# "// --- as in README.md ---..." and the next "// -----..." line of EXAMPLES must appear in
+# README verbatim, so the printed code is code that compiles and runs (the programs' own tests).
+# Usage: cmake -DREADME=... -DEXAMPLES=a.cpp,b.cpp -P readme_code.cmake
+file(READ "${README}" readme)
+string(REPLACE "," ";" examples "${EXAMPLES}")
+foreach(example ${examples})
+  file(READ "${example}" text)
+  string(FIND "${text}" "// --- as in README.md" start)
+  if(start EQUAL -1)
+    message(FATAL_ERROR "${example}: no '// --- as in README.md' marker")
+  endif()
+  string(SUBSTRING "${text}" ${start} -1 text)
+  string(FIND "${text}" "\n" line_end)
+  math(EXPR line_end "${line_end} + 1")
+  string(SUBSTRING "${text}" ${line_end} -1 text)
+  string(FIND "${text}" "// -----" end)
+  if(end EQUAL -1)
+    message(FATAL_ERROR "${example}: the README part has no closing '// -----' line")
+  endif()
+  string(SUBSTRING "${text}" 0 ${end} part)
+  string(STRIP "${part}" part)
+  string(FIND "${readme}" "${part}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "${example}: its README part is not in ${README} as written; copy it there:\n${part}")
+  endif()
+  message(STATUS "${example}: the README prints it as it is")
+endforeach()
