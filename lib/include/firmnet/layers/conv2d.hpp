@@ -77,12 +77,13 @@ template <class B, std::size_t K, std::size_t KH, std::size_t KW, std::size_t S,
 struct Conv2dLayer {
   using T = typename B::Scalar;
   using In = typename B::In;
-  // A window that does not fit: an input of H = W = 1 is a vector (Input<N>, a dense layer's
-  // output), most likely images given as Input<H * W * C>, so that gets its own message.
-  static constexpr bool kFits = In::kH + 2 * P >= KH && In::kW + 2 * P >= KW;
+  // An input of H = W = 1 is a vector (Input<N>, a dense layer's output), most likely images
+  // given as Input<H * W * C>: a window wider than a pixel would see one pixel and padding, even
+  // where padding makes it fit, so that is refused with its own message.
   static constexpr bool kFlatInput = In::kH == 1 && In::kW == 1;
-  static_assert(kFits || !kFlatInput, "Conv2d: its input is a vector (H = W = 1: Input<N>, or after Fc or Flatten); "
-                                      "give images as Input<H, W, C>, e.g. Input<28, 28, 1>");
+  static constexpr bool kFits = In::kH + 2 * P >= KH && In::kW + 2 * P >= KW;
+  static_assert(!kFlatInput || (KH == 1 && KW == 1), "Conv2d: its input is a vector (H = W = 1: Input<N>, or after Fc "
+                                                     "or Flatten); give images as Input<H, W, C>, e.g. Input<28, 28, 1>");
   static_assert(kFits || kFlatInput,
                 "Conv2d: the window is larger than the padded input (check the input shape, KH x KW and Pad)");
   static_assert(P < KH && P < KW, "Conv2d: padding as wide as the window would give outputs that see only zeros");
